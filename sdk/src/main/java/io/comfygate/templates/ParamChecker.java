@@ -1,0 +1,146 @@
+package io.comfygate.templates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks one value against one {@link ParamSpec} and converts it to the JSON that goes into the
+ * workflow. Shared by the template parser (a default must satisfy its own declaration) and by
+ * binding (a caller's value must).
+ */
+final class ParamChecker {
+  /** Upload names as ComfyUI hands them back: no directories, no hidden files. */
+  private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9 _().-]{0,200}");
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+  private ParamChecker() {}
+
+  /** The converted value, or the reason it is refused (as a sentence fragment: "must be ..."). */
+  static Result check(ParamSpec spec, JsonNode value) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return Result.bad("must not be null");
+    }
+    switch (spec.type()) {
+      case STRING:
+        return checkString(spec, value);
+      case INT:
+        return checkInt(spec, value);
+      case FLOAT:
+        return checkFloat(spec, value);
+      case BOOL:
+        return value.isBoolean() ? Result.ok(BooleanNode.valueOf(value.booleanValue()))
+            : Result.bad("must be true or false (got " + show(value) + ")");
+      case CHOICE:
+        return value.isTextual() && spec.choices().contains(value.textValue()) ? Result.ok(value)
+            : Result.bad("must be one of " + spec.choices() + " (got " + show(value) + ")");
+      case IMAGE:
+        return value.isTextual() && IMAGE_NAME.matcher(value.textValue()).matches() && !value.textValue().contains("..")
+            ? Result.ok(value)
+            : Result.bad("must be the name of an uploaded image (got " + show(value) + ")");
+      default:
+        throw new AssertionError(spec.type());
+    }
+  }
+
+  private static Result checkString(ParamSpec spec, JsonNode value) {
+    if (!value.isTextual()) {
+      return Result.bad("must be a string (got " + show(value) + ")");
+    }
+    String text = value.textValue();
+    if (spec.required() && text.isBlank()) {
+      return Result.bad("must not be blank");
+    }
+    if (text.indexOf('\0') >= 0) {
+      return Result.bad("must not contain NUL characters");
+    }
+    int length = text.codePointCount(0, text.length());
+    if (spec.maxLength() != null && length > spec.maxLength()) {
+      return Result.bad("is " + length + " characters long; at most " + spec.maxLength() + " allowed");
+    }
+    return Result.ok(TextNode.valueOf(text));
+  }
+
+  private static Result checkInt(ParamSpec spec, JsonNode value) {
+    Optional<BigDecimal> number = integral(value);
+    if (number.isEmpty()) {
+      return Result.bad("must be a whole number (got " + show(value) + ")");
+    }
+    BigDecimal n = number.get();
+    Result range = checkRange(spec, n);
+    if (range != null) {
+      return range;
+    }
+    if (spec.multipleOf() != null && n.remainder(BigDecimal.valueOf(spec.multipleOf())).signum() != 0) {
+      return Result.bad("must be a multiple of " + spec.multipleOf() + " (got " + n.toPlainString() + ")");
+    }
+    if (n.compareTo(LONG_MIN) >= 0 && n.compareTo(LONG_MAX) <= 0) {
+      return Result.ok(LongNode.valueOf(n.longValueExact()));
+    }
+    return Result.ok(BigIntegerNode.valueOf(n.toBigIntegerExact()));
+  }
+
+  private static Result checkFloat(ParamSpec spec, JsonNode value) {
+    if (!value.isNumber()) {
+      return Result.bad("must be a number (got " + show(value) + ")");
+    }
+    Result range = checkRange(spec, value.decimalValue());
+    return range != null ? range : Result.ok(DoubleNode.valueOf(value.doubleValue()));
+  }
+
+  private static Result checkRange(ParamSpec spec, BigDecimal n) {
+    if (spec.min() != null && n.compareTo(spec.min()) < 0) {
+      return Result.bad("must be at least " + spec.min().toPlainString() + " (got " + n.toPlainString() + ")");
+    }
+    if (spec.max() != null && n.compareTo(spec.max()) > 0) {
+      return Result.bad("must be at most " + spec.max().toPlainString() + " (got " + n.toPlainString() + ")");
+    }
+    return null;
+  }
+
+  /** An integer value, also when written as 512.0; never a string. */
+  private static Optional<BigDecimal> integral(JsonNode value) {
+    if (!value.isNumber()) {
+      return Optional.empty();
+    }
+    if (value.isIntegralNumber()) {
+      return Optional.of(new BigDecimal(value.bigIntegerValue()));
+    }
+    BigDecimal d = value.decimalValue();
+    try {
+      BigInteger exact = d.toBigIntegerExact();
+      return Optional.of(new BigDecimal(exact));
+    } catch (ArithmeticException notWhole) {
+      return Optional.empty();
+    }
+  }
+
+  /** A value as an error message shows it: short, and never the whole of a huge string. */
+  static String show(JsonNode value) {
+    String text = value.toString();
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+  }
+
+  /** Either a converted value or a reason. */
+  record Result(JsonNode value, String problem) {
+    static Result ok(JsonNode value) {
+      return new Result(value, null);
+    }
+
+    static Result bad(String problem) {
+      return new Result(null, problem);
+    }
+
+    boolean isOk() {
+      return problem == null;
+    }
+  }
+}
