@@ -78,7 +78,8 @@ final class Keys {
       Key.of("LOG_FORMAT", "json", oneOf(LogFormat.class, true),
           "Log line format: json or text");
   static final Key<Boolean> LOG_TO_FILE =
-      Key.of("LOG_TO_FILE", "true", bool(), "Also write logs to LOG_FILE_PATH (true/false)");
+      Key.of("LOG_TO_FILE", "true", bool(),
+          "Also write logs to LOG_FILE_PATH: true or false (1/0, yes/no also accepted)");
   static final Key<Path> LOG_FILE_PATH =
       Key.of("LOG_FILE_PATH", "logs/app.log", Parsers.path(),
           "Log file, rotated at LOG_MAX_BYTES keeping LOG_BACKUP_COUNT old files");

@@ -58,8 +58,7 @@ final class ServerListParser {
     if (schemeMatcher.lookingAt()) {
       scheme = schemeMatcher.group("scheme").toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
-        throw new RejectedValueException(
-            "entry " + n + " has scheme " + scheme + "://, only http:// and https:// are allowed");
+        throw new RejectedValueException("entry " + n + " has unknown scheme " + scheme + "://");
       }
       rest = entry.substring(schemeMatcher.end());
     }
@@ -68,7 +67,7 @@ final class ServerListParser {
       rest = rest.substring(0, rest.length() - 1);
     }
     if (rest.contains("/") || rest.contains("?") || rest.contains("#")) {
-      throw new RejectedValueException("entry " + n + " has a path or query; give only host:port");
+      throw new RejectedValueException("entry " + n + " has a path or query");
     }
     Matcher m = AUTHORITY.matcher(rest);
     if (!m.matches()) {
