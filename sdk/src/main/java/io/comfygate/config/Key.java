@@ -51,10 +51,6 @@ final class Key<T> {
     return description;
   }
 
-  boolean secret() {
-    return secret;
-  }
-
   /** The value as it may be shown to people: masked if secret and non-empty. */
   String display(String raw) {
     return secret && !raw.isEmpty() ? "****" : raw;

@@ -67,13 +67,14 @@ public final class Settings {
   static Settings fromSources(
       Map<String, String> systemProperties, Map<String, String> environment, Path defaultEnvFile) {
     Builder builder = builder().systemProperties(systemProperties).environment(environment);
-    String source = systemProperties.containsKey(Keys.ENV_FILE_KEY) ? "system property"
-        : environment.containsKey(Keys.ENV_FILE_KEY) ? "environment" : null;
-    if (source == null) {
+    // Blank counts as unset: "COMFYGATE_ENV_FILE=" in a compose file means "no override".
+    String fromProps = systemProperties.getOrDefault(Keys.ENV_FILE_KEY, "").strip();
+    String fromEnv = environment.getOrDefault(Keys.ENV_FILE_KEY, "").strip();
+    if (fromProps.isEmpty() && fromEnv.isEmpty()) {
       return builder.envFileIfPresent(defaultEnvFile).build();
     }
-    String named = systemProperties.getOrDefault(
-        Keys.ENV_FILE_KEY, environment.get(Keys.ENV_FILE_KEY)).strip();
+    String named = fromProps.isEmpty() ? fromEnv : fromProps;
+    String source = fromProps.isEmpty() ? "environment" : "system property";
     try {
       builder.envFile(Path.of(named), "named by " + Keys.ENV_FILE_KEY + " from " + source);
     } catch (InvalidPathException e) {

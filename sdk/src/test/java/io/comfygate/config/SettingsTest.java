@@ -225,6 +225,15 @@ class SettingsTest {
   }
 
   @Test
+  void aBlankComfygateEnvFileMeansTheDefaultFile() throws IOException {
+    Path present = envFile("APP_PORT=9003\n");
+
+    Settings s = Settings.fromSources(Map.of("COMFYGATE_ENV_FILE", " "), Map.of(), present);
+
+    assertThat(s.appPort()).isEqualTo(9003);
+  }
+
+  @Test
   void aMissingFileNamedByComfygateEnvFileIsAnError() {
     Path missing = dir.resolve("missing.env");
 
