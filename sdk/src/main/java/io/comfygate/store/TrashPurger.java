@@ -1,7 +1,6 @@
 package io.comfygate.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -71,10 +70,9 @@ public final class TrashPurger {
           if (images.purge(image.id(), claimed -> bytes.addAndGet(removeFile(claimed)))) {
             purged++;
           }
-        } catch (UncheckedIOException | IllegalArgumentException e) {
-          String reason = e instanceof UncheckedIOException ? e.getCause().toString() : e.getMessage();
-          log.warn("trash purge kept image {} ({}): {}", image.id(), image.file(), reason);
-          failures.add(new PurgeResult.Failure(image.id(), image.file(), reason));
+        } catch (FileKept e) {
+          log.warn("trash purge kept image {} ({}): {}", image.id(), image.file(), e.getMessage());
+          failures.add(new PurgeResult.Failure(image.id(), image.file(), e.getMessage()));
         }
       }
       if (!batch.isEmpty()) {
@@ -86,7 +84,12 @@ public final class TrashPurger {
 
   /** Deletes the image's file; returns its size, or 0 if it was already gone. */
   private long removeFile(StoredImage image) {
-    Path file = RelativeFiles.resolveInside(outputDir, image.file());
+    Path file;
+    try {
+      file = RelativeFiles.resolveInside(outputDir, image.file());
+    } catch (IllegalArgumentException e) {
+      throw new FileKept(e.getMessage(), e);
+    }
     try {
       long size = Files.size(file);
       Files.delete(file);
@@ -94,7 +97,16 @@ public final class TrashPurger {
     } catch (NoSuchFileException e) {
       return 0;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new FileKept("cannot delete " + file + ": " + e, e);
+    }
+  }
+
+  /** Thrown out of the store's purge callback to keep the row and report the image. */
+  private static final class FileKept extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    FileKept(String reason, Throwable cause) {
+      super(reason, cause);
     }
   }
 }
