@@ -54,7 +54,7 @@ public final class Database implements AutoCloseable {
     try {
       write = new HikariDataSource(poolConfig(builder, "comfygate-db-write", 1, false));
       this.writePool = write;
-      new Migrator(builder.migrations).migrate(this);
+      builder.migrator.migrate(this);
       this.readPool = new HikariDataSource(poolConfig(builder, "comfygate-db-read",
           builder.readPoolSize, true));
     } catch (RuntimeException e) {
@@ -210,7 +210,7 @@ public final class Database implements AutoCloseable {
     private Duration busyTimeout = Duration.ofSeconds(10);
     private Duration acquireTimeout = Duration.ofSeconds(30);
     private int readPoolSize = 4;
-    private List<String> migrations = Migrator.RESOURCES;
+    private Migrator migrator = new Migrator(Migrator.RESOURCES);
 
     private Builder(String location) {
       this.url = toUrl(location);
@@ -255,7 +255,7 @@ public final class Database implements AutoCloseable {
 
     // Tests substitute their own migration scripts (classpath resource paths, in version order).
     Builder migrations(List<String> resources) {
-      this.migrations = List.copyOf(resources);
+      this.migrator = new Migrator(resources);
       return this;
     }
 
