@@ -126,12 +126,20 @@ public final class Database implements AutoCloseable {
    */
   public <R> R read(String operation, SqlWork<R> work) {
     try (Connection connection = readPool.getConnection()) {
+      R result;
       try {
-        return work.run(connection);
-      } finally {
-        // Ends the snapshot at once so that it does not hold back WAL checkpoints.
-        connection.rollback();
+        result = work.run(connection);
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
       }
+      // Ends the snapshot at once so that it does not hold back WAL checkpoints.
+      connection.rollback();
+      return result;
     } catch (SQLException e) {
       throw new StoreException(operation, e.getMessage(), e);
     }
