@@ -1,0 +1,78 @@
+package io.comfygate.store;
+
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Durable record of jobs. The engine writes every state change here before announcing it, so that
+ * after a restart queued jobs resume ({@link #listActive()}) and running ones can be reconciled
+ * with their backend.
+ *
+ * <p>Implementations are thread-safe. Every method commits before it returns: a write that returned
+ * normally survives a crash of the process. Instants are kept to the millisecond. Every method
+ * throws {@link io.comfygate.errors.StoreException} when the database fails or cannot be reached
+ * within its timeout.
+ *
+ * <p>Every implementation must pass {@code JobStoreContract} (in the sdk test-jar).
+ */
+public interface JobStore {
+
+  /**
+   * Records a new job.
+   *
+   * @throws io.comfygate.errors.StoreException if a job with the same id exists
+   */
+  void insert(StoredJob job);
+
+  /** The job with this id, if any. */
+  Optional<StoredJob> find(JobId id);
+
+  /** One user's jobs, newest first (by creation time, then id), with the user's total. */
+  Page<StoredJob> listByUser(String userId, PageRequest page);
+
+  /**
+   * Every queued and running job, oldest first: the dispatch order, and what a restart must resume
+   * or reconcile.
+   */
+  List<StoredJob> listActive();
+
+  /** How many of this user's jobs are queued and running. */
+  ActiveCounts activeCounts(String userId);
+
+  /** Active counts for every user that has at least one active job. */
+  Map<String, ActiveCounts> activeCountsByUser();
+
+  /**
+   * Moves a job from {@code from} to {@code to} only if it is still in {@code from}, setting the
+   * non-null fields of {@code update} in the same write. This compare-and-set makes racing changes
+   * safe: of a cancel and a start of the same queued job, exactly one returns true.
+   *
+   * @return true if this call changed the job; false if it does not exist or is no longer in
+   *     {@code from}
+   * @throws IllegalArgumentException if {@code from} is terminal or equals {@code to}
+   */
+  boolean transition(JobId id, JobState from, JobState to, JobUpdate update);
+
+  /**
+   * Ends a running job as succeeded and records its output images in one transaction: either the
+   * state and all images are stored, or nothing is. The images belong to the job's user and carry
+   * the job's template and parameters; their creation time is {@code finishedAt}.
+   *
+   * @return true if the job was running and is now succeeded; false (and no image recorded) if it
+   *     does not exist or is not running, for example because a cancel won the race
+   */
+  boolean completeJob(JobId id, Instant finishedAt, List<NewImage> images);
+
+  /**
+   * Run times (finish minus start) of the most recent succeeded jobs of a template, most recent
+   * first, for the ETA's moving average.
+   *
+   * @param limit at most this many, 1 or more
+   */
+  List<Duration> recentRunTimes(String template, int limit);
+}

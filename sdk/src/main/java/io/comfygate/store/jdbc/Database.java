@@ -1,0 +1,313 @@
+package io.comfygate.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.comfygate.errors.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The SQLite database behind the job and image stores: connection pools, pragmas, schema
+ * migrations and the transaction helper. Create one per database file, share it, and close it on
+ * shutdown.
+ *
+ * <p>Writes go through a pool of exactly one connection, and each write transaction starts with
+ * {@code BEGIN IMMEDIATE}. The single connection serialises this process's writers in the pool's
+ * queue (bounded by {@link Builder#acquireTimeout}), so they never meet SQLite's lock. Taking the
+ * write lock at {@code BEGIN} (rather than deferred, at the first write) means that another process
+ * holding the lock, such as an operator's {@code sqlite3} shell, makes us wait up to the busy
+ * timeout instead of failing with {@code SQLITE_BUSY} halfway through a transaction. With deferred
+ * transactions on a larger pool, about a third of concurrent writes failed in our measurements, and
+ * {@code busy_timeout} did not help (see stack notes, pitfall 13). Reads use a separate small pool;
+ * in WAL mode readers never block the writer nor each other, and see the last commit.
+ *
+ * <p>Pragmas, set on every connection: {@code journal_mode=WAL}, {@code synchronous=NORMAL} (in WAL
+ * mode a committed transaction survives a process crash; only an OS crash or power loss can lose the
+ * last ones), {@code foreign_keys=ON}, {@code busy_timeout}.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent; after it every operation throws {@link
+ * StoreException}.
+ */
+public final class Database implements AutoCloseable {
+  private static final String URL_PREFIX = "jdbc:sqlite:";
+
+  private final String url;
+  private final HikariDataSource writePool;
+  private final HikariDataSource readPool;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  // Catches a nested inTransaction on the same thread, which would otherwise wait on the single
+  // write connection that the thread itself holds until the acquire timeout. Instance field, and
+  // always removed in finally, so nothing outlives the Database.
+  private final ThreadLocal<Boolean> inWrite = new ThreadLocal<>();
+
+  private Database(Builder builder) {
+    this.url = builder.url;
+    HikariDataSource write = null;
+    try {
+      write = new HikariDataSource(poolConfig(builder, "comfygate-db-write", 1, false));
+      this.writePool = write;
+      builder.migrator.migrate(this);
+      this.readPool = new HikariDataSource(poolConfig(builder, "comfygate-db-read",
+          builder.readPoolSize, true));
+    } catch (RuntimeException e) {
+      if (write != null) {
+        write.close();
+      }
+      throw e instanceof StoreException ? e : new StoreException("db.open", url + ": " + e, e);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the database at {@code location} with default settings and brings
+   * its schema up to date.
+   *
+   * @param location a file path (parent directories are created) or a {@code jdbc:sqlite:} URL
+   * @throws IllegalArgumentException if the location is blank, another JDBC kind, or in-memory
+   * @throws StoreException if the database cannot be opened or migrated, or its schema is newer
+   *     than this code
+   */
+  public static Database open(String location) {
+    return builder(location).build();
+  }
+
+  /** A builder for a database at {@code location}; see {@link #open(String)}. */
+  public static Builder builder(String location) {
+    return new Builder(location);
+  }
+
+  /**
+   * Runs {@code work} in a write transaction: commits when it returns, rolls back when it throws.
+   * Must not be nested on one thread. Reads inside the work see the transaction's own writes.
+   *
+   * @param operation names the operation in a {@link StoreException}, e.g. {@code "job.insert"}
+   * @throws StoreException wrapping any {@link SQLException}, including a timeout waiting for the
+   *     write connection
+   * @throws IllegalStateException if called inside another {@code inTransaction} on this thread
+   * @throws RuntimeException thrown by {@code work}, unchanged, after the rollback
+   */
+  public <R> R inTransaction(String operation, SqlWork<R> work) {
+    if (inWrite.get() != null) {
+      throw new IllegalStateException(
+          operation + ": nested inTransaction would deadlock on the single write connection");
+    }
+    inWrite.set(Boolean.TRUE);
+    try (Connection connection = writePool.getConnection()) {
+      execute(connection, "BEGIN IMMEDIATE");
+      R result;
+      try {
+        result = work.run(connection);
+        execute(connection, "COMMIT");
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      }
+      return result;
+    } catch (SQLException e) {
+      throw new StoreException(operation, e.getMessage(), e);
+    } finally {
+      inWrite.remove();
+    }
+  }
+
+  /**
+   * Runs read-only {@code work} on a read connection inside one read transaction, so a page and
+   * its total come from the same snapshot. Writing through this connection fails.
+   *
+   * @param operation names the operation in a {@link StoreException}
+   * @throws StoreException wrapping any {@link SQLException}
+   */
+  public <R> R read(String operation, SqlWork<R> work) {
+    try (Connection connection = readPool.getConnection()) {
+      R result;
+      try {
+        result = work.run(connection);
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      }
+      // Ends the snapshot at once so that it does not hold back WAL checkpoints.
+      connection.rollback();
+      return result;
+    } catch (SQLException e) {
+      throw new StoreException(operation, e.getMessage(), e);
+    }
+  }
+
+  /** The JDBC URL this database was opened with. */
+  public String url() {
+    return url;
+  }
+
+  /** The schema version the database is at. */
+  public int schemaVersion() {
+    return read("db.schemaVersion", Migrator::currentVersion);
+  }
+
+  /**
+   * Closes both pools. Idempotent; waits for connections in use up to HikariCP's bounded shutdown.
+   * Committed data is safe whether or not this runs (see the class comment on synchronous).
+   */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    try {
+      readPool.close();
+    } finally {
+      writePool.close();
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Throwable failure) {
+    try {
+      execute(connection, "ROLLBACK");
+    } catch (SQLException e) {
+      // The transaction may already be gone (SQLite rolls back itself on some errors); the
+      // original failure is what the caller needs, this one rides along.
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static HikariConfig poolConfig(
+      Builder builder, String name, int size, boolean readOnly) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(builder.url);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(builder.acquireTimeout.toMillis());
+    // Read connections use one JDBC transaction per read() for a consistent snapshot; the write
+    // connection keeps autocommit on because inTransaction issues BEGIN IMMEDIATE itself.
+    config.setAutoCommit(!readOnly);
+    config.addDataSourceProperty("journal_mode", "WAL");
+    config.addDataSourceProperty("synchronous", "NORMAL");
+    config.addDataSourceProperty("foreign_keys", "true");
+    config.addDataSourceProperty("busy_timeout", String.valueOf(builder.busyTimeout.toMillis()));
+    if (readOnly) {
+      // A write through a read connection fails at once instead of starting a second writer.
+      config.setConnectionInitSql("PRAGMA query_only = ON");
+    }
+    return config;
+  }
+
+  /**
+   * Settings for {@link Database}. Setters reject bad values at once; {@link #build()} opens the
+   * database.
+   */
+  public static final class Builder {
+    private final String url;
+    private Duration busyTimeout = Duration.ofSeconds(10);
+    private Duration acquireTimeout = Duration.ofSeconds(30);
+    private int readPoolSize = 4;
+    private Migrator migrator = new Migrator(Migrator.RESOURCES);
+
+    private Builder(String location) {
+      this.url = toUrl(location);
+    }
+
+    /**
+     * How long a statement waits for another process's lock before failing. Default 10 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder busyTimeout(Duration timeout) {
+      this.busyTimeout = positive("busyTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long an operation waits for a free connection before failing. Default 30 s.
+     *
+     * @throws IllegalArgumentException if under 250 ms (HikariCP's minimum)
+     */
+    public Builder acquireTimeout(Duration timeout) {
+      positive("acquireTimeout", timeout);
+      if (timeout.toMillis() < 250) {
+        throw new IllegalArgumentException("acquireTimeout must be >= 250ms: " + timeout);
+      }
+      this.acquireTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Connections for concurrent reads. Default 4.
+     *
+     * @throws IllegalArgumentException if under 1
+     */
+    public Builder readPoolSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("readPoolSize must be >= 1: " + size);
+      }
+      this.readPoolSize = size;
+      return this;
+    }
+
+    // Tests substitute their own migration scripts (classpath resource paths, in version order).
+    Builder migrations(List<String> resources) {
+      this.migrator = new Migrator(resources);
+      return this;
+    }
+
+    /**
+     * Opens the database and migrates its schema.
+     *
+     * @throws StoreException if it cannot be opened or migrated, or its schema is newer than this
+     *     code knows
+     */
+    public Database build() {
+      return new Database(this);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0: " + value);
+      }
+      return value;
+    }
+
+    private static String toUrl(String location) {
+      if (location == null || location.isBlank()) {
+        throw new IllegalArgumentException("database location must not be blank: " + location);
+      }
+      if (location.startsWith("jdbc:")) {
+        if (!location.startsWith(URL_PREFIX)) {
+          throw new IllegalArgumentException(
+              "only jdbc:sqlite: URLs are supported: " + location);
+        }
+        if (location.contains(":memory:") || location.contains("mode=memory")) {
+          // Each pooled connection would see its own empty database.
+          throw new IllegalArgumentException(
+              "in-memory SQLite cannot be shared by the pools; use a file: " + location);
+        }
+        return location;
+      }
+      Path path = Path.of(location).toAbsolutePath();
+      try {
+        Files.createDirectories(path.getParent());
+      } catch (IOException e) {
+        throw new StoreException("db.open", "cannot create directory for " + path, e);
+      }
+      return URL_PREFIX + path;
+    }
+  }
+}

@@ -1,0 +1,289 @@
+package io.comfygate.store.jdbc;
+
+import static io.comfygate.store.jdbc.Binds.getInstant;
+import static io.comfygate.store.jdbc.Binds.setInstant;
+import static io.comfygate.store.jdbc.Binds.setText;
+
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import io.comfygate.store.ActiveCounts;
+import io.comfygate.store.ImageId;
+import io.comfygate.store.JobStore;
+import io.comfygate.store.JobUpdate;
+import io.comfygate.store.NewImage;
+import io.comfygate.store.Page;
+import io.comfygate.store.PageRequest;
+import io.comfygate.store.StoredJob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link JobStore} on a {@link Database}. Thread-safe; holds no state but the database, which the
+ * caller owns and closes.
+ */
+public final class JdbcJobStore implements JobStore {
+  private static final String COLUMNS = """
+      id, user_id, template, params, state, backend, prompt_id, created_at, started_at,
+      finished_at, error""";
+
+  private final Database db;
+
+  public JdbcJobStore(Database db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  @Override
+  public void insert(StoredJob job) {
+    db.inTransaction("job.insert", connection -> {
+      try (PreparedStatement insert = connection.prepareStatement("""
+          INSERT INTO jobs (id, user_id, template, params, state, backend, prompt_id, created_at,
+                            started_at, finished_at, error)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+        insert.setString(1, job.id().value());
+        insert.setString(2, job.userId());
+        insert.setString(3, job.template());
+        insert.setString(4, job.paramsJson());
+        insert.setString(5, job.state().wireName());
+        setText(insert, 6, job.backend());
+        insert.setString(7, job.promptId());
+        setInstant(insert, 8, job.createdAt());
+        setInstant(insert, 9, job.startedAt());
+        setInstant(insert, 10, job.finishedAt());
+        setText(insert, 11, job.error());
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Optional<StoredJob> find(JobId id) {
+    return db.read("job.find", connection -> {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+        select.setString(1, id.value());
+        List<StoredJob> jobs = mapAll(select);
+        return jobs.stream().findFirst();
+      }
+    });
+  }
+
+  @Override
+  public Page<StoredJob> listByUser(String userId, PageRequest page) {
+    return db.read("job.listByUser", connection -> {
+      long total;
+      try (PreparedStatement count = connection.prepareStatement(
+          "SELECT COUNT(*) FROM jobs WHERE user_id = ?")) {
+        count.setString(1, userId);
+        total = Binds.count(count);
+      }
+      try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + """
+           FROM jobs
+          WHERE user_id = ?
+          ORDER BY created_at DESC, id DESC
+          LIMIT ? OFFSET ?""")) {
+        select.setString(1, userId);
+        select.setInt(2, page.size());
+        select.setLong(3, page.offset());
+        return new Page<>(mapAll(select), page.page(), page.size(), total);
+      }
+    });
+  }
+
+  @Override
+  public List<StoredJob> listActive() {
+    return db.read("job.listActive", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + """
+           FROM jobs
+          WHERE state IN (?, ?)
+          ORDER BY created_at, id""")) {
+        select.setString(1, JobState.QUEUED.wireName());
+        select.setString(2, JobState.RUNNING.wireName());
+        return mapAll(select);
+      }
+    });
+  }
+
+  @Override
+  public ActiveCounts activeCounts(String userId) {
+    return db.read("job.activeCounts", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("""
+          SELECT user_id, state, COUNT(*) AS n
+            FROM jobs
+           WHERE user_id = ? AND state IN (?, ?)
+           GROUP BY user_id, state""")) {
+        select.setString(1, userId);
+        select.setString(2, JobState.QUEUED.wireName());
+        select.setString(3, JobState.RUNNING.wireName());
+        return countsByUser(select).getOrDefault(userId, ActiveCounts.NONE);
+      }
+    });
+  }
+
+  @Override
+  public Map<String, ActiveCounts> activeCountsByUser() {
+    return db.read("job.activeCountsByUser", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("""
+          SELECT user_id, state, COUNT(*) AS n
+            FROM jobs
+           WHERE state IN (?, ?)
+           GROUP BY user_id, state""")) {
+        select.setString(1, JobState.QUEUED.wireName());
+        select.setString(2, JobState.RUNNING.wireName());
+        return countsByUser(select);
+      }
+    });
+  }
+
+  @Override
+  public boolean transition(JobId id, JobState from, JobState to, JobUpdate update) {
+    if (from.isTerminal() || from == to) {
+      throw new IllegalArgumentException("no transition from " + from + " to " + to);
+    }
+    return db.inTransaction("job.transition", connection -> {
+      try (PreparedStatement change = connection.prepareStatement("""
+          UPDATE jobs
+             SET state = ?,
+                 backend = COALESCE(?, backend),
+                 started_at = COALESCE(?, started_at),
+                 finished_at = COALESCE(?, finished_at),
+                 error = COALESCE(?, error)
+           WHERE id = ? AND state = ?""")) {
+        change.setString(1, to.wireName());
+        setText(change, 2, update.backend());
+        setInstant(change, 3, update.startedAt());
+        setInstant(change, 4, update.finishedAt());
+        setText(change, 5, update.error());
+        change.setString(6, id.value());
+        change.setString(7, from.wireName());
+        return change.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean completeJob(JobId id, Instant finishedAt, List<NewImage> images) {
+    Objects.requireNonNull(finishedAt, "finishedAt");
+    List<NewImage> outputs = List.copyOf(images);
+    // Ids sorted up front so that, within one job, id order is the order the images were given.
+    List<ImageId> imageIds = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      imageIds.add(ImageId.generate(finishedAt));
+    }
+    imageIds.sort((a, b) -> a.value().compareTo(b.value()));
+    return db.inTransaction("job.complete", connection -> {
+      try (PreparedStatement finish = connection.prepareStatement("""
+          UPDATE jobs
+             SET state = ?, finished_at = ?
+           WHERE id = ? AND state = ?""")) {
+        finish.setString(1, JobState.SUCCEEDED.wireName());
+        setInstant(finish, 2, finishedAt);
+        finish.setString(3, id.value());
+        finish.setString(4, JobState.RUNNING.wireName());
+        if (finish.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      if (outputs.isEmpty()) {
+        return true;
+      }
+      // Owner, template and params come from the job row itself, so they cannot disagree.
+      try (PreparedStatement insert = connection.prepareStatement("""
+          INSERT INTO images (id, job_id, user_id, file, width, height, size_bytes, template,
+                              params, created_at, deleted_at)
+          SELECT ?, id, user_id, ?, ?, ?, ?, template, params, ?, NULL
+            FROM jobs
+           WHERE id = ?""")) {
+        for (int i = 0; i < outputs.size(); i++) {
+          NewImage image = outputs.get(i);
+          insert.setString(1, imageIds.get(i).value());
+          insert.setString(2, image.file());
+          insert.setInt(3, image.width());
+          insert.setInt(4, image.height());
+          insert.setLong(5, image.sizeBytes());
+          setInstant(insert, 6, finishedAt);
+          insert.setString(7, id.value());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      return true;
+    });
+  }
+
+  @Override
+  public List<Duration> recentRunTimes(String template, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    return db.read("job.recentRunTimes", connection -> {
+      try (PreparedStatement select = connection.prepareStatement("""
+          SELECT finished_at - started_at AS run_millis
+            FROM jobs
+           WHERE template = ? AND state = ?
+             AND started_at IS NOT NULL AND finished_at IS NOT NULL
+           ORDER BY finished_at DESC
+           LIMIT ?""")) {
+        select.setString(1, template);
+        select.setString(2, JobState.SUCCEEDED.wireName());
+        select.setInt(3, limit);
+        List<Duration> times = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            times.add(Duration.ofMillis(rows.getLong("run_millis")));
+          }
+        }
+        return times;
+      }
+    });
+  }
+
+  private static Map<String, ActiveCounts> countsByUser(PreparedStatement select)
+      throws SQLException {
+    Map<String, ActiveCounts> counts = new HashMap<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        String user = rows.getString("user_id");
+        int n = rows.getInt("n");
+        ActiveCounts old = counts.getOrDefault(user, ActiveCounts.NONE);
+        counts.put(user, JobState.fromWireName(rows.getString("state")) == JobState.QUEUED
+            ? new ActiveCounts(n, old.running())
+            : new ActiveCounts(old.queued(), n));
+      }
+    }
+    return counts;
+  }
+
+  private static List<StoredJob> mapAll(PreparedStatement select) throws SQLException {
+    List<StoredJob> jobs = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        jobs.add(map(rows));
+      }
+    }
+    return jobs;
+  }
+
+  private static StoredJob map(ResultSet rows) throws SQLException {
+    return new StoredJob(
+        JobId.of(rows.getString("id")),
+        rows.getString("user_id"),
+        rows.getString("template"),
+        rows.getString("params"),
+        JobState.fromWireName(rows.getString("state")),
+        rows.getString("backend"),
+        rows.getString("prompt_id"),
+        getInstant(rows, "created_at"),
+        getInstant(rows, "started_at"),
+        getInstant(rows, "finished_at"),
+        rows.getString("error"));
+  }
+}

@@ -1,0 +1,146 @@
+package io.comfygate.store.jdbc;
+
+import io.comfygate.errors.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Brings a database schema up to date from versioned SQL scripts ({@code V<n>__<name>.sql}), each
+ * applied once, in order, in its own write transaction together with its {@code schema_version}
+ * row. A database whose version is newer than the newest script is refused rather than used: the
+ * code would misread it.
+ *
+ * <p>Scripts are split into statements at semicolons that end a line; lines starting with
+ * {@code --} are comments. Keep string literals free of such semicolons.
+ */
+final class Migrator {
+  /** The schema of this release, oldest first. Add new scripts at the end; never edit old ones. */
+  static final List<String> RESOURCES = List.of("/io/comfygate/store/schema/V1__init.sql");
+
+  private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
+
+  private final List<String> resources;
+
+  Migrator(List<String> resources) {
+    for (int i = 0; i < resources.size(); i++) {
+      if (version(resources.get(i)) != i + 1) {
+        throw new IllegalArgumentException(
+            "migrations must be numbered 1.." + resources.size() + " in order: " + resources);
+      }
+    }
+    this.resources = List.copyOf(resources);
+  }
+
+  void migrate(Database db) {
+    int current = db.inTransaction("db.migrate", connection -> {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("""
+            CREATE TABLE IF NOT EXISTS schema_version (
+              version     INTEGER NOT NULL PRIMARY KEY,
+              description TEXT    NOT NULL,
+              applied_at  BIGINT  NOT NULL
+            )""");
+      }
+      return currentVersion(connection);
+    });
+    if (current > resources.size()) {
+      throw new StoreException("db.migrate", "database schema version " + current
+          + " is newer than this ComfyGate supports (" + resources.size() + "); upgrade"
+          + " ComfyGate or point JOB_DB_PATH at another database");
+    }
+    for (String resource : resources.subList(current, resources.size())) {
+      apply(db, resource);
+    }
+  }
+
+  static int currentVersion(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  private static void apply(Database db, String resource) {
+    int version = version(resource);
+    List<String> statements = statements(read(resource));
+    db.inTransaction("db.migrate.V" + version, connection -> {
+      // Another process may have applied it since we looked.
+      if (currentVersion(connection) >= version) {
+        return null;
+      }
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : statements) {
+          statement.execute(sql);
+        }
+      }
+      try (PreparedStatement insert = connection.prepareStatement("""
+          INSERT INTO schema_version (version, description, applied_at)
+          VALUES (?, ?, ?)""")) {
+        insert.setInt(1, version);
+        insert.setString(2, description(resource));
+        insert.setLong(3, System.currentTimeMillis());
+        insert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  static List<String> statements(String script) {
+    StringBuilder withoutComments = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      if (!line.strip().startsWith("--")) {
+        withoutComments.append(line).append('\n');
+      }
+    }
+    List<String> statements = new ArrayList<>();
+    for (String part : withoutComments.toString().split(";[ \\t\\r]*\n")) {
+      String sql = part.strip();
+      if (sql.endsWith(";")) {
+        sql = sql.substring(0, sql.length() - 1).strip();
+      }
+      if (!sql.isEmpty()) {
+        statements.add(sql);
+      }
+    }
+    return statements;
+  }
+
+  private static int version(String resource) {
+    return Integer.parseInt(matcher(resource).group(1));
+  }
+
+  private static String description(String resource) {
+    return matcher(resource).group(2);
+  }
+
+  private static Matcher matcher(String resource) {
+    Matcher matcher = NAME.matcher(resource);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("migration must be named .../V<n>__<name>.sql: " + resource);
+    }
+    return matcher;
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = Migrator.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new StoreException("db.migrate", "migration script missing from classpath: " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new StoreException("db.migrate", "cannot read " + resource, e);
+    }
+  }
+}

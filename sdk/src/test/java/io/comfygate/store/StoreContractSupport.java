@@ -1,0 +1,67 @@
+package io.comfygate.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * What the store contracts share: the stores under test and helpers that make jobs and images.
+ * Subclasses of the contracts return a fresh, empty pair of stores for each test (opened in their
+ * own {@code @BeforeEach}, closed in {@code @AfterEach}).
+ */
+public abstract class StoreContractSupport {
+  protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** The job store under test; the same instance for the whole test. */
+  protected abstract JobStore jobStore();
+
+  /** The image store under test, backed by the same data as {@link #jobStore()}. */
+  protected abstract ImageStore imageStore();
+
+  protected static Instant at(long seconds) {
+    return T0.plusSeconds(seconds);
+  }
+
+  /** A queued job whose id sorts by {@code createdAt}, as real ids do. */
+  protected static StoredJob job(String user, Instant createdAt) {
+    JobId id = JobId.generate(Clock.fixed(createdAt, ZoneOffset.UTC));
+    return StoredJob.queued(id, user, "txt2img", "{\"prompt\":\"a cat\",\"seed\":7}", createdAt);
+  }
+
+  protected StoredJob insertQueued(String user, Instant createdAt) {
+    StoredJob job = job(user, createdAt);
+    jobStore().insert(job);
+    return job;
+  }
+
+  protected StoredJob insertRunning(String user, Instant createdAt) {
+    StoredJob job = insertQueued(user, createdAt);
+    assertThat(jobStore().transition(job.id(), JobState.QUEUED, JobState.RUNNING,
+        JobUpdate.none().withBackend("b1").withStartedAt(createdAt.plusSeconds(1)))).isTrue();
+    return job;
+  }
+
+  /** A finished job of {@code user} with one image created at {@code createdAt}. */
+  protected StoredImage insertImage(String user, Instant createdAt) {
+    StoredJob job = insertRunning(user, createdAt.minusSeconds(10));
+    String file = user + "/" + job.id().value() + ".png";
+    assertThat(jobStore().completeJob(job.id(), createdAt,
+        List.of(new NewImage(file, 512, 512, 1234)))).isTrue();
+    List<StoredImage> images = imageStore().listByJob(job.id());
+    assertThat(images).hasSize(1);
+    return images.get(0);
+  }
+
+  protected static List<ImageId> ids(Page<StoredImage> page) {
+    return page.items().stream().map(StoredImage::id).toList();
+  }
+
+  protected static List<ImageId> ids(StoredImage... images) {
+    return java.util.Arrays.stream(images).map(StoredImage::id).toList();
+  }
+}
