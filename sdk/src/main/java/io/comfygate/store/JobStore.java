@@ -59,6 +59,17 @@ public interface JobStore {
   boolean transition(JobId id, JobState from, JobState to, JobUpdate update);
 
   /**
+   * Hands a queued job to a backend, or takes it back, while it stays queued: the job is recorded
+   * as dispatched before it is sent, so a restart finds it on that backend and never sends it
+   * twice. A compare-and-set on the current backend.
+   *
+   * @param expected the backend the job has now ({@code null}: not dispatched)
+   * @param backend the new backend ({@code null}: back to waiting)
+   * @return true if the job was queued with {@code expected} as its backend and now has {@code backend}
+   */
+  boolean assignBackend(JobId id, String expected, String backend);
+
+  /**
    * Ends a running job as succeeded and records its output images in one transaction: either the
    * state and all images are stored, or nothing is. The images belong to the job's user and carry
    * the job's template and parameters; their creation time is {@code finishedAt}.

@@ -109,6 +109,24 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
+  void assignBackendIsACompareAndSetOnQueuedJobs() {
+    StoredJob job = insertQueued("alice", at(0));
+
+    assertThat(jobStore().assignBackend(job.id(), "gpu-1", "gpu-2")).as("wrong expectation").isFalse();
+    assertThat(jobStore().assignBackend(job.id(), null, "gpu-1")).isTrue();
+    assertThat(jobStore().assignBackend(job.id(), null, "gpu-2")).as("already dispatched").isFalse();
+    StoredJob dispatched = jobStore().find(job.id()).orElseThrow();
+    assertThat(dispatched.backend()).isEqualTo("gpu-1");
+    assertThat(dispatched.state()).isEqualTo(JobState.QUEUED);
+
+    assertThat(jobStore().assignBackend(job.id(), "gpu-1", null)).as("back to waiting").isTrue();
+    assertThat(jobStore().find(job.id()).orElseThrow().backend()).isNull();
+
+    jobStore().transition(job.id(), JobState.QUEUED, JobState.CANCELLED, JobUpdate.none());
+    assertThat(jobStore().assignBackend(job.id(), null, "gpu-1")).as("not queued any more").isFalse();
+  }
+
+  @Test
   void transitionFromAStateTheJobIsNotInChangesNothing() {
     StoredJob job = insertQueued("alice", at(0));
     jobStore().transition(job.id(), JobState.QUEUED, JobState.CANCELLED, JobUpdate.none());

@@ -170,6 +170,22 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public boolean assignBackend(JobId id, String expected, String backend) {
+    return db.inTransaction("job.assignBackend", connection -> {
+      try (PreparedStatement change = connection.prepareStatement("""
+          UPDATE jobs
+             SET backend = ?
+           WHERE id = ? AND state = ? AND backend IS ?""")) {
+        setText(change, 1, backend);
+        change.setString(2, id.value());
+        change.setString(3, JobState.QUEUED.wireName());
+        setText(change, 4, expected);
+        return change.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
   public boolean completeJob(JobId id, Instant finishedAt, List<NewImage> images) {
     Objects.requireNonNull(finishedAt, "finishedAt");
     List<NewImage> outputs = List.copyOf(images);
