@@ -93,7 +93,7 @@ public final class EventStream implements AutoCloseable {
     tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, options.connectTimeout().toMillis());
     tyrus.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, MAX_MESSAGE_BYTES);
     tyrus.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
-        .setThreadFactory(NamedThreads.factory("ws-io")).setCorePoolSize(1).setMaxPoolSize(2).setDaemon(true));
+        .setThreadFactory(NamedThreads.factory("ws-io")).setCorePoolSize(1).setMaxPoolSize(3).setDaemon(true));
     tyrus.setDefaultMaxBinaryMessageBufferSize(MAX_MESSAGE_BYTES);
     tyrus.setDefaultMaxTextMessageBufferSize(MAX_MESSAGE_BYTES);
   }
