@@ -92,8 +92,11 @@ public final class EventStream implements AutoCloseable {
     tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER, false);
     tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, options.connectTimeout().toMillis());
     tyrus.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, MAX_MESSAGE_BYTES);
+    // No core threads and a short keep-alive: Tyrus's JDK container does not always shut its
+    // channel-group pool down when the last connection closes, so idle workers must expire.
     tyrus.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
-        .setThreadFactory(NamedThreads.factory("ws-io")).setCorePoolSize(1).setMaxPoolSize(3).setDaemon(true));
+        .setThreadFactory(NamedThreads.factory("ws-io")).setCorePoolSize(0).setMaxPoolSize(3)
+        .setKeepAliveTime(1, TimeUnit.SECONDS).setDaemon(true));
     tyrus.setDefaultMaxBinaryMessageBufferSize(MAX_MESSAGE_BYTES);
     tyrus.setDefaultMaxTextMessageBufferSize(MAX_MESSAGE_BYTES);
   }
