@@ -69,6 +69,8 @@ public final class EventStream implements AutoCloseable {
 
   // Guarded by lock.
   private WsLink current;
+  /** The link being opened, whose early frames are already ours; guarded by {@code lock}. */
+  private WsLink connecting;
   private boolean connected;
   private String nextClientId = freshId();
   private int failedAttempts;
@@ -178,12 +180,17 @@ public final class EventStream implements AutoCloseable {
     }
     URI uri = URI.create(wsBase + "/ws?clientId=" + id);
     WsLink link = new WsLink(id, new Sink());
+    synchronized (lock) {
+      // The server's first frame (status with our sid) can arrive before connectToServer returns.
+      connecting = link;
+    }
     try {
       // Tyrus bounds the handshake by HANDSHAKE_TIMEOUT (= connect timeout).
       tyrus.connectToServer(link, ClientEndpointConfig.Builder.create().build(), uri);
     } catch (Exception e) {
       int attempt;
       synchronized (lock) {
+        connecting = null;
         attempt = ++failedAttempts;
         nextClientId = freshId();
       }
@@ -193,6 +200,7 @@ public final class EventStream implements AutoCloseable {
     }
     CountDownLatch toRelease;
     synchronized (lock) {
+      connecting = null;
       if (closed.get()) {
         link.close("client closed");
         return;
@@ -274,7 +282,7 @@ public final class EventStream implements AutoCloseable {
   private final class Sink implements WsLink.Sink {
     private boolean isCurrent(WsLink link) {
       synchronized (lock) {
-        return current == link;
+        return current == link || connecting == link;
       }
     }
 
