@@ -1,0 +1,37 @@
+package io.comfygate.engine;
+
+import io.comfygate.client.ComfyClient;
+import io.comfygate.jobs.JobId;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One ComfyUI server and the jobs handed to it. ComfyUI runs one prompt at a time; we keep up to
+ * {@link #CAPACITY} of ours there, so the next one is already in ComfyUI's own queue when the
+ * running one ends and the GPU does not wait for a round trip through us. Mutable state is
+ * guarded by the engine's scheduling lock.
+ */
+final class Backend {
+  /** One running plus one waiting right behind it in ComfyUI's queue. */
+  static final int CAPACITY = 2;
+
+  final String name;
+  final ComfyClient client;
+  final Set<JobId> dispatched = new LinkedHashSet<>();
+  boolean healthy = true;
+  String downReason;
+
+  Backend(String name, ComfyClient client) {
+    this.name = name;
+    this.client = client;
+  }
+
+  int freeSlots() {
+    return healthy ? Math.max(0, CAPACITY - dispatched.size()) : 0;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
