@@ -3,24 +3,16 @@ package io.comfygate.llm;
 import io.comfygate.errors.LlmException;
 import io.comfygate.internal.Durations;
 import io.comfygate.internal.concurrent.DaemonThreads;
-import java.io.IOException;
-import java.net.ConnectException;
+import io.comfygate.internal.http.BoundedHttp;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,11 +70,7 @@ public final class LlmClient implements AutoCloseable {
     this.temperature = b.temperature;
     this.maxTokens = b.maxTokens;
     this.executor = Executors.newCachedThreadPool(DaemonThreads.named("comfygate-llm"));
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http = BoundedHttp.client(executor, connectTimeout);
   }
 
   private LlmClient(String disabledReason) {
@@ -249,62 +237,21 @@ public final class LlmClient implements AutoCloseable {
 
   /** Sends and returns the body of a 2xx answer; everything else becomes an LlmException. */
   private String send(HttpRequest request, Duration deadline) {
-    CompletableFuture<HttpResponse<String>> call =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> response;
     try {
-      // The request timeout stops at the response headers; this deadline also covers the body.
-      response = call.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      response = BoundedHttp.send(http, request, deadline, connectTimeout);
     } catch (InterruptedException e) {
-      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new LlmException(LlmException.Kind.INTERRUPTED, "interrupted while waiting for " + server, e);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw noAnswer(deadline, e);
-    } catch (ExecutionException e) {
-      throw transportFailure(e.getCause() == null ? e : e.getCause(), deadline);
+    } catch (BoundedHttp.Failure e) {
+      LlmException.Kind kind = e.isTimeout() ? LlmException.Kind.TIMEOUT : LlmException.Kind.UNREACHABLE;
+      throw new LlmException(kind, server + " " + e.getMessage(), e.getCause());
     }
     int status = response.statusCode();
     if (status / 100 != 2) {
       throw new LlmException(status, server + " answered HTTP " + status + ": " + json.errorText(response.body()));
     }
     return response.body();
-  }
-
-  private LlmException transportFailure(Throwable cause, Duration deadline) {
-    if (cause instanceof HttpConnectTimeoutException) {
-      return new LlmException(LlmException.Kind.UNREACHABLE,
-          server + " is not reachable: connect timed out after " + Durations.human(connectTimeout), cause);
-    }
-    if (cause instanceof HttpTimeoutException) {
-      return noAnswer(deadline, cause);
-    }
-    if (has(cause, ConnectException.class)) {
-      return new LlmException(LlmException.Kind.UNREACHABLE, server + " is not reachable: connection refused", cause);
-    }
-    if (has(cause, UnresolvedAddressException.class)) {
-      return new LlmException(LlmException.Kind.UNREACHABLE, server + " is not reachable: unknown host", cause);
-    }
-    String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    if (cause instanceof IOException) {
-      return new LlmException(LlmException.Kind.UNREACHABLE, server + " connection failed: " + detail, cause);
-    }
-    return new LlmException(LlmException.Kind.UNREACHABLE, server + " request failed: " + detail, cause);
-  }
-
-  private LlmException noAnswer(Duration deadline, Throwable cause) {
-    return new LlmException(LlmException.Kind.TIMEOUT,
-        server + " gave no answer within " + Durations.human(deadline), cause);
-  }
-
-  private static boolean has(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
