@@ -125,13 +125,28 @@ final class CheckRunner {
       this.name = check.name();
     }
 
+    // Leave inFlight before the result becomes visible, so a round that starts right after
+    // someone saw this result runs the check afresh instead of joining a finished run.
+    @Override
+    protected void set(CheckOutcome outcome) {
+      finished = System.nanoTime();
+      inFlight.remove(name, this);
+      super.set(outcome);
+    }
+
+    @Override
+    protected void setException(Throwable t) {
+      finished = System.nanoTime();
+      inFlight.remove(name, this);
+      super.setException(t);
+    }
+
     @Override
     public void run() {
       try {
         super.run();
       } finally {
-        finished = System.nanoTime();
-        inFlight.remove(name, this);
+        inFlight.remove(name, this); // a cancelled run: its thread is only now free
       }
     }
 
