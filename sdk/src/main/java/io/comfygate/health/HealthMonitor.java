@@ -1,7 +1,7 @@
 package io.comfygate.health;
 
 import io.comfygate.errors.ComfyException;
-import io.comfygate.internal.concurrent.DaemonThreads;
+import io.comfygate.internal.concurrent.NamedThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,11 +72,11 @@ public final class HealthMonitor implements AutoCloseable {
     this.clock = b.clock;
     this.listeners.addAll(b.listeners);
     this.executor = new ThreadPoolExecutor(checks.size(), checks.size(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), DaemonThreads.named("comfygate-health"));
+        new LinkedBlockingQueue<>(), NamedThreads.factory("health"));
     executor.allowCoreThreadTimeOut(true);
     this.runner = new CheckRunner(checks, executor, clock);
     if (b.refreshEvery != null) {
-      refresher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("comfygate-health-refresh"));
+      refresher = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("health-refresh"));
       refresher.scheduleWithFixedDelay(this::refresh, 0, b.refreshEvery.toMillis(), TimeUnit.MILLISECONDS);
     } else {
       refresher = null;
@@ -147,9 +147,9 @@ public final class HealthMonitor implements AutoCloseable {
       return;
     }
     if (refresher != null) {
-      DaemonThreads.shutdown(refresher, CLOSE_WAIT, log, "HealthMonitor refresh");
+      NamedThreads.shutdown(refresher, CLOSE_WAIT, "HealthMonitor refresh");
     }
-    DaemonThreads.shutdown(executor, CLOSE_WAIT, log, "HealthMonitor");
+    NamedThreads.shutdown(executor, CLOSE_WAIT, "HealthMonitor");
     for (HealthCheck check : checks) {
       if (check instanceof AutoCloseable) {
         try {

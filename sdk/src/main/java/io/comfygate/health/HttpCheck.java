@@ -1,6 +1,6 @@
 package io.comfygate.health;
 
-import io.comfygate.internal.concurrent.DaemonThreads;
+import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +38,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
     this.url = url;
     this.requestTimeout = requestTimeout;
     this.timeout = requestTimeout.plus(slack);
-    this.executor = Executors.newCachedThreadPool(DaemonThreads.named("comfygate-health-http"));
+    this.executor = Executors.newCachedThreadPool(NamedThreads.factory("health-http"));
     this.http = BoundedHttp.client(executor, requestTimeout);
   }
 
@@ -68,7 +68,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   @Override
   public void close() {
-    DaemonThreads.shutdown(executor, Duration.ofSeconds(2), log, "HttpCheck " + name);
+    NamedThreads.shutdown(executor, Duration.ofSeconds(2), "HttpCheck " + name);
   }
 
   @Override

@@ -2,7 +2,7 @@ package io.comfygate.llm;
 
 import io.comfygate.errors.LlmException;
 import io.comfygate.internal.Durations;
-import io.comfygate.internal.concurrent.DaemonThreads;
+import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -69,7 +69,7 @@ public final class LlmClient implements AutoCloseable {
     this.connectTimeout = b.connectTimeout;
     this.temperature = b.temperature;
     this.maxTokens = b.maxTokens;
-    this.executor = Executors.newCachedThreadPool(DaemonThreads.named("comfygate-llm"));
+    this.executor = Executors.newCachedThreadPool(NamedThreads.factory("llm"));
     this.http = BoundedHttp.client(executor, connectTimeout);
   }
 
@@ -200,7 +200,7 @@ public final class LlmClient implements AutoCloseable {
     if (closed.getAndSet(true) || executor == null) {
       return;
     }
-    DaemonThreads.shutdown(executor, CLOSE_WAIT, log, "LlmClient");
+    NamedThreads.shutdown(executor, CLOSE_WAIT, "LlmClient");
   }
 
   @Override
