@@ -20,6 +20,7 @@ final class ActiveJob {
   PromptHandle handle;
   Ending wanted;
   long timeoutRequestedNanos;
+  long dispatchedNanos;
   volatile int percent;
   volatile String node;
   volatile byte[] preview;

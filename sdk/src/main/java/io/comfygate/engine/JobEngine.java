@@ -1,0 +1,1147 @@
+package io.comfygate.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.comfygate.client.ComfyClient;
+import io.comfygate.client.PromptHandle;
+import io.comfygate.client.PromptOutcome;
+import io.comfygate.client.PromptRequest;
+import io.comfygate.client.QueueSnapshot;
+import io.comfygate.config.Settings;
+import io.comfygate.errors.ComfyException;
+import io.comfygate.errors.ComfyTimeoutException;
+import io.comfygate.errors.ComfyUnavailableException;
+import io.comfygate.errors.ComfyValidationException;
+import io.comfygate.errors.JobNotFoundException;
+import io.comfygate.errors.QuotaExceededException;
+import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.events.ComfyEvent;
+import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import io.comfygate.queue.FairQueue;
+import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.ImageStore;
+import io.comfygate.store.JobStore;
+import io.comfygate.store.JobUpdate;
+import io.comfygate.store.NewImage;
+import io.comfygate.store.Page;
+import io.comfygate.store.PageRequest;
+import io.comfygate.store.StoredImage;
+import io.comfygate.store.StoredJob;
+import io.comfygate.templates.BoundWorkflow;
+import io.comfygate.templates.Template;
+import io.comfygate.templates.TemplateRegistry;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job engine: takes image jobs from many users, queues them fairly within per-user limits,
+ * hands them to one or more ComfyUI backends, follows them to the end (progress, timeout, cancel)
+ * and records their outputs. Create one per application, share it, close it on shutdown.
+ *
+ * <p><b>Durability.</b> Every state change is committed to the {@link JobStore} before it is
+ * announced to listeners. A job is recorded as handed to its backend before it is sent, under a
+ * {@code prompt_id} derived from its id, so after a crash or restart it is found again on that
+ * backend and never sent twice: queued jobs resume, dispatched and running ones are reconciled with
+ * the backend's queue and history.
+ *
+ * <p><b>Scheduling.</b> One lock guards the waiting room ({@link FairQueue}), the backends' slots
+ * and the active jobs; decisions are taken under it and acted on (HTTP calls, listeners) after it
+ * is released. Each backend gets up to {@link Backend#CAPACITY} jobs: one running and one waiting in
+ * ComfyUI's own queue, so the GPU never waits for us between two jobs.
+ *
+ * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel),
+ * {@code comfygate-job-events-1} (listeners, in order), {@code comfygate-engine-timer-1}
+ * (timeouts, backend probes), plus each backend client's own. {@link #close()} stops them all.
+ */
+public final class JobEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  /** How long ComfyUI gets to honour an interrupt before a timed-out job is ended here anyway. */
+  private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(15);
+
+  private final Clock clock;
+  private final JobStore jobs;
+  private final ImageStore images;
+  private final TemplateRegistry templates;
+  private final Duration jobTimeout;
+  private final Duration probeInterval;
+  private final FairQueue<JobId> waiting;
+  private final Map<String, Backend> backends = new LinkedHashMap<>();
+  private final Map<JobId, ActiveJob> active = new HashMap<>();
+  private final Object lock = new Object();
+  private final EtaEstimator eta = new EtaEstimator(20, Duration.ofSeconds(30));
+  private final OutputCollector outputs;
+  private final JobEventLogger eventLog;
+  private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService workers;
+  private final ExecutorService events;
+  private final ScheduledExecutorService timer;
+  private final List<AutoCloseable> owned;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private JobEngine(Builder b) {
+    this.clock = b.clock;
+    this.jobs = b.jobStore;
+    this.images = b.imageStore;
+    this.templates = b.templates;
+    this.jobTimeout = b.jobTimeout;
+    this.probeInterval = b.probeInterval;
+    this.waiting = new FairQueue<>(b.quota);
+    this.outputs = new OutputCollector(b.outputDir);
+    this.eventLog = new JobEventLogger(b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, clock);
+    this.owned = new ArrayList<>(b.owned);
+    for (URI server : b.servers) {
+      ComfyClient client = b.clientCustomizer.apply(ComfyClient.builder()
+          .baseUrl(server.toString())
+          .connectTimeout(b.httpConnectTimeout)
+          .readTimeout(b.httpReadTimeout)
+          .wsConnectTimeout(b.wsConnectTimeout)
+          .wsIdleTimeout(b.wsIdleTimeout)).build();
+      String name = server.getAuthority();
+      backends.put(name, new Backend(name, client));
+    }
+    this.workers = Executors.newCachedThreadPool(NamedThreads.factory("engine"));
+    this.events = Executors.newSingleThreadExecutor(NamedThreads.factory("job-events"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("engine-timer"));
+    listeners.add(eventLog);
+  }
+
+  /** A builder with the defaults of SPEC §3; {@link Builder#settings(Settings)} fills it from settings. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** An engine configured from the environment ({@link Settings#fromEnv()}), with its own SQLite store. */
+  public static JobEngine fromEnv() {
+    return builder().settings(Settings.fromEnv()).build();
+  }
+
+  private JobEngine start() {
+    recover();
+    probeBackends();
+    long probeMs = probeInterval.toMillis();
+    timer.scheduleWithFixedDelay(this::guarded, probeMs, probeMs, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::checkTimeouts, 500, 500, TimeUnit.MILLISECONDS);
+    LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
+        .addKeyValue("backends", backends.keySet()).log();
+    return this;
+  }
+
+  private void guarded() {
+    try {
+      probeBackends();
+    } catch (RuntimeException e) {
+      LOG.warn("backend probe failed", e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ submit
+
+  /**
+   * Validates, stores and queues a job.
+   *
+   * @param template a template name, or {@code null} for the default template
+   * @param params the job's parameters as a JSON object (may be null: defaults only)
+   * @return the job as stored, with its queue position and ETA
+   * @throws io.comfygate.errors.InvalidParamsException bad parameters or unknown template (nothing stored)
+   * @throws QuotaExceededException the user has MAX_PER_USER_QUEUE waiting jobs already (nothing stored)
+   * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
+   */
+  public Job submit(String userId, String template, JsonNode params) {
+    ensureOpen();
+    requireUser(userId);
+    Template t = templates.get(template);
+    BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
+    ActiveJob job;
+    List<ActiveJob> dispatch;
+    Job snapshot;
+    synchronized (lock) {
+      if (backends.values().stream().noneMatch(b -> b.healthy)) {
+        throw new ServiceUnavailableException("No ComfyUI backend is available: " + downReasons());
+      }
+      OptionalInt refusal = waiting.refusal(userId, freeSlots());
+      if (refusal.isPresent()) {
+        throw quotaExceeded(userId, refusal.getAsInt());
+      }
+      StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), clock.instant());
+      jobs.insert(stored);
+      job = new ActiveJob(stored, bound.workflow());
+      active.put(stored.id(), job);
+      waiting.add(userId, stored.id());
+      Job enqueued = snapshotLocked(job);
+      emit(new JobEvent.Enqueued(enqueued));
+      dispatch = promoteLocked();
+      snapshot = dispatch.contains(job) ? snapshotLocked(job) : enqueued;
+    }
+    dispatchAll(dispatch);
+    return snapshot;
+  }
+
+  private QuotaExceededException quotaExceeded(String userId, int limit) {
+    Duration retry = eta.runTime("*").compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : eta.runTime("*");
+    String message = limit == 0
+        ? "You already have a job running; no more may wait (MAX_PER_USER_QUEUE=0). Try again when it ends."
+        : "You already have " + limit + " jobs waiting, the most allowed (MAX_PER_USER_QUEUE=" + limit
+            + "). Try again when one of them starts.";
+    return new QuotaExceededException(userId, message, limit, retry.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+  }
+
+  // ------------------------------------------------------------------------------ scheduling
+
+  private int freeSlots() {
+    int free = 0;
+    for (Backend b : backends.values()) {
+      free += b.freeSlots();
+    }
+    return free;
+  }
+
+  /** Takes waiting jobs for the free slots; the caller dispatches them after releasing the lock. */
+  private List<ActiveJob> promoteLocked() {
+    int free = freeSlots();
+    if (free == 0 || closed.get()) {
+      return List.of();
+    }
+    List<ActiveJob> out = new ArrayList<>();
+    for (JobId id : waiting.promote(free)) {
+      Backend target = backends.values().stream()
+          .filter(b -> b.freeSlots() > 0)
+          .min(Comparator.comparingInt(b -> b.dispatched.size()))
+          .orElseThrow(() -> new IllegalStateException("promoted without a free slot"));
+      ActiveJob job = active.get(id);
+      target.dispatched.add(id);
+      job.backend = target;
+      job.dispatchedNanos = System.nanoTime();
+      out.add(job);
+    }
+    return out;
+  }
+
+  private void dispatchAll(List<ActiveJob> jobsToSend) {
+    for (ActiveJob job : jobsToSend) {
+      try {
+        workers.execute(() -> dispatch(job));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closing: the job stays recorded as queued and resumes at the next start
+      }
+    }
+  }
+
+  /** Records the job as handed to its backend, then sends it. */
+  private void dispatch(ActiveJob job) {
+    Backend backend = job.backend;
+    JobId id = job.stored.id();
+    if (!jobs.assignBackend(id, null, backend.name)) {
+      release(job); // cancelled while waiting for this thread
+      return;
+    }
+    synchronized (lock) {
+      job.stored = withBackend(job.stored, backend.name);
+    }
+    PromptRequest request = PromptRequest.builder(job.workflow).promptId(job.stored.promptId()).build();
+    long started = System.nanoTime();
+    try {
+      PromptHandle handle = backend.client.submit(request, event -> onComfyEvent(job, event));
+      LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
+          .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored.promptId())
+          .addKeyValue("latency_ms", (System.nanoTime() - started) / 1_000_000).log();
+      follow(job, handle);
+    } catch (ComfyValidationException e) {
+      end(job, JobState.FAILED, "ComfyUI refused the workflow: " + e.getMessage());
+    } catch (ComfyUnavailableException e) {
+      // The request never reached ComfyUI: safe to send again later, elsewhere or here.
+      requeue(job, backend);
+      backendDown(backend, e.getMessage());
+    } catch (ComfyTimeoutException | io.comfygate.errors.ComfyIoException e) {
+      recoverAmbiguousDispatch(job, backend, e);
+    } catch (RuntimeException e) {
+      end(job, JobState.FAILED, "could not hand the job to ComfyUI at " + backend.name + ": " + e.getMessage());
+    }
+  }
+
+  /** The POST may or may not have reached ComfyUI: look before sending it again. */
+  private void recoverAmbiguousDispatch(ActiveJob job, Backend backend, RuntimeException cause) {
+    String promptId = job.stored.promptId();
+    try {
+      if (backend.client.queue().contains(promptId) || backend.client.history(promptId).isPresent()) {
+        follow(job, backend.client.track(promptId));
+      } else {
+        requeue(job, backend);
+      }
+    } catch (RuntimeException e) {
+      end(job, JobState.FAILED, "lost contact with ComfyUI at " + backend.name + " while handing over the job: "
+          + cause.getMessage());
+    }
+  }
+
+  private void requeue(ActiveJob job, Backend backend) {
+    jobs.assignBackend(job.stored.id(), backend.name, null);
+    List<ActiveJob> next;
+    synchronized (lock) {
+      job.stored = withBackend(job.stored, null);
+      backend.dispatched.remove(job.stored.id());
+      job.backend = null;
+      waiting.requeueFirst(job.stored.id());
+      next = promoteLocked();
+    }
+    dispatchAll(next);
+  }
+
+  private void follow(ActiveJob job, PromptHandle handle) {
+    ActiveJob.Ending wanted;
+    synchronized (lock) {
+      job.handle = handle;
+      wanted = job.wanted;
+    }
+    if (wanted == ActiveJob.Ending.CANCEL) {
+      stopOnBackend(job);
+    }
+    handle.completion().whenComplete((outcome, error) -> {
+      if (error == null) {
+        runWorker(() -> onOutcome(job, outcome));
+      }
+    });
+  }
+
+  private void runWorker(Runnable task) {
+    try {
+      workers.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("engine closing; dropped a task");
+    }
+  }
+
+  // ---------------------------------------------------------------------------- while running
+
+  private void onComfyEvent(ActiveJob job, ComfyEvent event) {
+    if (event instanceof ComfyEvent.ExecutionStart) {
+      markStarted(job);
+    } else if (event instanceof ComfyEvent.Executing executing) {
+      if (executing.node() != null) {
+        markStarted(job);
+        job.node = nodeLabel(job.workflow, executing.node());
+        emitProgress(job, null, null);
+      }
+    } else if (event instanceof ComfyEvent.Progress progress) {
+      if (progress.max() > 0) {
+        int percent = (int) Math.min(99, Math.round(100.0 * progress.value() / progress.max()));
+        job.percent = Math.max(job.percent, percent);
+        if (progress.node() != null) {
+          job.node = nodeLabel(job.workflow, progress.node());
+        }
+        emitProgress(job, null, null);
+      }
+    } else if (event instanceof ComfyEvent.Preview preview) {
+      job.preview = preview.bytes();
+      job.previewType = preview.mimeType();
+      emitProgress(job, preview.bytes(), preview.mimeType());
+    }
+  }
+
+  private static String nodeLabel(ObjectNode workflow, String nodeId) {
+    String type = workflow.path(nodeId).path("class_type").asText("");
+    return type.isEmpty() ? "#" + nodeId : type + " #" + nodeId;
+  }
+
+  private void emitProgress(ActiveJob job, byte[] preview, String previewType) {
+    Job snapshot;
+    synchronized (lock) {
+      if (!active.containsKey(job.stored.id()) || job.stored.state() != JobState.RUNNING) {
+        return;
+      }
+      snapshot = snapshotLocked(job);
+    }
+    emit(new JobEvent.Progress(snapshot, preview, previewType));
+  }
+
+  /** QUEUED → RUNNING once, when ComfyUI starts the prompt (or we learn it did). */
+  private boolean markStarted(ActiveJob job) {
+    Instant now = clock.instant();
+    synchronized (lock) {
+      if (job.stored.state() != JobState.QUEUED || !active.containsKey(job.stored.id())) {
+        return false;
+      }
+      if (!jobs.transition(job.stored.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(now))) {
+        return false;
+      }
+      job.stored = copy(job.stored, JobState.RUNNING, now, null, null);
+      emit(new JobEvent.Started(snapshotLocked(job)));
+      return true;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ the end
+
+  private void onOutcome(ActiveJob job, PromptOutcome outcome) {
+    ActiveJob.Ending wanted;
+    synchronized (lock) {
+      if (!active.containsKey(job.stored.id())) {
+        return; // already ended here (backend down, timeout grace, cancel)
+      }
+      wanted = job.wanted;
+    }
+    if (outcome instanceof PromptOutcome.Succeeded succeeded) {
+      complete(job, succeeded);
+    } else if (outcome instanceof PromptOutcome.Failed failed) {
+      String where = failed.nodeId() == null ? "" : " in " + nodeLabel(job.workflow, failed.nodeId());
+      String type = failed.exceptionType() == null ? "" : " (" + failed.exceptionType() + ")";
+      end(job, JobState.FAILED, "ComfyUI failed" + where + type + ": " + failed.message());
+    } else if (wanted == ActiveJob.Ending.TIMEOUT) {
+      end(job, JobState.TIMEOUT, timeoutReason());
+    } else if (wanted == ActiveJob.Ending.CANCEL) {
+      end(job, JobState.CANCELLED, "cancelled");
+    } else if (outcome instanceof PromptOutcome.Interrupted) {
+      end(job, JobState.FAILED, "interrupted on ComfyUI by someone else");
+    } else {
+      end(job, JobState.FAILED, "vanished from ComfyUI's queue without a result (deleted there, or ComfyUI restarted)");
+    }
+  }
+
+  private String timeoutReason() {
+    return "ran longer than the job timeout of " + jobTimeout.toSeconds() + " s (JOB_TIMEOUT_SECONDS)";
+  }
+
+  private void complete(ActiveJob job, PromptOutcome.Succeeded succeeded) {
+    Instant now = clock.instant();
+    Backend backend = job.backend;
+    List<NewImage> saved;
+    try {
+      saved = outputs.collect(backend.client, job.stored.id(), succeeded.history().outputs(), now);
+    } catch (UncheckedIOException | ComfyException e) {
+      end(job, JobState.FAILED, e.getMessage());
+      return;
+    }
+    markStarted(job); // the start may have been missed while the socket was down
+    boolean recorded;
+    Job snapshot = null;
+    synchronized (lock) {
+      recorded = active.containsKey(job.stored.id()) && jobs.completeJob(job.stored.id(), now, saved);
+      if (recorded) {
+        job.stored = copy(job.stored, JobState.SUCCEEDED, null, now, null);
+        job.percent = 100;
+        if (job.stored.startedAt() != null) {
+          eta.record(job.stored.template(), Duration.between(job.stored.startedAt(), now));
+          eta.record("*", Duration.between(job.stored.startedAt(), now));
+        }
+        snapshot = snapshotLocked(job);
+      }
+    }
+    if (!recorded) {
+      outputs.discard(outputs.files(saved)); // ended otherwise meanwhile: nothing half-recorded
+      return;
+    }
+    List<StoredImage> stored = images.listByJob(job.stored.id());
+    emit(new JobEvent.Completed(withImages(snapshot, stored)));
+    release(job);
+  }
+
+  /** Ends a job in a terminal state (if it is not already), then frees its slot. */
+  private void end(ActiveJob job, JobState state, String reason) {
+    Instant now = clock.instant();
+    Job snapshot = null;
+    synchronized (lock) {
+      JobState from = job.stored.state();
+      if (!from.isTerminal() && jobs.transition(job.stored.id(), from, state,
+          JobUpdate.none().withFinishedAt(now).withError(reason))) {
+        job.stored = copy(job.stored, state, null, now, reason);
+        snapshot = snapshotLocked(job);
+      }
+    }
+    if (snapshot != null) {
+      emit(terminalEvent(snapshot));
+    }
+    release(job);
+  }
+
+  private static JobEvent terminalEvent(Job snapshot) {
+    switch (snapshot.state()) {
+      case FAILED:
+        return new JobEvent.Failed(snapshot);
+      case TIMEOUT:
+        return new JobEvent.TimedOut(snapshot);
+      case CANCELLED:
+        return new JobEvent.Cancelled(snapshot);
+      default:
+        throw new IllegalArgumentException("not an error ending: " + snapshot.state());
+    }
+  }
+
+  /** Frees the job's slot and waiting place, and dispatches what can go next. */
+  private void release(ActiveJob job) {
+    List<ActiveJob> next;
+    synchronized (lock) {
+      JobId id = job.stored.id();
+      if (active.remove(id) == null) {
+        return;
+      }
+      if (job.backend != null) {
+        job.backend.dispatched.remove(id);
+      }
+      if (!waiting.removeWaiting(id)) {
+        waiting.finished(id);
+      }
+      next = promoteLocked();
+    }
+    dispatchAll(next);
+  }
+
+  // --------------------------------------------------------------------------- cancel, timeout
+
+  /**
+   * Cancels a job: a waiting one is removed at once; one on a backend is deleted from ComfyUI's
+   * queue or interrupted there (only that prompt), and ends {@code cancelled} when ComfyUI
+   * confirms. A job that has already ended is returned unchanged.
+   *
+   * @param userId the caller; {@code null} for an administrator (any user's job)
+   * @throws JobNotFoundException no such job, or not the caller's
+   */
+  public Job cancel(JobId id, String userId) {
+    ensureOpen();
+    Job snapshot;
+    ActiveJob onBackend = null;
+    synchronized (lock) {
+      ActiveJob job = active.get(id);
+      if (job == null) {
+        return get(id, userId);
+      }
+      if (userId != null && !job.stored.userId().equals(userId)) {
+        throw new JobNotFoundException(id.value());
+      }
+      if (waiting.removeWaiting(id)) {
+        Instant now = clock.instant();
+        jobs.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now).withError("cancelled"));
+        job.stored = copy(job.stored, JobState.CANCELLED, null, now, "cancelled");
+        active.remove(id);
+        snapshot = snapshotLocked(job);
+        emit(new JobEvent.Cancelled(snapshot));
+        return snapshot;
+      }
+      if (job.wanted == null) {
+        job.wanted = ActiveJob.Ending.CANCEL;
+        onBackend = job.handle != null ? job : null;
+      }
+      snapshot = snapshotLocked(job);
+    }
+    if (onBackend != null) {
+      ActiveJob target = onBackend;
+      runWorker(() -> stopOnBackend(target));
+    }
+    return snapshot;
+  }
+
+  /**
+   * Takes the job off its backend: deleted from ComfyUI's queue if it waits there, interrupted
+   * (that prompt only) if it runs. If the backend cannot be reached the job ends here at once.
+   */
+  private void stopOnBackend(ActiveJob job) {
+    Backend backend = job.backend;
+    String promptId = job.stored.promptId();
+    try {
+      QueueSnapshot queue = backend.client.queue();
+      if (queue.pending().stream().anyMatch(i -> i.promptId().equals(promptId))) {
+        backend.client.deleteFromQueue(List.of(promptId));
+        queue = backend.client.queue(); // it may have started meanwhile
+      }
+      if (queue.running().stream().anyMatch(i -> i.promptId().equals(promptId))) {
+        backend.client.interrupt(promptId);
+      }
+    } catch (ComfyException e) {
+      end(job, job.wanted == ActiveJob.Ending.TIMEOUT ? JobState.TIMEOUT : JobState.CANCELLED,
+          job.wanted == ActiveJob.Ending.TIMEOUT ? timeoutReason() : "cancelled (ComfyUI at " + backend.name
+              + " could not be told: " + e.getMessage() + ")");
+    }
+  }
+
+  private void checkTimeouts() {
+    try {
+      Instant now = clock.instant();
+      List<ActiveJob> toInterrupt = new ArrayList<>();
+      List<ActiveJob> overdue = new ArrayList<>();
+      synchronized (lock) {
+        for (ActiveJob job : active.values()) {
+          Instant started = job.stored.startedAt();
+          if (job.stored.state() != JobState.RUNNING || started == null) {
+            continue;
+          }
+          if (job.wanted == null && !now.isBefore(started.plus(jobTimeout))) {
+            job.wanted = ActiveJob.Ending.TIMEOUT;
+            job.timeoutRequestedNanos = System.nanoTime();
+            toInterrupt.add(job);
+          } else if (job.wanted != null && job.timeoutRequestedNanos != 0
+              && System.nanoTime() - job.timeoutRequestedNanos > INTERRUPT_GRACE.toNanos()) {
+            overdue.add(job);
+          }
+        }
+      }
+      for (ActiveJob job : toInterrupt) {
+        if (job.handle != null) {
+          runWorker(() -> stopOnBackend(job));
+        }
+      }
+      for (ActiveJob job : overdue) {
+        end(job, job.wanted == ActiveJob.Ending.TIMEOUT ? JobState.TIMEOUT : JobState.CANCELLED,
+            job.wanted == ActiveJob.Ending.TIMEOUT ? timeoutReason() + "; ComfyUI did not stop it" : "cancelled");
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("timeout check failed", e);
+    }
+  }
+
+  // -------------------------------------------------------------------------------- backends
+
+  /** Asks every backend for system_stats, in parallel, each bounded by the HTTP timeouts. */
+  private void probeBackends() {
+    List<java.util.concurrent.Future<?>> probes = new ArrayList<>();
+    for (Backend backend : backends.values()) {
+      try {
+        probes.add(workers.submit(() -> probe(backend)));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return;
+      }
+    }
+    for (java.util.concurrent.Future<?> probe : probes) {
+      try {
+        probe.get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.debug("backend probe did not finish: {}", e.toString());
+      }
+    }
+  }
+
+  private void probe(Backend backend) {
+    try {
+      backend.client.systemStats();
+      backendUp(backend);
+    } catch (ComfyException e) {
+      backendDown(backend, e.getMessage());
+    }
+  }
+
+  private void backendDown(Backend backend, String reason) {
+    List<ActiveJob> lost = new ArrayList<>();
+    synchronized (lock) {
+      if (!backend.healthy) {
+        backend.downReason = reason;
+        return;
+      }
+      backend.healthy = false;
+      backend.downReason = reason;
+      for (JobId id : backend.dispatched) {
+        lost.add(active.get(id));
+      }
+    }
+    LOG.atWarn().setMessage("backend_down").addKeyValue("event", "backend_down").addKeyValue("backend", backend.name)
+        .addKeyValue("reason", reason).log();
+    for (ActiveJob job : lost) {
+      end(job, JobState.FAILED, "ComfyUI at " + backend.name + " went down: " + reason);
+    }
+  }
+
+  private void backendUp(Backend backend) {
+    List<ActiveJob> next;
+    synchronized (lock) {
+      if (backend.healthy) {
+        return;
+      }
+      backend.healthy = true;
+      backend.downReason = null;
+      next = promoteLocked();
+    }
+    LOG.atInfo().setMessage("backend_up").addKeyValue("event", "backend_up").addKeyValue("backend", backend.name).log();
+    dispatchAll(next);
+  }
+
+  private String downReasons() {
+    List<String> reasons = new ArrayList<>();
+    for (Backend b : backends.values()) {
+      reasons.add(b.name + ": " + (b.downReason == null ? "unavailable" : b.downReason));
+    }
+    return String.join("; ", reasons);
+  }
+
+  /** Each backend's state right now, as the admin queue view and health checks show it. */
+  public List<BackendStatus> backends() {
+    synchronized (lock) {
+      List<BackendStatus> out = new ArrayList<>();
+      for (Backend b : backends.values()) {
+        List<Job> onIt = new ArrayList<>();
+        for (JobId id : b.dispatched) {
+          onIt.add(snapshotLocked(active.get(id)));
+        }
+        out.add(new BackendStatus(b.name, b.healthy, b.downReason, onIt));
+      }
+      return out;
+    }
+  }
+
+  /** Jobs waiting for a backend, in the order they will be dispatched. */
+  public List<Job> waitingJobs() {
+    synchronized (lock) {
+      List<Job> out = new ArrayList<>();
+      for (ActiveJob job : active.values()) {
+        if (waiting.position(job.stored.id()) >= 0) {
+          out.add(snapshotLocked(job));
+        }
+      }
+      out.sort(Comparator.comparingInt(Job::position));
+      return out;
+    }
+  }
+
+  // -------------------------------------------------------------------------------- restart
+
+  /**
+   * Picks up where the last run stopped: waiting jobs queue again in their order; jobs that were
+   * handed to a backend are looked up there (still queued or running: followed; finished: their
+   * outcome collected; not there: sent again if they never started, else failed with the reason).
+   */
+  private void recover() {
+    List<ActiveJob> toFollow = new ArrayList<>();
+    List<ActiveJob> toFail = new ArrayList<>();
+    Map<ActiveJob, String> reasons = new HashMap<>();
+    for (StoredJob stored : jobs.listActive()) {
+      ObjectNode workflow;
+      try {
+        workflow = templates.get(stored.template()).bind(JSON.readTree(stored.paramsJson()), ThreadLocalRandom.current()).workflow();
+      } catch (Exception e) {
+        ActiveJob job = new ActiveJob(stored, JSON.createObjectNode());
+        toFail.add(job);
+        reasons.put(job, "cannot be resumed after a restart: " + e.getMessage());
+        continue;
+      }
+      ActiveJob job = new ActiveJob(stored, workflow);
+      if (stored.backend() == null) {
+        synchronized (lock) {
+          active.put(stored.id(), job);
+          waiting.add(stored.userId(), stored.id());
+        }
+        continue;
+      }
+      Backend backend = backends.get(stored.backend());
+      if (backend == null) {
+        toFail.add(job);
+        reasons.put(job, "its ComfyUI backend " + stored.backend() + " is no longer configured");
+        continue;
+      }
+      String promptId = stored.promptId();
+      try {
+        boolean known = backend.client.queue().contains(promptId) || backend.client.history(promptId).isPresent();
+        if (known) {
+          synchronized (lock) {
+            active.put(stored.id(), job);
+            job.backend = backend;
+            backend.dispatched.add(stored.id());
+            waiting.addDispatched(stored.userId(), stored.id());
+          }
+          toFollow.add(job);
+        } else if (stored.state() == JobState.QUEUED) {
+          // Recorded as dispatched, but the request never reached ComfyUI: send it again.
+          jobs.assignBackend(stored.id(), backend.name, null);
+          job.stored = withBackend(stored, null);
+          synchronized (lock) {
+            active.put(stored.id(), job);
+            waiting.add(stored.userId(), stored.id());
+          }
+        } else {
+          toFail.add(job);
+          reasons.put(job, "not found on ComfyUI at " + backend.name + " after a restart (ComfyUI may have restarted too)");
+        }
+      } catch (ComfyException e) {
+        toFail.add(job);
+        reasons.put(job, "ComfyUI at " + backend.name + " could not be reached after a restart: " + e.getMessage());
+      }
+    }
+    for (ActiveJob job : toFail) {
+      synchronized (lock) {
+        active.put(job.stored.id(), job);
+      }
+      end(job, JobState.FAILED, reasons.get(job));
+    }
+    for (ActiveJob job : toFollow) {
+      follow(job, job.backend.client.track(job.stored.promptId()));
+    }
+    List<ActiveJob> next;
+    synchronized (lock) {
+      next = promoteLocked();
+    }
+    LOG.atInfo().setMessage("recovered").addKeyValue("event", "recover").addKeyValue("followed", toFollow.size())
+        .addKeyValue("failed", toFail.size()).addKeyValue("waiting", waiting.totalWaiting()).log();
+    dispatchAll(next);
+  }
+
+  // -------------------------------------------------------------------------------- queries
+
+  /**
+   * One job, for its owner or an administrator.
+   *
+   * @param userId the caller; {@code null} for an administrator
+   * @throws JobNotFoundException no such job, or not the caller's
+   */
+  public Job get(JobId id, String userId) {
+    Job job = find(id).orElseThrow(() -> new JobNotFoundException(id.value()));
+    if (userId != null && !job.userId().equals(userId)) {
+      throw new JobNotFoundException(id.value());
+    }
+    return job;
+  }
+
+  /** One job by id, for any user. */
+  public Optional<Job> find(JobId id) {
+    synchronized (lock) {
+      ActiveJob job = active.get(id);
+      if (job != null) {
+        return Optional.of(snapshotLocked(job));
+      }
+    }
+    return jobs.find(id).map(this::snapshotOfStored);
+  }
+
+  /** A user's jobs, newest first. */
+  public Page<Job> list(String userId, PageRequest page) {
+    Page<StoredJob> stored = jobs.listByUser(userId, page);
+    List<Job> items = new ArrayList<>();
+    for (StoredJob s : stored.items()) {
+      items.add(find(s.id()).orElseGet(() -> snapshotOfStored(s)));
+    }
+    return new Page<>(items, stored.page(), stored.size(), stored.total());
+  }
+
+  /** The latest preview image of a running job, if ComfyUI sent one. */
+  public Optional<Preview> preview(JobId id, String userId) {
+    synchronized (lock) {
+      ActiveJob job = active.get(id);
+      if (job == null || job.preview == null || (userId != null && !job.stored.userId().equals(userId))) {
+        return Optional.empty();
+      }
+      return Optional.of(new Preview(job.preview.clone(), job.previewType));
+    }
+  }
+
+  /** The image store: galleries, trash, admin queries. */
+  public ImageStore images() {
+    return images;
+  }
+
+  /** The folder image files live in (ImageStore paths are relative to it). */
+  public Path outputDir() {
+    return outputs.outputDir();
+  }
+
+  public TemplateRegistry templates() {
+    return templates;
+  }
+
+  /** Adds a listener for every job's events; see {@link JobListener} for the threading rules. */
+  public io.comfygate.events.Subscription addListener(JobListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return () -> listeners.remove(listener);
+  }
+
+  private Job snapshotOfStored(StoredJob s) {
+    List<StoredImage> imgs = s.state() == JobState.SUCCEEDED ? images.listByJob(s.id()) : List.of();
+    return new Job(s.id(), s.userId(), s.state(), s.template(), params(s), -1, null,
+        s.state() == JobState.SUCCEEDED ? new Job.Progress(100, null) : Job.Progress.NONE,
+        s.backend(), s.createdAt(), s.startedAt(), s.finishedAt(), s.error(), imgs);
+  }
+
+  private Job snapshotLocked(ActiveJob job) {
+    StoredJob s = job.stored;
+    int position = waiting.position(s.id());
+    Duration runTime = eta.runTime(s.template());
+    Duration etaLeft = null;
+    if (!s.state().isTerminal()) {
+      if (s.state() == JobState.RUNNING && s.startedAt() != null) {
+        etaLeft = EtaEstimator.remaining(runTime, Duration.between(s.startedAt(), clock.instant()));
+      } else {
+        int healthy = (int) backends.values().stream().filter(b -> b.healthy).count();
+        int preQueued = 0;
+        for (ActiveJob other : active.values()) {
+          if (other.backend != null && other.stored.state() == JobState.QUEUED && other != job) {
+            preQueued++;
+          }
+        }
+        int ahead = position >= 0 ? position + preQueued : 0;
+        etaLeft = EtaEstimator.eta(ahead, healthy, soonestRemaining(runTime), runTime);
+      }
+    }
+    int shownPosition = position >= 0 ? position + 1 : s.state().isTerminal() ? -1 : 0;
+    Job.Progress progress = s.state() == JobState.SUCCEEDED ? new Job.Progress(100, null)
+        : new Job.Progress(job.percent, job.node);
+    return new Job(s.id(), s.userId(), s.state(), s.template(), params(s), shownPosition, etaLeft, progress,
+        s.backend(), s.createdAt(), s.startedAt(), s.finishedAt(), s.error(), List.of());
+  }
+
+  private Duration soonestRemaining(Duration runTime) {
+    Duration soonest = null;
+    for (ActiveJob other : active.values()) {
+      if (other.stored.state() == JobState.RUNNING && other.stored.startedAt() != null) {
+        Duration left = EtaEstimator.remaining(runTime, Duration.between(other.stored.startedAt(), clock.instant()));
+        soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
+      }
+    }
+    return soonest == null ? Duration.ZERO : soonest;
+  }
+
+  private static JsonNode params(StoredJob s) {
+    try {
+      return JSON.readTree(s.paramsJson());
+    } catch (Exception e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  private static Job withImages(Job j, List<StoredImage> imgs) {
+    return new Job(j.id(), j.userId(), j.state(), j.template(), j.params(), j.position(), j.eta(), j.progress(),
+        j.backend(), j.createdAt(), j.startedAt(), j.finishedAt(), j.error(), imgs);
+  }
+
+  private static StoredJob withBackend(StoredJob s, String backend) {
+    return new StoredJob(s.id(), s.userId(), s.template(), s.paramsJson(), s.state(), backend, s.promptId(),
+        s.createdAt(), s.startedAt(), s.finishedAt(), s.error());
+  }
+
+  private static StoredJob copy(StoredJob s, JobState state, Instant startedAt, Instant finishedAt, String error) {
+    return new StoredJob(s.id(), s.userId(), s.template(), s.paramsJson(), state, s.backend(), s.promptId(),
+        s.createdAt(), startedAt != null ? startedAt : s.startedAt(), finishedAt != null ? finishedAt : s.finishedAt(),
+        error != null ? error : s.error());
+  }
+
+  private void emit(JobEvent event) {
+    try {
+      events.execute(() -> {
+        for (JobListener l : listeners) {
+          try {
+            l.onEvent(event);
+          } catch (RuntimeException e) {
+            LOG.warn("job listener threw on {} of {}; ignored", event.name(), event.job().id(), e);
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("engine closed; event {} of {} not delivered to listeners", event.name(), event.job().id());
+    }
+  }
+
+  private static void requireUser(String userId) {
+    if (userId == null || userId.isBlank()) {
+      throw new IllegalArgumentException("userId must not be blank");
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new ServiceUnavailableException("the job engine is shutting down");
+    }
+  }
+
+  /**
+   * Stops dispatching, then stops every thread and closes the backends' clients and what the
+   * engine opened itself (its database). Jobs keep their stored state: queued and running jobs are
+   * resumed by the next engine on the same store. Idempotent; waits a bounded time.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
+    NamedThreads.shutdown(workers, CLOSE_WAIT, "engine workers");
+    for (Backend b : backends.values()) {
+      b.client.close();
+    }
+    NamedThreads.shutdown(events, CLOSE_WAIT, "job events");
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", owned.get(i), e);
+      }
+    }
+    LOG.atInfo().setMessage("engine_stop").addKeyValue("event", "engine_stop").log();
+  }
+
+  /** A preview image and its MIME type. */
+  public record Preview(byte[] bytes, String mimeType) {}
+
+  /**
+   * One backend as the admin queue view shows it.
+   *
+   * @param jobs the jobs handed to it, running first
+   */
+  public record BackendStatus(String name, boolean healthy, String reason, List<Job> jobs) {}
+
+  /** Configures a {@link JobEngine}; {@link #build()} opens the store and recovers unfinished jobs. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private List<URI> servers = List.of(URI.create("http://127.0.0.1:8188"));
+    private Path outputDir = Path.of("outputs");
+    private String database = "db/app_data.db";
+    private JobStore jobStore;
+    private ImageStore imageStore;
+    private TemplateRegistry templates;
+    private QuotaPolicy quota = new QuotaPolicy(3, 1);
+    private Duration jobTimeout = Duration.ofSeconds(180);
+    private Duration httpConnectTimeout = Duration.ofSeconds(3);
+    private Duration httpReadTimeout = Duration.ofSeconds(10);
+    private Duration wsConnectTimeout = Duration.ofSeconds(5);
+    private Duration wsIdleTimeout = Duration.ofSeconds(120);
+    private Duration probeInterval = Duration.ofSeconds(5);
+    private int progressLogStep = 20;
+    private Duration progressLogMinInterval = Duration.ofSeconds(1);
+    private org.slf4j.event.Level progressLogLevel = org.slf4j.event.Level.INFO;
+    private UnaryOperator<ComfyClient.Builder> clientCustomizer = UnaryOperator.identity();
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Takes every engine setting from {@code settings} (backends, paths, limits, timeouts, logging). */
+    public Builder settings(Settings s) {
+      servers = s.comfyUiServers();
+      outputDir = s.outputDir();
+      database = s.jdbcUrl();
+      quota = new QuotaPolicy(s.maxPerUserQueue(), s.maxPerUserConcurrent());
+      jobTimeout = s.jobTimeout();
+      httpConnectTimeout = s.comfyHttpConnectTimeout();
+      httpReadTimeout = s.comfyHttpReadTimeout();
+      wsConnectTimeout = s.comfyWsConnectTimeout();
+      wsIdleTimeout = s.comfyWsIdleTimeout();
+      progressLogStep = s.progressLogStep();
+      progressLogMinInterval = s.progressLogMinInterval();
+      progressLogLevel = org.slf4j.event.Level.valueOf(s.progressLogLevel().name());
+      templates = TemplateRegistry.load(s.templateDir().orElse(null), s.defaultTemplate());
+      return this;
+    }
+
+    /** ComfyUI base URLs, one per backend. */
+    public Builder servers(Collection<URI> servers) {
+      if (servers.isEmpty()) {
+        throw new IllegalArgumentException("servers must not be empty");
+      }
+      this.servers = List.copyOf(servers);
+      return this;
+    }
+
+    public Builder outputDir(Path dir) {
+      this.outputDir = Objects.requireNonNull(dir, "outputDir");
+      return this;
+    }
+
+    /** A SQLite file path or {@code jdbc:sqlite:} URL; ignored when stores are given. */
+    public Builder database(String location) {
+      this.database = Objects.requireNonNull(location, "database");
+      return this;
+    }
+
+    /** Use these stores instead of opening {@link #database(String)}; the caller keeps ownership. */
+    public Builder stores(JobStore jobStore, ImageStore imageStore) {
+      this.jobStore = Objects.requireNonNull(jobStore, "jobStore");
+      this.imageStore = Objects.requireNonNull(imageStore, "imageStore");
+      return this;
+    }
+
+    public Builder templates(TemplateRegistry templates) {
+      this.templates = Objects.requireNonNull(templates, "templates");
+      return this;
+    }
+
+    public Builder quota(QuotaPolicy quota) {
+      this.quota = Objects.requireNonNull(quota, "quota");
+      return this;
+    }
+
+    public Builder jobTimeout(Duration timeout) {
+      this.jobTimeout = positive(timeout, "jobTimeout");
+      return this;
+    }
+
+    /** How often each backend is asked for system_stats to know whether it is up (default 5 s). */
+    public Builder probeInterval(Duration interval) {
+      this.probeInterval = positive(interval, "probeInterval");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Adjusts each backend client's builder (after the engine's settings are applied). */
+    public Builder clientCustomizer(UnaryOperator<ComfyClient.Builder> customizer) {
+      this.clientCustomizer = Objects.requireNonNull(customizer, "clientCustomizer");
+      return this;
+    }
+
+    /** Progress log lines: every {@code step} percent, at most once per {@code minInterval}, at {@code level}. */
+    public Builder progressLog(int step, Duration minInterval, org.slf4j.event.Level level) {
+      if (step < 1 || step > 100) {
+        throw new IllegalArgumentException("progress log step must be 1..100: " + step);
+      }
+      this.progressLogStep = step;
+      this.progressLogMinInterval = Objects.requireNonNull(minInterval, "minInterval");
+      this.progressLogLevel = Objects.requireNonNull(level, "level");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0: " + d);
+      }
+      return d;
+    }
+
+    /**
+     * Opens the store (unless given), recovers unfinished jobs and starts dispatching.
+     *
+     * @throws io.comfygate.errors.StoreException if the database cannot be opened
+     */
+    public JobEngine build() {
+      if (templates == null) {
+        templates = TemplateRegistry.shipped();
+      }
+      if (jobStore == null) {
+        io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(database);
+        owned.add(db);
+        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
+        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      }
+      JobEngine engine = new JobEngine(this);
+      try {
+        return engine.start();
+      } catch (RuntimeException e) {
+        engine.close();
+        throw e;
+      }
+    }
+  }
+}
