@@ -79,7 +79,7 @@ class FaultKnobsTest {
       http.submit(tiny(2));
       ws.until(f -> "executing".equals(f.type()), WAIT);
       fake.restart();
-      await(() -> ws.closed);
+      assertThat(fake.connectedClientIds()).isEmpty();
     }
     assertThat(fake.queueRunningCount()).isZero();
     assertThat(fake.historyIds()).isEmpty();
