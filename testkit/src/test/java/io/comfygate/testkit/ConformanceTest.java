@@ -333,10 +333,7 @@ class ConformanceTest {
       id = http.submit(body);
       first.until(f -> "executing".equals(f.type()), WAIT);
     }
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (fake.connectedClientIds().contains("XYZ-rc") && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until(() -> !fake.connectedClientIds().contains("XYZ-rc"));
     try (WsRecorder second = WsRecorder.connect(http.client, fake, "XYZ-rc")) {
       JsonNode status = second.next(WAIT).json();
       JsonNode executing = second.next(WAIT).json();

@@ -11,7 +11,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,16 +36,6 @@ class FaultKnobsTest {
 
   private static String tiny(int color) {
     return TINY.replace("COLOR", String.valueOf(color));
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(5);
-    }
   }
 
   private WsRecorder connect(String id) throws Exception {
@@ -90,7 +79,7 @@ class FaultKnobsTest {
     try (WsRecorder ws = connect("K")) {
       fake.hang(true);
       String id = http.submit(tiny(3));
-      await(() -> fake.queueRunningCount() == 1);
+      Await.until(() -> fake.queueRunningCount() == 1);
       ws.until(f -> "status".equals(f.type()), WAIT); // the enqueue status is sent by the HTTP handler
       fake.emit("K", "{\"type\":\"marker\",\"data\":{}}");
       assertThat(ws.next(WAIT).type()).isEqualTo("marker"); // nothing from the frozen worker came first
@@ -107,7 +96,7 @@ class FaultKnobsTest {
     try (WsRecorder ws = connect("K")) {
       fake.muteWebSockets(true);
       String id = http.submit(tiny(4));
-      await(() -> fake.historyIds().contains(id));
+      Await.until(() -> fake.historyIds().contains(id));
       fake.muteWebSockets(false);
       fake.emit("K", "{\"type\":\"marker\",\"data\":{}}");
       assertThat(ws.next(WAIT).type()).isEqualTo("marker");
@@ -120,7 +109,7 @@ class FaultKnobsTest {
     try (WsRecorder a = connect("A"); WsRecorder b = connect("B")) {
       assertThat(fake.connectedClientIds()).containsExactlyInAnyOrder("A", "B");
       fake.dropWebSockets();
-      await(() -> a.closed && b.closed);
+      Await.until(() -> a.closed && b.closed);
       assertThat(fake.connectedClientIds()).isEmpty();
     }
   }
@@ -181,7 +170,7 @@ class FaultKnobsTest {
     WsRecorder old = connect("R");
     try (WsRecorder fresh = connect("R")) {
       old.ws.sendClose(1000, "bye").get(5, java.util.concurrent.TimeUnit.SECONDS);
-      await(() -> !fake.connectedClientIds().contains("R"));
+      Await.until(() -> !fake.connectedClientIds().contains("R"));
       assertThat(fake.connectedClientIds()).doesNotContain("R");
     } finally {
       old.close();
@@ -193,7 +182,7 @@ class FaultKnobsTest {
     WsRecorder old = connect("R2");
     try (WsRecorder fresh = connect("R2")) {
       old.ws.sendClose(1000, "bye").get(5, java.util.concurrent.TimeUnit.SECONDS);
-      await(() -> old.closed);
+      Await.until(() -> old.closed);
       fake.emit("R2", "{\"type\":\"marker\",\"data\":{}}");
       assertThat(fresh.next(WAIT).type()).isEqualTo("marker");
     } finally {

@@ -74,10 +74,7 @@ class HttpRoutesTest {
     HttpResponse<String> d = http.post("/prompt", Json.write(numbered));
     assertThat(Json.parse(d.body()).get("number").isFloatingPointNumber()).isTrue();
     fake.hang(false);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (fake.historyIds().size() < 4 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until(() -> fake.historyIds().size() == 4);
     assertThat(fake.historyIds()).containsExactly(a, Json.parse(c.body()).get("prompt_id").asText(), b,
         Json.parse(d.body()).get("prompt_id").asText());
   }

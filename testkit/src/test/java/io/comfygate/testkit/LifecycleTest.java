@@ -20,10 +20,7 @@ class LifecycleTest {
     try (FakeComfyUi a = FakeComfyUi.builder().start(); FakeComfyUi b = FakeComfyUi.builder().start()) {
       assertThat(a.port()).isNotEqualTo(b.port());
       String id = new FakeHttp(a).submit(TINY);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (!a.historyIds().contains(id) && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      Await.until(() -> a.historyIds().contains(id));
       assertThat(a.historyIds()).containsExactly(id);
       assertThat(b.historyIds()).isEmpty();
       assertThat(new FakeHttp(b).getJson("/history").size()).isZero();

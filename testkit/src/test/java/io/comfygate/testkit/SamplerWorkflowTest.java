@@ -73,6 +73,25 @@ class SamplerWorkflowTest {
   }
 
   @Test
+  void interruptTakesEffectAtTheNextSamplerStep() throws Exception {
+    // A long sampler (50 steps of 100 ms) so that the interrupt surely lands while it samples.
+    try (FakeComfyUi fake = FakeComfyUi.builder().steps(50).stepDelay(Duration.ofMillis(100)).start();
+         WsRecorder ws = WsRecorder.connect(new FakeHttp(fake).client, fake, "sd")) {
+      FakeHttp http = new FakeHttp(fake);
+      String id = http.submit(SD);
+      ws.until(f -> "progress".equals(f.type()), WAIT);
+      http.post("/interrupt", "");
+      List<WsRecorder.Frame> frames = ws.untilDone(WAIT);
+      JsonNode interrupted = frames.stream().filter(f -> "execution_interrupted".equals(f.type())).findFirst().orElseThrow()
+          .json().get("data");
+      assertThat(interrupted.get("node_id").asText()).isEqualTo("3");
+      assertThat(interrupted.get("node_type").asText()).isEqualTo("KSampler");
+      assertThat(frames.stream().filter(f -> "progress".equals(f.type())).count()).isLessThan(50);
+      assertThat(http.getJson("/history/" + id).get(id).get("status").get("completed").asBoolean()).isFalse();
+    }
+  }
+
+  @Test
   void promptWithoutClientIdBroadcastsOnlyProgress(FakeComfyUi fake) throws Exception {
     FakeHttp http = new FakeHttp(fake);
     try (WsRecorder ws = WsRecorder.connect(http.client, fake, "watcher")) {
@@ -81,11 +100,7 @@ class SamplerWorkflowTest {
       String id = http.submit(Json.write(body));
       List<WsRecorder.Frame> frames = ws.until(f -> "progress".equals(f.type()) && f.json().get("data").get("value").asInt() == 3, WAIT);
       assertThat(WsRecorder.types(frames)).doesNotContain("executing", "execution_start").contains("progress_state");
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!fake.historyIds().contains(id) && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      assertThat(fake.historyIds()).contains(id);
+      Await.until(() -> fake.historyIds().contains(id));
     }
   }
 }
