@@ -121,7 +121,25 @@ public final class FakeComfyUi implements AutoCloseable {
     }
   }
 
+  /** Whether the fake is up (not stopped, not closed). */
+  public boolean isRunning() {
+    synchronized (lifecycle) {
+      return server != null;
+    }
+  }
+
   // --- fault knobs ---
+
+  /**
+   * Makes every node without progress steps take this long, like ComfyUI's slow CPU nodes (an
+   * ImageBlur of 512² took 7 s in the recordings), so tests can act while a prompt runs; zero = off.
+   */
+  public void slowNodes(Duration perNode) {
+    if (perNode == null || perNode.isNegative()) {
+      throw new IllegalArgumentException("slowNodes must be >= 0: " + perNode);
+    }
+    state.faults().nodeDelay(perNode);
+  }
 
   /** Following prompts that contain node {@code nodeId} fail there with a real-shaped execution_error. */
   public void failAtNode(String nodeId, String message) {
@@ -173,7 +191,7 @@ public final class FakeComfyUi implements AutoCloseable {
     state.hub().sameIdReconnectBug(on);
   }
 
-  /** Turns every fault knob off (failAtNode, hang, mute, delay, failure, reconnect bug). */
+  /** Turns every fault knob off (failAtNode, hang, mute, slowNodes, delay, failure, reconnect bug). */
   public void clearFaults() {
     state.faults().clear();
     state.hub().sameIdReconnectBug(false);

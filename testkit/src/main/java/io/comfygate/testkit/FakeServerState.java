@@ -70,8 +70,17 @@ final class FakeServerState {
     return status;
   }
 
+  /**
+   * Queues a prompt and announces it. Serialised with {@link #broadcastStatus()} so that the
+   * worker's dequeue status never overtakes this one, as on the real server's single event loop.
+   */
+  synchronized void enqueue(QueuedPrompt p) {
+    queue.put(p);
+    broadcastStatus();
+  }
+
   /** The {@code status} event ComfyUI sends to every socket on each queue change. */
-  void broadcastStatus() {
+  synchronized void broadcastStatus() {
     ObjectNode data = Json.object();
     data.set("status", statusNode());
     hub.send(null, Json.event("status", data));

@@ -12,6 +12,7 @@ final class Faults {
   private volatile Duration httpDelay = Duration.ZERO;
   private volatile int httpFailure;
   private volatile boolean muted;
+  private volatile Duration nodeDelay = Duration.ZERO;
   private final Map<String, String> failAtNode = new ConcurrentHashMap<>();
 
   private final ReentrantLock hangLock = new ReentrantLock();
@@ -40,6 +41,14 @@ final class Faults {
 
   void muted(boolean m) {
     muted = m;
+  }
+
+  Duration nodeDelay() {
+    return nodeDelay;
+  }
+
+  void nodeDelay(Duration d) {
+    nodeDelay = d;
   }
 
   void failAtNode(String nodeId, String message) {
@@ -81,6 +90,7 @@ final class Faults {
     httpDelay = Duration.ZERO;
     httpFailure = 0;
     muted = false;
+    nodeDelay = Duration.ZERO;
     failAtNode.clear();
     hang(false);
   }

@@ -25,8 +25,17 @@ final class InputErrors {
 
   static ObjectNode extra(String inputName, ArrayNode config) {
     ObjectNode x = extra(inputName);
-    x.set("input_config", config);
+    x.set("input_config", normalized(config));
     return x;
+  }
+
+  /** ComfyUI reports an input config as {@code [type, options]} even when object_info omits the options. */
+  static ArrayNode normalized(ArrayNode config) {
+    ArrayNode c = config.deepCopy();
+    if (c.size() == 1) {
+      c.addObject();
+    }
+    return c;
   }
 
   static ObjectNode missing(String name) {
@@ -79,7 +88,7 @@ final class InputErrors {
   static ObjectNode notInList(String name, ArrayNode config, JsonNode value, ArrayNode options) {
     ObjectNode x = extra(name);
     // The real server leaves out long option lists.
-    x.set("input_config", options.size() > 20 ? Json.MAPPER.nullNode() : config);
+    x.set("input_config", options.size() > 20 ? Json.MAPPER.nullNode() : normalized(config));
     x.set("received_value", value);
     String details = name + ": '" + Py.str(value) + "' not in " + Py.repr(options);
     return of("value_not_in_list", "Value not in list", details, x);

@@ -32,6 +32,7 @@ final class NodeOutputs {
     FakeServerState st = run.state();
     switch (cls) {
       case "SaveImage":
+        sleep(st.faults().nodeDelay());
         ui = save("output", String.valueOf(in.get("filename_prefix")));
         break;
       case "PreviewImage":
@@ -51,6 +52,8 @@ final class NodeOutputs {
             sleep(st.config().stepDelay());
             run.step(id, s, steps, st.config().samplerPreviews() ? Img.png(64, 64, Img.mix(s, id.hashCode())) : null);
           }
+        } else {
+          sleep(st.faults().nodeDelay());
         }
         values = st.simulator().compute(cls, in);
     }

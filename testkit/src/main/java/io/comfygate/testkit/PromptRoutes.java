@@ -73,8 +73,7 @@ final class PromptRoutes {
     if (body.has("client_id")) {
       extra.set("client_id", body.get("client_id"));
     }
-    st.queue().put(new QueuedPrompt(number, priority, promptId, (ObjectNode) prompt, extra, result.outputs()));
-    st.broadcastStatus();
+    st.enqueue(new QueuedPrompt(number, priority, promptId, (ObjectNode) prompt, extra, result.outputs()));
     ObjectNode out = Json.object();
     out.put("prompt_id", promptId);
     out.set("number", number);

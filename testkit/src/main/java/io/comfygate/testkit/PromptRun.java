@@ -251,9 +251,10 @@ final class PromptRun {
     data.putArray("traceback").add("  File \"execution.py\", line 496, in execute\n    (simulated by FakeComfyUi)\n");
     ObjectNode current = data.putObject("current_inputs");
     p.prompt().get(id).path("inputs").fields().forEachRemaining(e ->
-        current.putArray(e.getKey()).add(ExecutionOrder.isLink(e.getValue()) ? "tensor(...)" : Py.str(e.getValue())));
+        current.putArray(e.getKey()).add(ExecutionOrder.isLink(e.getValue()) ? Json.MAPPER.getNodeFactory().textNode("tensor(...)") : e.getValue()));
+    // ComfyUI lists every node id its output cache knows for this prompt, run or not.
     ArrayNode currentOutputs = data.putArray("current_outputs");
-    values.keySet().forEach(currentOutputs::add);
+    p.prompt().fieldNames().forEachRemaining(currentOutputs::add);
     data.put("timestamp", System.currentTimeMillis());
     return new Stop("execution_error", data);
   }

@@ -1,25 +1,28 @@
 package io.comfygate.testkit;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** Deletes the temporary folders the fake creates. */
 final class TempDirs {
   private TempDirs() {}
 
-  /** Deletes a folder tree, best effort: a leftover temp folder must never fail a close(). */
+  /**
+   * Deletes a folder tree, best effort and without throwing: a leftover temp folder must never
+   * fail a close(). File-based rather than Files.walk, because Tomcat may still be removing its own
+   * work folders, and a walk that meets a vanished file throws.
+   */
   static void delete(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+    deleteTree(dir.toFile());
+  }
+
+  private static void deleteTree(File f) {
+    File[] children = f.listFiles();
+    if (children != null) {
+      for (File c : children) {
+        deleteTree(c);
+      }
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-    } catch (IOException e) {
-      // best effort, see above
-    }
+    f.delete();
   }
 }

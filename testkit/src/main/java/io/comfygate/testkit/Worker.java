@@ -64,6 +64,7 @@ final class Worker implements AutoCloseable {
     PromptRun run = new PromptRun(st, p, taken.generation(), interrupt, cache);
     current = run;
     try {
+      run.checkpoint();
       st.broadcastStatus();
       ObjectNode entry = run.execute();
       run.checkpoint();

@@ -32,6 +32,26 @@ final class FakeHttp {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POSTs a multipart form; {@code file} goes into the part named {@code image}. */
+  HttpResponse<String> upload(String filename, byte[] file, java.util.Map<String, String> fields) throws Exception {
+    String boundary = "----fakeboundary" + System.nanoTime();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (java.util.Map.Entry<String, String> f : fields.entrySet()) {
+      out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
+          + f.getValue() + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (file != null) {
+      out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + filename
+          + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.writeBytes(file);
+      out.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return client.send(HttpRequest.newBuilder(uri("/upload/image")).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   JsonNode getJson(String path) throws Exception {
     return Json.parse(get(path).body());
   }
