@@ -1,0 +1,381 @@
+package io.comfygate.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.errors.InvalidParamsException;
+import io.comfygate.errors.JobNotFoundException;
+import io.comfygate.errors.QuotaExceededException;
+import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.StoredImage;
+import io.comfygate.testkit.FakeComfyUi;
+import io.comfygate.testkit.FakeComfyUiExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine against FakeComfyUi over real HTTP and WebSocket, on a real SQLite file. */
+class JobEngineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @RegisterExtension
+  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
+      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+
+  @TempDir Path dir;
+  private final List<JobEngine> engines = new ArrayList<>();
+  private final List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void closeEngines() {
+    engines.forEach(JobEngine::close);
+  }
+
+  private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
+    JobEngine.Builder b = JobEngine.builder()
+        .servers(List.of(COMFY.get().baseUrl()))
+        .database(dir.resolve("db/app.db").toString())
+        .outputDir(dir.resolve("outputs"))
+        .probeInterval(Duration.ofMillis(200))
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
+    tweak.accept(b);
+    JobEngine engine = b.build();
+    engine.addListener(events::add);
+    engines.add(engine);
+    return engine;
+  }
+
+  private JobEngine engine() {
+    return engine(b -> { });
+  }
+
+  private static JsonNode params(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static JsonNode small(String prompt) {
+    return params("{\"prompt\": \"" + prompt + "\", \"width\": 64, \"height\": 64, \"steps\": 4}");
+  }
+
+  private static void waitUntil(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  private static Job awaitState(JobEngine engine, JobId id, JobState state) {
+    waitUntil(id + " " + state.wireName() + " (is " + engine.find(id).map(Job::state).orElse(null) + ")",
+        () -> engine.find(id).map(j -> j.state() == state).orElse(false));
+    return engine.find(id).orElseThrow();
+  }
+
+  private List<String> eventNames(JobId id) {
+    List<String> names = new ArrayList<>();
+    for (JobEvent e : events) {
+      if (e.job().id().equals(id) && (names.isEmpty() || !names.get(names.size() - 1).equals(e.name()))) {
+        names.add(e.name());
+      }
+    }
+    return names;
+  }
+
+  private long promptPosts(String promptId) {
+    return COMFY.get().requests().stream()
+        .filter(r -> r.method().equals("POST") && r.path().endsWith("/prompt") && r.body().contains(promptId))
+        .count();
+  }
+
+  @Test
+  void aJobRunsToCompletionAndItsImagesAreRecordedWithTheirFiles() {
+    JobEngine engine = engine();
+    Job submitted = engine.submit("alice", null, small("a cat"));
+    assertThat(submitted.state()).isEqualTo(JobState.QUEUED);
+    assertThat(submitted.template()).isEqualTo("txt2img");
+    assertThat(submitted.params().get("seed").isIntegralNumber()).as("random seed recorded").isTrue();
+
+    Job done = awaitState(engine, submitted.id(), JobState.SUCCEEDED);
+
+    assertThat(done.images()).hasSize(1);
+    StoredImage image = done.images().get(0);
+    assertThat(image.userId()).isEqualTo("alice");
+    assertThat(image.width()).isEqualTo(64);
+    assertThat(image.height()).isEqualTo(64);
+    Path file = engine.outputDir().resolve(image.file());
+    assertThat(file).exists();
+    assertThat(image.sizeBytes()).isEqualTo(file.toFile().length());
+    assertThat(image.paramsJson()).contains("\"prompt\":\"a cat\"");
+    assertThat(done.progress().percent()).isEqualTo(100);
+    assertThat(done.startedAt()).isNotNull();
+    assertThat(done.backend()).isEqualTo(COMFY.get().baseUrl().getAuthority());
+    waitUntil("completion event", () -> eventNames(submitted.id()).contains("job_complete"));
+    List<String> names = eventNames(submitted.id());
+    assertThat(names.get(0)).isEqualTo("enqueue");
+    assertThat(names.get(1)).isEqualTo("job_start");
+    assertThat(names).contains("job_progress").endsWith("job_complete");
+    assertThat(promptPosts(submitted.id().promptId())).as("sent once under its derived prompt_id").isEqualTo(1);
+  }
+
+  @Test
+  void badParametersAreRefusedAndNothingIsStored() {
+    JobEngine engine = engine();
+    assertThatThrownBy(() -> engine.submit("alice", null, params("{\"width\": 7}")))
+        .isInstanceOf(InvalidParamsException.class)
+        .hasMessageContaining("prompt: is required")
+        .hasMessageContaining("width: must be at least 64");
+    assertThatThrownBy(() -> engine.submit("alice", "nope", small("x"))).isInstanceOf(InvalidParamsException.class);
+    assertThat(engine.list("alice", new io.comfygate.store.PageRequest(1, 10)).total()).isZero();
+  }
+
+  @Test
+  void perUserLimitsHoldUnderConcurrentSubmits() throws Exception {
+    COMFY.get().slowNodes(Duration.ofMillis(300));
+    JobEngine engine = engine(b -> b.quota(new QuotaPolicy(2, 1)));
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      int n = i;
+      results.add(pool.submit(() -> {
+        go.await();
+        try {
+          engine.submit("alice", null, small("burst " + n));
+          return true;
+        } catch (QuotaExceededException e) {
+          assertThat(e.limit()).isEqualTo(2);
+          assertThat(e.retryAfter()).isPositive();
+          assertThat(e.getMessage()).contains("MAX_PER_USER_QUEUE=2");
+          return false;
+        }
+      }));
+    }
+    go.countDown();
+    int accepted = 0;
+    for (Future<Boolean> r : results) {
+      accepted += r.get(10, TimeUnit.SECONDS) ? 1 : 0;
+    }
+    pool.shutdown();
+    // One starts at once (concurrency 1), two may wait: the rest are refused.
+    assertThat(accepted).isEqualTo(3);
+    assertThat(engine.list("alice", new io.comfygate.store.PageRequest(1, 50)).total()).isEqualTo(3);
+    // Another user is not affected by alice's limit.
+    assertThat(engine.submit("bob", null, small("bob")).state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void aLightUserIsNotStarvedByAHeavyOne() {
+    COMFY.get().slowNodes(Duration.ofMillis(100));
+    JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 1)));
+    List<JobId> heavy = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      heavy.add(engine.submit("heavy", null, small("h" + i)).id());
+    }
+    JobId light = engine.submit("light", null, small("l")).id();
+    awaitState(engine, light, JobState.SUCCEEDED);
+    List<JobId> startOrder = new ArrayList<>();
+    for (JobEvent e : events) {
+      if (e instanceof JobEvent.Started) {
+        startOrder.add(e.job().id());
+      }
+    }
+    // heavy's first job runs; the light user's job is next, ahead of heavy's other three.
+    assertThat(startOrder.indexOf(light)).isLessThanOrEqualTo(1);
+    assertThat(startOrder.get(0)).isEqualTo(heavy.get(0));
+  }
+
+  @Test
+  void waitingPositionsAndEtaAreReported() {
+    COMFY.get().slowNodes(Duration.ofMillis(200));
+    JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 5)));
+    List<Job> jobs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      jobs.add(engine.submit("alice", null, small("p" + i)));
+    }
+    Job last = engine.find(jobs.get(4).id()).orElseThrow();
+    assertThat(last.state()).isEqualTo(JobState.QUEUED);
+    assertThat(last.position()).as("two on the backend, two waiting ahead").isGreaterThanOrEqualTo(2);
+    assertThat(last.eta()).isNotNull().isPositive();
+    Job first = engine.find(jobs.get(0).id()).orElseThrow();
+    assertThat(first.position()).isZero();
+    assertThat(engine.waitingJobs()).extracting(Job::id).contains(jobs.get(4).id());
+    assertThat(engine.backends()).singleElement().satisfies(b -> {
+      assertThat(b.healthy()).isTrue();
+      assertThat(b.jobs()).hasSize(2);
+    });
+  }
+
+  @Test
+  void cancellingAWaitingJobRemovesItAtOnce() {
+    COMFY.get().slowNodes(Duration.ofMillis(300));
+    JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 1)));
+    JobId running = engine.submit("alice", null, small("one")).id();
+    JobId waiting = engine.submit("alice", null, small("two")).id();
+
+    Job cancelled = engine.cancel(waiting, "alice");
+
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(engine.find(waiting).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(promptPosts(waiting.promptId())).as("never sent").isZero();
+    awaitState(engine, running, JobState.SUCCEEDED);
+    assertThat(eventNames(waiting)).containsExactly("enqueue", "job_cancel");
+  }
+
+  @Test
+  void cancellingARunningJobInterruptsOnlyThatPrompt() {
+    COMFY.get().slowNodes(Duration.ofMillis(400));
+    JobEngine engine = engine();
+    JobId id = engine.submit("alice", null, small("long")).id();
+    awaitState(engine, id, JobState.RUNNING);
+
+    assertThatThrownBy(() -> engine.cancel(id, "mallory")).isInstanceOf(JobNotFoundException.class);
+    engine.cancel(id, "alice");
+
+    Job done = awaitState(engine, id, JobState.CANCELLED);
+    assertThat(done.images()).isEmpty();
+    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+      assertThat(r.path()).endsWith("/interrupt");
+      assertThat(r.body()).contains(id.promptId());
+    });
+  }
+
+  @Test
+  void aJobRunningLongerThanTheTimeoutIsInterruptedAndEndsAsTimeout() {
+    COMFY.get().slowNodes(Duration.ofMillis(500));
+    JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMillis(700)));
+    JobId id = engine.submit("alice", null, small("slow")).id();
+
+    Job done = awaitState(engine, id, JobState.TIMEOUT);
+
+    assertThat(done.error()).contains("job timeout");
+    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+      assertThat(r.path()).endsWith("/interrupt");
+      assertThat(r.body()).contains(id.promptId());
+    });
+    waitUntil("timeout event", () -> eventNames(id).contains("job_timeout"));
+  }
+
+  @Test
+  void anExecutionErrorFailsTheJobWithTheNodeAndMessage() {
+    COMFY.get().failAtNode("8", "CUDA out of memory");
+    JobEngine engine = engine();
+    JobId id = engine.submit("alice", null, small("boom")).id();
+
+    Job done = awaitState(engine, id, JobState.FAILED);
+
+    assertThat(done.error()).contains("VAEDecode #8").contains("CUDA out of memory");
+    assertThat(done.images()).isEmpty();
+  }
+
+  @Test
+  void comfyUiDownRefusesSubmitsFailsRunningJobsAndServiceResumesByItself() {
+    COMFY.get().slowNodes(Duration.ofMillis(500));
+    JobEngine engine = engine();
+    JobId running = engine.submit("alice", null, small("doomed")).id();
+    awaitState(engine, running, JobState.RUNNING);
+
+    COMFY.get().stop();
+    Job failed = awaitState(engine, running, JobState.FAILED);
+    assertThat(failed.error()).contains("went down");
+    assertThatThrownBy(() -> engine.submit("alice", null, small("refused")))
+        .isInstanceOf(ServiceUnavailableException.class)
+        .hasMessageContaining("No ComfyUI backend is available");
+
+    COMFY.get().restart();
+    COMFY.get().clearFaults();
+    waitUntil("backend healthy again", () -> engine.backends().get(0).healthy());
+    JobId after = engine.submit("alice", null, small("back")).id();
+    awaitState(engine, after, JobState.SUCCEEDED);
+  }
+
+  @Test
+  void anUnwritableOutputFolderFailsTheJobAndRecordsNoImage() throws IOException {
+    Path notADir = dir.resolve("outputs-file");
+    Files.writeString(notADir, "in the way");
+    JobEngine engine = engine(b -> b.outputDir(notADir));
+    JobId id = engine.submit("alice", null, small("nowhere")).id();
+
+    Job done = awaitState(engine, id, JobState.FAILED);
+
+    assertThat(done.error()).contains("could not save the outputs");
+    assertThat(engine.images().listByJob(id)).isEmpty();
+  }
+
+  @Test
+  void aRestartResumesQueuedJobsAndFollowsDispatchedOnesWithoutSendingTwice() {
+    COMFY.get().slowNodes(Duration.ofMillis(150));
+    JobEngine first = engine(b -> b.quota(new QuotaPolicy(5, 5)));
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(first.submit("u" + (i % 2), null, small("r" + i)).id());
+    }
+    awaitState(first, ids.get(0), JobState.RUNNING);
+    first.close();
+
+    JobEngine second = engine();
+    Map<JobId, JobState> ends = new ConcurrentHashMap<>();
+    for (JobId id : ids) {
+      ends.put(id, awaitState(second, id, JobState.SUCCEEDED).state());
+    }
+    assertThat(ends).hasSize(5);
+    for (JobId id : ids) {
+      assertThat(promptPosts(id.promptId())).as("%s sent once", id).isEqualTo(1);
+      assertThat(second.find(id).orElseThrow().images()).hasSize(1);
+    }
+  }
+
+  @Test
+  void usersSeeOnlyTheirOwnJobs() {
+    JobEngine engine = engine();
+    JobId id = engine.submit("alice", null, small("mine")).id();
+    assertThat(engine.get(id, "alice").id()).isEqualTo(id);
+    assertThat(engine.get(id, null).id()).as("admin").isEqualTo(id);
+    assertThatThrownBy(() -> engine.get(id, "bob")).isInstanceOf(JobNotFoundException.class);
+    assertThat(engine.list("bob", new io.comfygate.store.PageRequest(1, 10)).items()).isEmpty();
+  }
+
+  @Test
+  void closeLeavesNoEngineThreadBehind() {
+    JobEngine engine = engine();
+    awaitState(engine, engine.submit("alice", null, small("bye")).id(), JobState.SUCCEEDED);
+    engine.close();
+    engine.close();
+    waitUntil("engine threads gone", () -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && (t.getName().startsWith("comfygate-engine") || t.getName().startsWith("comfygate-job-events"))));
+    assertThatThrownBy(() -> engine.submit("alice", null, small("late"))).isInstanceOf(ServiceUnavailableException.class);
+  }
+}
