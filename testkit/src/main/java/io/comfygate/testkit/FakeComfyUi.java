@@ -164,7 +164,10 @@ public final class FakeComfyUi implements AutoCloseable {
     state.hub().dropAll();
   }
 
-  /** Delays every HTTP answer by this much (to exceed a client's read timeout); zero = off. */
+  /**
+   * Delays every HTTP answer by this much (to exceed a client's read timeout); zero = off. The
+   * WebSocket handshake is not delayed; use {@link #muteWebSockets} for WebSocket faults.
+   */
   public void httpDelay(Duration delay) {
     if (delay == null || delay.isNegative()) {
       throw new IllegalArgumentException("httpDelay must be >= 0: " + delay);
@@ -174,7 +177,8 @@ public final class FakeComfyUi implements AutoCloseable {
 
   /**
    * Every HTTP route answers this status with aiohttp's plain-text body ({@code "500 Internal
-   * Server Error\n\nServer got itself in trouble"} for 500); 0 = off.
+   * Server Error\n\nServer got itself in trouble"} for 500); 0 = off. The WebSocket handshake still
+   * succeeds.
    */
   public void httpFailure(int status) {
     if (status != 0 && (status < 400 || status > 599)) {

@@ -39,6 +39,15 @@ final class FileStore implements AutoCloseable {
     }
   }
 
+  /** A fresh folder for one Tomcat run, inside this store so close() removes whatever Tomcat leaves. */
+  synchronized Path newServerDir() {
+    try {
+      return Files.createTempDirectory(root, "tomcat-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a folder for Tomcat", e);
+    }
+  }
+
   /** Top-level files of the input folder, sorted, as LoadImage's combo lists them. */
   List<String> inputFiles() {
     try (Stream<Path> s = Files.list(dirs.get("input"))) {

@@ -13,7 +13,11 @@ final class TempDirs {
    * work folders, and a walk that meets a vanished file throws.
    */
   static void delete(Path dir) {
-    deleteTree(dir.toFile());
+    File root = dir.toFile();
+    // A second pass catches what Tomcat's background thread created while the first one ran.
+    for (int pass = 0; pass < 3 && root.exists(); pass++) {
+      deleteTree(root);
+    }
   }
 
   private static void deleteTree(File f) {

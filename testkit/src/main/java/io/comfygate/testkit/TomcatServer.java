@@ -4,9 +4,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.logging.Level;
@@ -41,12 +38,7 @@ final class TomcatServer {
 
   /** Starts on {@code port} (0 = a free port). */
   static TomcatServer start(FakeServerState st, int port) {
-    Path base;
-    try {
-      base = Files.createTempDirectory("comfygate-fake-tomcat-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path base = st.files().newServerDir();
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
     Connector connector = new Connector("HTTP/1.1");
