@@ -25,6 +25,12 @@ final class RunCache {
 
   private volatile Map<String, Entry> previous = new ConcurrentHashMap<>();
   private final Map<String, Entry> current = new ConcurrentHashMap<>();
+  /**
+   * The cache as the running prompt found it at its start. A clear() from another thread (a test
+   * resetting the fake) must not pull cached inputs from under a prompt that is half-way through.
+   */
+  private volatile Map<String, Entry> runView = previous;
+  private volatile boolean clearedDuringRun;
 
   Signatures signatures(ObjectNode prompt) {
     Map<String, String> memo = new HashMap<>();
@@ -54,12 +60,18 @@ final class RunCache {
     };
   }
 
+  /** Called by the worker as a prompt starts: its cache hits are decided against this view. */
+  void beginRun() {
+    clearedDuringRun = false;
+    runView = previous;
+  }
+
   boolean has(String sig) {
-    return previous.containsKey(sig);
+    return runView.containsKey(sig);
   }
 
   Entry get(String sig) {
-    return previous.get(sig);
+    return runView.get(sig);
   }
 
   void keep(String sig, Entry e) {
@@ -70,11 +82,13 @@ final class RunCache {
 
   /** Makes this run's nodes the cache of the next run. */
   void endRun() {
-    previous = new ConcurrentHashMap<>(current);
+    previous = clearedDuringRun ? new ConcurrentHashMap<>() : new ConcurrentHashMap<>(current);
+    runView = previous;
     current.clear();
   }
 
   void clear() {
+    clearedDuringRun = true;
     previous = new ConcurrentHashMap<>();
     current.clear();
   }

@@ -61,6 +61,7 @@ final class Worker implements AutoCloseable {
     QueuedPrompt p = taken.prompt();
     // Each prompt clears the flag at start, so an interrupt sent while idle is lost, as in ComfyUI.
     interrupt.set(false);
+    cache.beginRun();
     PromptRun run = new PromptRun(st, p, taken.generation(), interrupt, cache);
     current = run;
     try {
