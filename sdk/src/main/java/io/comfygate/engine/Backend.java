@@ -20,6 +20,7 @@ final class Backend {
   final Set<JobId> dispatched = new LinkedHashSet<>();
   boolean healthy = true;
   String downReason;
+  java.time.Instant downSince = java.time.Instant.EPOCH;
 
   Backend(String name, ComfyClient client) {
     this.name = name;

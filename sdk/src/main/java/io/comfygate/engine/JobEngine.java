@@ -17,8 +17,15 @@ import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
 import io.comfygate.events.ComfyEvent;
+import io.comfygate.health.Checks;
+import io.comfygate.health.HealthChange;
+import io.comfygate.health.HealthCheck;
+import io.comfygate.health.HealthMonitor;
+import io.comfygate.health.HealthReport;
+import io.comfygate.health.Status;
 import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.jobs.JobId;
+import io.comfygate.llm.LlmClient;
 import io.comfygate.jobs.JobState;
 import io.comfygate.queue.FairQueue;
 import io.comfygate.queue.QuotaPolicy;
@@ -86,6 +93,9 @@ public final class JobEngine implements AutoCloseable {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   /** How long ComfyUI gets to honour an interrupt before a timed-out job is ended here anyway. */
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(15);
+  private static final Duration PRECHECK_BUDGET = Duration.ofMillis(1500);
+  /** Health check names of backends: this prefix and the backend's host:port. */
+  static final String BACKEND_CHECK = "comfyui:";
 
   private final Clock clock;
   private final JobStore jobs;
@@ -105,6 +115,8 @@ public final class JobEngine implements AutoCloseable {
   private final ExecutorService events;
   private final ScheduledExecutorService timer;
   private final List<AutoCloseable> owned;
+  private final HealthMonitor health;
+  private final LlmClient llm;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobEngine(Builder b) {
@@ -132,6 +144,52 @@ public final class JobEngine implements AutoCloseable {
     this.events = Executors.newSingleThreadExecutor(NamedThreads.factory("job-events"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("engine-timer"));
     listeners.add(eventLog);
+    this.llm = b.llm;
+    this.health = healthMonitor(b);
+  }
+
+  /**
+   * One check per backend (system_stats within the HTTP timeouts), the database (a real write read
+   * back), free disk under OUTPUT_DIR, the LLM helper (or "disabled"), refreshed in the background.
+   * A backend whose check goes DOWN receives nothing new and its jobs end failed; UP again, it is
+   * fed again.
+   */
+  private HealthMonitor healthMonitor(Builder b) {
+    Duration backendTimeout = b.httpConnectTimeout.plus(b.httpReadTimeout);
+    HealthMonitor.Builder monitor = HealthMonitor.builder().clock(clock).refreshEvery(probeInterval);
+    for (Backend backend : backends.values()) {
+      monitor.add(Checks.of(BACKEND_CHECK + backend.name, backendTimeout, () -> {
+        String version = backend.client.systemStats().comfyuiVersion();
+        return "ComfyUI " + (version == null ? "(version unknown)" : version) + " answers";
+      }));
+    }
+    if (b.database != null) {
+      monitor.add(Checks.jdbcWriteProbe(b.database.writeDataSource()));
+    }
+    monitor.add(Checks.diskFree(b.outputDir, b.diskMinFreeMb));
+    monitor.add(Checks.llm(llm));
+    b.extraChecks.forEach(monitor::add);
+    monitor.listener(this::onHealthChange);
+    return monitor.build();
+  }
+
+  private void onHealthChange(HealthChange change) {
+    if (!change.check().startsWith(BACKEND_CHECK)) {
+      if (change.to() == Status.DOWN) {
+        LOG.atWarn().setMessage("health_change").addKeyValue("event", "health_change").addKeyValue("check", change.check())
+            .addKeyValue("status", change.to().name()).addKeyValue("reason", change.result().reason()).log();
+      }
+      return;
+    }
+    Backend backend = backends.get(change.check().substring(BACKEND_CHECK.length()));
+    if (backend == null) {
+      return;
+    }
+    if (change.to() == Status.DOWN) {
+      backendDown(backend, change.result().reason());
+    } else if (change.to() == Status.UP) {
+      backendUp(backend);
+    }
   }
 
   /** A builder with the defaults of SPEC §3; {@link Builder#settings(Settings)} fills it from settings. */
@@ -146,21 +204,12 @@ public final class JobEngine implements AutoCloseable {
 
   private JobEngine start() {
     recover();
-    probeBackends();
-    long probeMs = probeInterval.toMillis();
-    timer.scheduleWithFixedDelay(this::guarded, probeMs, probeMs, TimeUnit.MILLISECONDS);
+    health.check(); // backends found DOWN now get nothing from the first submit on
     timer.scheduleWithFixedDelay(this::checkTimeouts, 500, 500, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::reviveBackends, probeInterval.toMillis(), probeInterval.toMillis(), TimeUnit.MILLISECONDS);
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
         .addKeyValue("backends", backends.keySet()).log();
     return this;
-  }
-
-  private void guarded() {
-    try {
-      probeBackends();
-    } catch (RuntimeException e) {
-      LOG.warn("backend probe failed", e);
-    }
   }
 
   // ------------------------------------------------------------------------------------ submit
@@ -617,34 +666,26 @@ public final class JobEngine implements AutoCloseable {
 
   // -------------------------------------------------------------------------------- backends
 
-  /** Asks every backend for system_stats, in parallel, each bounded by the HTTP timeouts. */
-  private void probeBackends() {
-    List<java.util.concurrent.Future<?>> probes = new ArrayList<>();
-    for (Backend backend : backends.values()) {
-      try {
-        probes.add(workers.submit(() -> probe(backend)));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        return;
-      }
-    }
-    for (java.util.concurrent.Future<?> probe : probes) {
-      try {
-        probe.get(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        LOG.debug("backend probe did not finish: {}", e.toString());
-      }
-    }
-  }
-
-  private void probe(Backend backend) {
+  /**
+   * A backend marked down here (a dispatch found it unreachable) while its health check stayed UP
+   * gets no change event; it is taken back once a health round newer than the failure says UP.
+   */
+  private void reviveBackends() {
     try {
-      backend.client.systemStats();
-      backendUp(backend);
-    } catch (ComfyException e) {
-      backendDown(backend, e.getMessage());
+      health.cached().ifPresent(report -> {
+        for (Backend backend : backends.values()) {
+          boolean down;
+          synchronized (lock) {
+            down = !backend.healthy;
+          }
+          if (down && report.check(BACKEND_CHECK + backend.name)
+              .filter(c -> c.status() == Status.UP && c.checkedAt().isAfter(backend.downSince)).isPresent()) {
+            backendUp(backend);
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("backend revival check failed", e);
     }
   }
 
@@ -657,6 +698,7 @@ public final class JobEngine implements AutoCloseable {
       }
       backend.healthy = false;
       backend.downReason = reason;
+      backend.downSince = clock.instant();
       for (JobId id : backend.dispatched) {
         lost.add(active.get(id));
       }
@@ -848,6 +890,29 @@ public final class JobEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Every health check (each backend, database, disk, LLM): the background result when it is
+   * recent, else a fresh round bounded by the checks' own timeouts. For /healthz and the banner.
+   */
+  public HealthReport health() {
+    return health.precheck(probeInterval, Duration.ofSeconds(5));
+  }
+
+  /**
+   * The fast verdict for the Generate button: answers within 1.5 s even when a backend hangs
+   * (a check that does not answer in time counts as down). The optional LLM helper is left out:
+   * it does not make images.
+   */
+  public HealthReport precheck() {
+    HealthReport report = health.precheck(probeInterval, PRECHECK_BUDGET);
+    return new HealthReport(report.checks().stream().filter(c -> !c.name().equals("llm")).toList(), report.checkedAt());
+  }
+
+  /** The LLM prompt helper's client; {@link LlmClient#enabled()} is false when LLM_BASE_URL is not set. */
+  public LlmClient llm() {
+    return llm;
+  }
+
   /** The image store: galleries, trash, admin queries. */
   public ImageStore images() {
     return images;
@@ -975,12 +1040,14 @@ public final class JobEngine implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    health.close();
     NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
     NamedThreads.shutdown(workers, CLOSE_WAIT, "engine workers");
     for (Backend b : backends.values()) {
       b.client.close();
     }
     NamedThreads.shutdown(events, CLOSE_WAIT, "job events");
+    llm.close();
     for (int i = owned.size() - 1; i >= 0; i--) {
       try {
         owned.get(i).close();
@@ -1006,7 +1073,7 @@ public final class JobEngine implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private List<URI> servers = List.of(URI.create("http://127.0.0.1:8188"));
     private Path outputDir = Path.of("outputs");
-    private String database = "db/app_data.db";
+    private String location = "db/app_data.db";
     private JobStore jobStore;
     private ImageStore imageStore;
     private TemplateRegistry templates;
@@ -1021,6 +1088,10 @@ public final class JobEngine implements AutoCloseable {
     private Duration progressLogMinInterval = Duration.ofSeconds(1);
     private org.slf4j.event.Level progressLogLevel = org.slf4j.event.Level.INFO;
     private UnaryOperator<ComfyClient.Builder> clientCustomizer = UnaryOperator.identity();
+    private long diskMinFreeMb = 1024;
+    private LlmClient llm;
+    private final List<HealthCheck> extraChecks = new ArrayList<>();
+    private io.comfygate.store.jdbc.Database database;
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     private Builder() {}
@@ -1029,7 +1100,7 @@ public final class JobEngine implements AutoCloseable {
     public Builder settings(Settings s) {
       servers = s.comfyUiServers();
       outputDir = s.outputDir();
-      database = s.jdbcUrl();
+      location = s.jdbcUrl();
       quota = new QuotaPolicy(s.maxPerUserQueue(), s.maxPerUserConcurrent());
       jobTimeout = s.jobTimeout();
       httpConnectTimeout = s.comfyHttpConnectTimeout();
@@ -1040,6 +1111,29 @@ public final class JobEngine implements AutoCloseable {
       progressLogMinInterval = s.progressLogMinInterval();
       progressLogLevel = org.slf4j.event.Level.valueOf(s.progressLogLevel().name());
       templates = TemplateRegistry.load(s.templateDir().orElse(null), s.defaultTemplate());
+      diskMinFreeMb = s.healthzDiskMinFreeMb();
+      llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
+      return this;
+    }
+
+    /** Health fails when the output folder's disk has less free space than this (HEALTHZ_DISK_MIN_FREE_MB). */
+    public Builder diskMinFreeMb(long mb) {
+      if (mb < 0) {
+        throw new IllegalArgumentException("diskMinFreeMb must be >= 0: " + mb);
+      }
+      this.diskMinFreeMb = mb;
+      return this;
+    }
+
+    /** The LLM prompt helper's client (the engine closes it); disabled when not set. */
+    public Builder llm(LlmClient client) {
+      this.llm = Objects.requireNonNull(client, "llm");
+      return this;
+    }
+
+    /** A further health check, shown on /healthz and the banner (the engine closes it if closeable). */
+    public Builder healthCheck(HealthCheck check) {
+      this.extraChecks.add(Objects.requireNonNull(check, "check"));
       return this;
     }
 
@@ -1059,7 +1153,7 @@ public final class JobEngine implements AutoCloseable {
 
     /** A SQLite file path or {@code jdbc:sqlite:} URL; ignored when stores are given. */
     public Builder database(String location) {
-      this.database = Objects.requireNonNull(location, "database");
+      this.location = Objects.requireNonNull(location, "database");
       return this;
     }
 
@@ -1085,7 +1179,7 @@ public final class JobEngine implements AutoCloseable {
       return this;
     }
 
-    /** How often each backend is asked for system_stats to know whether it is up (default 5 s). */
+    /** How often the health checks run in the background, backends included (default 5 s). */
     public Builder probeInterval(Duration interval) {
       this.probeInterval = positive(interval, "probeInterval");
       return this;
@@ -1129,8 +1223,12 @@ public final class JobEngine implements AutoCloseable {
       if (templates == null) {
         templates = TemplateRegistry.shipped();
       }
+      if (llm == null) {
+        llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
+      }
       if (jobStore == null) {
-        io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(database);
+        io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(location);
+        this.database = db;
         owned.add(db);
         jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
         imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);

@@ -146,6 +146,14 @@ public final class Database implements AutoCloseable {
   }
 
   /** The JDBC URL this database was opened with. */
+  /**
+   * The writer pool as a plain DataSource, for health probes and tooling that need a real write.
+   * It has a single connection: hold it briefly. Store code uses {@link #inTransaction} instead.
+   */
+  public javax.sql.DataSource writeDataSource() {
+    return writePool;
+  }
+
   public String url() {
     return url;
   }
