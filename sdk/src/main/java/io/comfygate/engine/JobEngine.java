@@ -35,6 +35,9 @@ import io.comfygate.store.JobUpdate;
 import io.comfygate.store.NewImage;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.PurgeResult;
+import io.comfygate.store.TrashPurger;
+import io.comfygate.store.TrashSweeper;
 import io.comfygate.store.StoredImage;
 import io.comfygate.store.StoredJob;
 import io.comfygate.templates.BoundWorkflow;
@@ -117,6 +120,8 @@ public final class JobEngine implements AutoCloseable {
   private final List<AutoCloseable> owned;
   private final HealthMonitor health;
   private final LlmClient llm;
+  private final TrashPurger purger;
+  private final TrashSweeper sweeper;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobEngine(Builder b) {
@@ -146,6 +151,8 @@ public final class JobEngine implements AutoCloseable {
     listeners.add(eventLog);
     this.llm = b.llm;
     this.health = healthMonitor(b);
+    this.purger = new TrashPurger(images, b.outputDir);
+    this.sweeper = TrashSweeper.start(purger, b.trashRetention, b.trashSweepInterval, clock);
   }
 
   /**
@@ -862,10 +869,11 @@ public final class JobEngine implements AutoCloseable {
   public Optional<Job> find(JobId id) {
     synchronized (lock) {
       ActiveJob job = active.get(id);
-      if (job != null) {
+      if (job != null && !job.stored.state().isTerminal()) {
         return Optional.of(snapshotLocked(job));
       }
     }
+    // Ended (maybe a moment ago, before its slot was released): the store has it all, images too.
     return jobs.find(id).map(this::snapshotOfStored);
   }
 
@@ -916,6 +924,18 @@ public final class JobEngine implements AutoCloseable {
   /** The image store: galleries, trash, admin queries. */
   public ImageStore images() {
     return images;
+  }
+
+  /**
+   * Empties the trash now: the files of every image in the trash, then their rows (admin
+   * purge-trash). Images whose file cannot be removed stay, and are listed in the result.
+   */
+  public PurgeResult purgeTrash() {
+    ensureOpen();
+    PurgeResult result = purger.purgeAll();
+    LOG.atInfo().setMessage("trash_purge").addKeyValue("event", "trash_purge").addKeyValue("purged", result.purged())
+        .addKeyValue("bytes_freed", result.bytesFreed()).addKeyValue("failures", result.failures().size()).log();
+    return result;
   }
 
   /** The folder image files live in (ImageStore paths are relative to it). */
@@ -1041,6 +1061,7 @@ public final class JobEngine implements AutoCloseable {
       return;
     }
     health.close();
+    sweeper.close();
     NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
     NamedThreads.shutdown(workers, CLOSE_WAIT, "engine workers");
     for (Backend b : backends.values()) {
@@ -1089,6 +1110,8 @@ public final class JobEngine implements AutoCloseable {
     private org.slf4j.event.Level progressLogLevel = org.slf4j.event.Level.INFO;
     private UnaryOperator<ComfyClient.Builder> clientCustomizer = UnaryOperator.identity();
     private long diskMinFreeMb = 1024;
+    private Duration trashRetention = Duration.ofDays(30);
+    private Duration trashSweepInterval = Duration.ofHours(1);
     private LlmClient llm;
     private final List<HealthCheck> extraChecks = new ArrayList<>();
     private io.comfygate.store.jdbc.Database database;
@@ -1112,6 +1135,8 @@ public final class JobEngine implements AutoCloseable {
       progressLogLevel = org.slf4j.event.Level.valueOf(s.progressLogLevel().name());
       templates = TemplateRegistry.load(s.templateDir().orElse(null), s.defaultTemplate());
       diskMinFreeMb = s.healthzDiskMinFreeMb();
+      trashRetention = s.trashRetention();
+      trashSweepInterval = s.trashSweepInterval();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
       return this;
     }
@@ -1122,6 +1147,16 @@ public final class JobEngine implements AutoCloseable {
         throw new IllegalArgumentException("diskMinFreeMb must be >= 0: " + mb);
       }
       this.diskMinFreeMb = mb;
+      return this;
+    }
+
+    /** Trashed images older than {@code retention} are purged every {@code interval} (TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES). */
+    public Builder trash(Duration retention, Duration interval) {
+      if (retention.isNegative()) {
+        throw new IllegalArgumentException("trash retention must be >= 0: " + retention);
+      }
+      this.trashRetention = retention;
+      this.trashSweepInterval = positive(interval, "trash sweep interval");
       return this;
     }
 

@@ -1,0 +1,98 @@
+package io.comfygate.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.jobs.JobState;
+import io.comfygate.store.Include;
+import io.comfygate.store.PageRequest;
+import io.comfygate.store.PurgeResult;
+import io.comfygate.store.StoredImage;
+import io.comfygate.testkit.FakeComfyUiExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Gallery, soft delete, restore and trash purge/sweep on images the engine made. */
+class EngineTrashTest {
+  @RegisterExtension
+  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension();
+
+  @TempDir Path dir;
+  private JobEngine engine;
+
+  @AfterEach
+  void close() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private StoredImage makeImage(JobEngine engine, String user) throws Exception {
+    Job job = engine.submit(user, null, new ObjectMapper().readTree("{\"prompt\":\"p\",\"width\":64,\"height\":64,\"steps\":2}"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (engine.find(job.id()).orElseThrow().state() != JobState.SUCCEEDED) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job did not finish: " + engine.find(job.id()));
+      }
+      Thread.sleep(20);
+    }
+    return engine.find(job.id()).orElseThrow().images().get(0);
+  }
+
+  private JobEngine engine(Duration retention, Duration sweepEvery) {
+    engine = JobEngine.builder()
+        .servers(List.of(COMFY.get().baseUrl()))
+        .database(dir.resolve("app.db").toString())
+        .outputDir(dir.resolve("outputs"))
+        .trash(retention, sweepEvery)
+        .build();
+    return engine;
+  }
+
+  @Test
+  void deleteRestoreAndPurgeRemoveFileThenRow() throws Exception {
+    JobEngine engine = engine(Duration.ofDays(30), Duration.ofHours(1));
+    StoredImage image = makeImage(engine, "alice");
+    Path file = engine.outputDir().resolve(image.file());
+    assertThat(engine.images().gallery("alice", Include.ACTIVE, new PageRequest(1, 10)).items()).extracting(StoredImage::id).containsExactly(image.id());
+
+    assertThat(engine.images().softDelete(image.id(), "bob", java.time.Instant.now())).as("not bob's").isFalse();
+    assertThat(engine.images().softDelete(image.id(), "alice", java.time.Instant.now())).isTrue();
+    assertThat(engine.images().gallery("alice", Include.ACTIVE, new PageRequest(1, 10)).total()).isZero();
+    assertThat(engine.images().gallery("alice", Include.DELETED, new PageRequest(1, 10)).items().get(0).isDeleted()).isTrue();
+    assertThat(engine.images().restore(image.id(), "alice")).isTrue();
+    assertThat(engine.images().gallery("alice", Include.ACTIVE, new PageRequest(1, 10)).total()).isEqualTo(1);
+
+    engine.images().softDelete(image.id(), "alice", java.time.Instant.now());
+    PurgeResult result = engine.purgeTrash();
+
+    assertThat(result.purged()).isEqualTo(1);
+    assertThat(result.bytesFreed()).isEqualTo(image.sizeBytes());
+    assertThat(file).doesNotExist();
+    assertThat(engine.images().find(image.id())).isEmpty();
+  }
+
+  @Test
+  void theScheduledSweepEmptiesTrashOlderThanTheRetention() throws Exception {
+    JobEngine engine = engine(Duration.ZERO, Duration.ofMillis(200));
+    StoredImage kept = makeImage(engine, "alice");
+    StoredImage trashed = makeImage(engine, "alice");
+    engine.images().softDelete(trashed.id(), "alice", java.time.Instant.now());
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (engine.images().find(trashed.id()).isPresent()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("sweep did not purge the trashed image");
+      }
+      Thread.sleep(50);
+    }
+    assertThat(engine.outputDir().resolve(trashed.file())).doesNotExist();
+    assertThat(engine.images().find(kept.id())).isPresent();
+    assertThat(engine.outputDir().resolve(kept.file())).exists();
+  }
+}
