@@ -887,6 +887,36 @@ public final class JobEngine implements AutoCloseable {
     return new Page<>(items, stored.page(), stored.size(), stored.total());
   }
 
+  /**
+   * Waits until a job has ended (succeeded, failed, timeout or cancelled) and returns it, images
+   * included.
+   *
+   * @throws JobNotFoundException no such job
+   * @throws io.comfygate.errors.ComfyTimeoutException it has not ended within {@code timeout} (it goes on)
+   * @throws io.comfygate.errors.ComfyInterruptedException the thread was interrupted (flag restored)
+   */
+  public Job await(JobId id, Duration timeout) {
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    JobListener watch = event -> {
+      if (event.job().id().equals(id) && event.job().state().isTerminal()) {
+        ended.countDown();
+      }
+    };
+    listeners.add(watch);
+    try {
+      Job now = find(id).orElseThrow(() -> new JobNotFoundException(id.value()));
+      if (!now.state().isTerminal() && !ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new ComfyTimeoutException("job " + id + " did not end within " + timeout, timeout, null);
+      }
+      return find(id).orElseThrow(() -> new JobNotFoundException(id.value()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.comfygate.errors.ComfyInterruptedException("interrupted while waiting for job " + id, e);
+    } finally {
+      listeners.remove(watch);
+    }
+  }
+
   /** The latest preview image of a running job, if ComfyUI sent one. */
   public Optional<Preview> preview(JobId id, String userId) {
     synchronized (lock) {
