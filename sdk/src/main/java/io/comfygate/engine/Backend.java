@@ -17,14 +17,20 @@ final class Backend {
 
   final String name;
   final ComfyClient client;
+  /**
+   * Sends this backend's prompts one at a time, in the order they were promoted: two POSTs racing
+   * on two threads could reach ComfyUI in the other order and undo the fair order.
+   */
+  final java.util.concurrent.ExecutorService sender;
   final Set<JobId> dispatched = new LinkedHashSet<>();
   boolean healthy = true;
   String downReason;
   java.time.Instant downSince = java.time.Instant.EPOCH;
 
-  Backend(String name, ComfyClient client) {
+  Backend(String name, ComfyClient client, java.util.concurrent.ExecutorService sender) {
     this.name = name;
     this.client = client;
+    this.sender = sender;
   }
 
   int freeSlots() {

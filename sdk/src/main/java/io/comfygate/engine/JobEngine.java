@@ -143,7 +143,8 @@ public final class JobEngine implements AutoCloseable {
           .wsConnectTimeout(b.wsConnectTimeout)
           .wsIdleTimeout(b.wsIdleTimeout)).build();
       String name = server.getAuthority();
-      backends.put(name, new Backend(name, client));
+      backends.put(name, new Backend(name, client,
+          Executors.newSingleThreadExecutor(NamedThreads.factory("engine-dispatch"))));
     }
     this.workers = Executors.newCachedThreadPool(NamedThreads.factory("engine"));
     this.events = Executors.newSingleThreadExecutor(NamedThreads.factory("job-events"));
@@ -304,7 +305,7 @@ public final class JobEngine implements AutoCloseable {
   private void dispatchAll(List<ActiveJob> jobsToSend) {
     for (ActiveJob job : jobsToSend) {
       try {
-        workers.execute(() -> dispatch(job));
+        job.backend.sender.execute(() -> dispatch(job));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return; // closing: the job stays recorded as queued and resumes at the next start
       }
@@ -398,10 +399,14 @@ public final class JobEngine implements AutoCloseable {
   // ---------------------------------------------------------------------------- while running
 
   private void onComfyEvent(ActiveJob job, ComfyEvent event) {
+    String about = event.relatedPromptId().orElse(null);
+    if (about != null && !about.equals(job.stored.promptId())) {
+      return;
+    }
     if (event instanceof ComfyEvent.ExecutionStart) {
       markStarted(job);
     } else if (event instanceof ComfyEvent.Executing executing) {
-      if (executing.node() != null) {
+      if (executing.node() != null && executing.promptId() != null) {
         markStarted(job);
         job.node = nodeLabel(job.workflow, executing.node());
         emitProgress(job, null, null);
@@ -1094,6 +1099,9 @@ public final class JobEngine implements AutoCloseable {
     sweeper.close();
     NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
     NamedThreads.shutdown(workers, CLOSE_WAIT, "engine workers");
+    for (Backend b : backends.values()) {
+      NamedThreads.shutdown(b.sender, CLOSE_WAIT, "engine dispatch to " + b.name);
+    }
     for (Backend b : backends.values()) {
       b.client.close();
     }

@@ -274,6 +274,28 @@ class JobEngineTest {
   }
 
   @Test
+  void cancellingAJobWaitingInComfyUisQueueDeletesItThere() {
+    COMFY.get().slowNodes(Duration.ofMillis(300));
+    JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 2)));
+    JobId running = engine.submit("alice", null, small("first")).id();
+    JobId preQueued = engine.submit("alice", null, small("second")).id();
+    awaitState(engine, running, JobState.RUNNING);
+    waitUntil("second handed to ComfyUI", () -> promptPosts(preQueued.promptId()) == 1);
+    assertThat(engine.find(preQueued).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+
+    engine.cancel(preQueued, "alice");
+
+    Job cancelled = awaitState(engine, preQueued, JobState.CANCELLED);
+    assertThat(cancelled.startedAt()).as("never ran").isNull();
+    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+      assertThat(r.path()).endsWith("/queue");
+      assertThat(r.body()).contains("delete").contains(preQueued.promptId());
+    });
+    awaitState(engine, running, JobState.SUCCEEDED);
+    assertThat(COMFY.get().historyIds()).doesNotContain(preQueued.promptId());
+  }
+
+  @Test
   void aJobRunningLongerThanTheTimeoutIsInterruptedAndEndsAsTimeout() {
     COMFY.get().slowNodes(Duration.ofMillis(500));
     JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMillis(700)));
