@@ -123,10 +123,9 @@ class ClientFaultsFakeTest {
     PromptHandle handle = client.submit(request(FakeRuns.imageChain("stop", 4, 3)));
     waitUntil("the prompt runs", () -> fake.queueRunningCount() == 1);
     fake.stop();
-    long t0 = System.nanoTime();
+    // Refused at once: unavailable, not a timeout.
     assertThatThrownBy(client::queue).isInstanceOf(ComfyUnavailableException.class)
         .hasMessageContaining(fake.baseUrl().toString());
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500)); // refused, not timed out
     assertThat(handle.completion()).isNotDone();
 
     fake.restart();
