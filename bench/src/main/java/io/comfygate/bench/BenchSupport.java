@@ -1,0 +1,68 @@
+package io.comfygate.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** What every benchmark prints and needs: the machine line, job parameters, temp folders. */
+final class BenchSupport {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private BenchSupport() {}
+
+  /** Cores, OS, JVM and date, printed first so that a figure never travels without them. */
+  static String machine() {
+    Runtime rt = Runtime.getRuntime();
+    return String.format("machine: %d cores, %s %s (%s), Java %s (%s), max heap %d MiB; %s",
+        rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
+        System.getProperty("os.arch"), System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        rt.maxMemory() / (1024 * 1024), ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+  }
+
+  /** Parameters of the shipped txt2img template for a tiny image; the seed is left random. */
+  static ObjectNode tinyJob(String prompt) {
+    ObjectNode p = JSON.createObjectNode();
+    p.put("prompt", prompt);
+    p.put("width", 64);
+    p.put("height", 64);
+    p.put("steps", 2);
+    return p;
+  }
+
+  static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a benchmark's temp folder; best effort, at the end of a run. */
+  static void deleteTree(Path root) {
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+          Files.deleteIfExists(dir);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      System.err.println("could not delete " + root + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.comfygate.bench;
+
+import io.comfygate.engine.JobEngine;
+import io.comfygate.engine.JobEvent;
+import io.comfygate.errors.QuotaExceededException;
+import io.comfygate.jobs.JobId;
+import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.StoredJob;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcJobStore;
+import io.comfygate.templates.TemplateRegistry;
+import io.comfygate.testkit.FakeComfyUi;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Submit path of the engine, two figures:
+ *
+ * <ol>
+ *   <li><b>Idle latency</b>: from the {@code submit()} call to the moment its {@code POST /prompt}
+ *       reaches the server (noted by a {@link FrameTap} relay in front of the fake, on the same
+ *       nanoTime clock), one job at a time on an idle engine. Also how long {@code submit()}
+ *       itself takes (it returns once the job is committed to SQLite).
+ *   <li><b>Sustained durable submits</b>: {@value #THREADS} threads submit for {@link #SUSTAIN}
+ *       as {@value #USERS} users, with a quota that admits every job, while the fake's worker is
+ *       held so that the submit path alone is measured. Counted from the committed rows of the
+ *       {@code jobs} table afterwards, per second, and compared with the same threads inserting
+ *       straight through {@link JdbcJobStore} (the store's own ceiling) in the same run.
+ * </ol>
+ *
+ * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each. Loopback only.
+ */
+public final class SubmitLatencyBenchmark {
+  static final int IDLE_WARMUP = 30;
+  static final int IDLE_SAMPLES = 300;
+  static final int THREADS = 8;
+  static final int USERS = 1_000;
+  static final Duration SUSTAIN = Duration.ofSeconds(6);
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  public static void main(String[] args) throws Exception {
+    System.out.println(BenchSupport.machine());
+    Path work = BenchSupport.tempDir("comfygate-bench-submit");
+    try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ofMillis(1)).start();
+         FrameTap tap = FrameTap.start(fake.port())) {
+      idleLatency(fake, tap, work);
+      double store = storeCeiling(work);
+      double viaEngine = sustainedSubmits(fake, tap, work);
+      System.out.printf(Locale.ROOT, "%nratio engine/store: %.2f%n", viaEngine / store);
+    } finally {
+      BenchSupport.deleteTree(work);
+    }
+  }
+
+  private static JobEngine engine(FrameTap tap, Path work, String name, QuotaPolicy quota) {
+    return JobEngine.builder()
+        .servers(List.of(tap.baseUrl()))
+        .templates(TemplateRegistry.shipped())
+        .database(work.resolve(name + ".db").toString())
+        .outputDir(work.resolve(name + "-outputs"))
+        .quota(quota)
+        .build();
+  }
+
+  private static void idleLatency(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    List<Long> toPost = new ArrayList<>();
+    List<Long> submitCall = new ArrayList<>();
+    AtomicReference<CountDownLatch> done = new AtomicReference<>();
+    try (JobEngine engine = engine(tap, work, "idle", new QuotaPolicy(1, 1))) {
+      engine.addListener(e -> {
+        if (e instanceof JobEvent.Completed || e instanceof JobEvent.Failed || e instanceof JobEvent.TimedOut) {
+          done.get().countDown();
+        }
+      });
+      for (int i = 0; i < IDLE_WARMUP + IDLE_SAMPLES; i++) {
+        CountDownLatch latch = new CountDownLatch(1);
+        done.set(latch);
+        tap.clear();
+        long t0 = System.nanoTime();
+        engine.submit("idle-user", "txt2img", BenchSupport.tinyJob("idle " + i));
+        long t1 = System.nanoTime();
+        Long posted = tap.takePost(WAIT);
+        if (posted == null) {
+          throw new IllegalStateException("no POST /prompt within " + WAIT);
+        }
+        if (!latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("job did not end within " + WAIT);
+        }
+        if (i >= IDLE_WARMUP) {
+          toPost.add(posted - t0);
+          submitCall.add(t1 - t0);
+        }
+        Thread.sleep(5); // let the engine settle: idle means nothing else in flight
+      }
+    }
+    System.out.println("idle engine, one job at a time (" + IDLE_SAMPLES + " after " + IDLE_WARMUP + " warm-up):");
+    System.out.println("  submit() call -> POST /prompt at server: " + Stats.of(toPost).summary());
+    System.out.println("  submit() call returns (job committed):  " + Stats.of(submitCall).summary());
+  }
+
+  /** The same threads inserting queued jobs straight into a JdbcJobStore: the store's ceiling. */
+  private static double storeCeiling(Path work) throws Exception {
+    Path file = work.resolve("store-only.db");
+    AtomicLong inserted = new AtomicLong();
+    try (Database db = Database.open(file.toString())) {
+      JdbcJobStore store = new JdbcJobStore(db);
+      Clock clock = Clock.systemUTC();
+      String params = BenchSupport.tinyJob("store").toString();
+      load("store-only", (thread, n) -> {
+        store.insert(StoredJob.queued(JobId.generate(clock), "user-" + (n % USERS), "txt2img", params, clock.instant()));
+        inserted.incrementAndGet();
+      });
+    }
+    return report("JdbcJobStore.insert, " + THREADS + " threads", file, inserted.get());
+  }
+
+  private static double sustainedSubmits(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    AtomicLong refused = new AtomicLong();
+    AtomicLong accepted = new AtomicLong();
+    fake.hang(true); // nothing completes: only the submit path is measured
+    try (JobEngine engine = engine(tap, work, "sustained", new QuotaPolicy(1_000_000, 1))) {
+      load("engine", (thread, n) -> {
+        try {
+          engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("load " + n));
+          accepted.incrementAndGet();
+        } catch (QuotaExceededException e) {
+          refused.incrementAndGet();
+        }
+      });
+    } finally {
+      fake.hang(false);
+      fake.reset();
+    }
+    if (refused.get() > 0) {
+      System.out.println("  (refused by quota: " + refused.get() + ")");
+    }
+    return report("JobEngine.submit, " + THREADS + " threads, " + USERS + " users", work.resolve("sustained.db"),
+        accepted.get());
+  }
+
+  /** One unit of load: thread index and a global sequence number. */
+  private interface Work {
+    void run(int thread, long n) throws Exception;
+  }
+
+  /** Runs {@code work} on {@value #THREADS} threads for {@link #SUSTAIN}; prints completions per second. */
+  private static void load(String name, Work work) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong seq = new AtomicLong();
+    int buckets = (int) SUSTAIN.toSeconds();
+    AtomicLongArray perSecond = new AtomicLongArray(buckets + 1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < THREADS; t++) {
+      int index = t;
+      Thread thread = new Thread(() -> {
+        try {
+          while (!stop.get()) {
+            work.run(index, seq.getAndIncrement());
+            int second = (int) ((System.nanoTime() - start) / 1_000_000_000L);
+            perSecond.incrementAndGet(Math.min(second, buckets));
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+          stop.set(true);
+        }
+      }, "bench-load-" + name + "-" + t);
+      thread.setDaemon(true);
+      threads.add(thread);
+      thread.start();
+    }
+    Thread.sleep(SUSTAIN.toMillis());
+    stop.set(true);
+    for (Thread thread : threads) {
+      thread.join(WAIT.toMillis());
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException(name + " load failed", failure.get());
+    }
+    StringBuilder line = new StringBuilder("  " + name + " per second:");
+    for (int s = 0; s < buckets; s++) {
+      line.append(' ').append(perSecond.get(s));
+    }
+    System.out.println(line);
+  }
+
+  /** Counts committed rows in the file (what a crash would keep) and prints the rate. */
+  private static double report(String what, Path file, long acknowledged) throws Exception {
+    long rows;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+         Statement s = c.createStatement();
+         ResultSet r = s.executeQuery("SELECT COUNT(*) FROM jobs")) {
+      r.next();
+      rows = r.getLong(1);
+    }
+    double rate = rows / (double) SUSTAIN.toSeconds();
+    System.out.printf(Locale.ROOT, "%s: %d acknowledged, %d committed rows in %d s = %.0f durable submits/s%n",
+        what, acknowledged, rows, SUSTAIN.toSeconds(), rate);
+    return rate;
+  }
+}
