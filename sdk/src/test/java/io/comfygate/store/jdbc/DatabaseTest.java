@@ -26,8 +26,8 @@ class DatabaseTest {
     try (Database db = Database.open(file.toString())) {
       assertThat(Files.exists(file)).isTrue();
       assertThat(db.url()).isEqualTo("jdbc:sqlite:" + file.toAbsolutePath());
-      assertThat(db.schemaVersion()).isEqualTo(1);
-      assertThat(tables(db)).contains("jobs", "images", "schema_version");
+      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
+      assertThat(tables(db)).contains("jobs", "images", "api_keys", "schema_version");
     }
   }
 
@@ -37,7 +37,7 @@ class DatabaseTest {
 
     try (Database db = Database.open(url)) {
       assertThat(db.url()).isEqualTo(url);
-      assertThat(db.schemaVersion()).isEqualTo(1);
+      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
     }
   }
 
@@ -102,7 +102,7 @@ class DatabaseTest {
       assertThatThrownBy(() -> db.read("test.read",
           c -> update(c, "INSERT INTO schema_version VALUES (99, 'x', 0)")))
           .isInstanceOf(StoreException.class).hasMessageStartingWith("test.read");
-      assertThat(db.schemaVersion()).isEqualTo(1);
+      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
     }
   }
 
@@ -152,7 +152,7 @@ class DatabaseTest {
 
     assertThatThrownBy(() -> Database.open(location))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("schema version 7 is newer than this ComfyGate supports (1)");
+        .hasMessageContaining("schema version 7 is newer than this ComfyGate supports (" + Migrator.RESOURCES.size() + ")");
   }
 
   @Test

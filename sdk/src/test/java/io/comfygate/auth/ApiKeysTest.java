@@ -1,0 +1,76 @@
+package io.comfygate.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.comfygate.store.jdbc.Database;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiKeysTest {
+  @TempDir Path dir;
+  private Database db;
+  private ApiKeys keys;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("keys.db").toString());
+    keys = new ApiKeys(db, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void anIssuedKeyAuthenticatesAsItsUserUntilRevoked() {
+    IssuedKey issued = keys.issue("render-farm", "nightly batch", false);
+    assertThat(issued.secret()).startsWith("cgk_").hasSize(47);
+    assertThat(issued.toString()).doesNotContain(issued.secret());
+
+    ApiKey key = keys.authenticate(issued.secret()).orElseThrow();
+    assertThat(key.userId()).isEqualTo("render-farm");
+    assertThat(key.admin()).isFalse();
+    assertThat(keys.list()).singleElement().satisfies(k -> assertThat(k.lastUsedAt()).isNotNull());
+
+    assertThat(keys.revoke(key.id())).isTrue();
+    assertThat(keys.revoke(key.id())).isFalse();
+    assertThat(keys.authenticate(issued.secret())).isEmpty();
+    assertThat(keys.list().get(0).isRevoked()).isTrue();
+  }
+
+  @Test
+  void onlyTheHashIsStored() throws Exception {
+    IssuedKey issued = keys.issue("alice", "laptop", true);
+    db.close();
+    String file = new String(Files.readAllBytes(dir.resolve("keys.db")), java.nio.charset.StandardCharsets.ISO_8859_1)
+        + (Files.exists(dir.resolve("keys.db-wal")) ? new String(Files.readAllBytes(dir.resolve("keys.db-wal")), java.nio.charset.StandardCharsets.ISO_8859_1) : "");
+    assertThat(file).doesNotContain(issued.secret()).contains(ApiKeys.hash(issued.secret()));
+    db = Database.open(dir.resolve("keys.db").toString());
+    keys = new ApiKeys(db, Clock.systemUTC());
+    assertThat(keys.authenticate(issued.secret())).get().extracting(ApiKey::admin).isEqualTo(true);
+  }
+
+  @Test
+  void wrongOrMalformedKeysDoNotAuthenticate() {
+    IssuedKey issued = keys.issue("alice", "laptop", false);
+    String tampered = issued.secret().substring(0, 46) + (issued.secret().endsWith("A") ? "B" : "A");
+    assertThat(keys.authenticate(tampered)).isEmpty();
+    assertThat(keys.authenticate("")).isEmpty();
+    assertThat(keys.authenticate(null)).isEmpty();
+    assertThat(keys.authenticate("cgk_' OR 1=1 --")).isEmpty();
+  }
+
+  @Test
+  void blankUserOrNameIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> keys.issue(" ", "x", false)).hasMessageStartingWith("user_id");
+    assertThatThrownBy(() -> keys.issue("alice", "", false)).hasMessageStartingWith("name");
+    assertThat(keys.list()).isEmpty();
+  }
+}
