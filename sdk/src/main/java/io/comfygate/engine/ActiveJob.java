@@ -21,6 +21,8 @@ final class ActiveJob {
   Ending wanted;
   long timeoutRequestedNanos;
   long dispatchedNanos;
+  /** Its backend slot and user place were given back (ComfyUI is done with it). */
+  boolean slotReleased;
   volatile int percent;
   volatile String node;
   volatile byte[] preview;

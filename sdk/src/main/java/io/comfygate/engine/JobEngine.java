@@ -470,6 +470,7 @@ public final class JobEngine implements AutoCloseable {
       wanted = job.wanted;
     }
     if (outcome instanceof PromptOutcome.Succeeded succeeded) {
+      releaseSlot(job);
       complete(job, succeeded);
     } else if (outcome instanceof PromptOutcome.Failed failed) {
       String where = failed.nodeId() == null ? "" : " in " + nodeLabel(job.workflow, failed.nodeId());
@@ -555,14 +556,27 @@ public final class JobEngine implements AutoCloseable {
     }
   }
 
-  /** Frees the job's slot and waiting place, and dispatches what can go next. */
+  /** Forgets an ended job, freeing its slot and waiting place if that has not happened yet. */
   private void release(ActiveJob job) {
+    releaseSlot(job);
+    synchronized (lock) {
+      active.remove(job.stored.id());
+    }
+  }
+
+  /**
+   * Frees the job's backend slot and its user's place, and dispatches what can go next. Called as
+   * soon as ComfyUI is done with the job, before its outputs are fetched, so the next prompt is
+   * already in ComfyUI's queue while we download: the GPU does not wait on our disk.
+   */
+  private void releaseSlot(ActiveJob job) {
     List<ActiveJob> next;
     synchronized (lock) {
       JobId id = job.stored.id();
-      if (active.remove(id) == null) {
+      if (job.slotReleased || !active.containsKey(id)) {
         return;
       }
+      job.slotReleased = true;
       if (job.backend != null) {
         job.backend.dispatched.remove(id);
       }
