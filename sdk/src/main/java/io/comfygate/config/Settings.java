@@ -63,6 +63,20 @@ public final class Settings {
     return fromSources(props, System.getenv(), Path.of(".env"));
   }
 
+  /**
+   * Like {@link #fromEnv()}, but the {@code .env} file is {@code envFile}, which must exist: for
+   * hosts that say where it is in their own configuration (a servlet context parameter).
+   *
+   * @throws InvalidSettingsException as {@link #fromEnv()}, or if {@code envFile} does not exist
+   */
+  public static Settings fromEnv(Path envFile) {
+    Properties properties = System.getProperties();
+    Map<String, String> props =
+        properties.stringPropertyNames().stream()
+            .collect(Collectors.toMap(n -> n, properties::getProperty));
+    return builder().systemProperties(props).environment(System.getenv()).envFile(envFile).build();
+  }
+
   /** {@link #fromEnv()} on given maps; {@code defaultEnvFile} is used if it exists. */
   static Settings fromSources(
       Map<String, String> systemProperties, Map<String, String> environment, Path defaultEnvFile) {

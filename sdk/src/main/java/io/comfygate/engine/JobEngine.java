@@ -1244,6 +1244,17 @@ public final class JobEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Use this open database (its job and image stores, and its writer for the health probe); the
+     * caller keeps ownership and closes it after the engine.
+     */
+    public Builder database(io.comfygate.store.jdbc.Database db) {
+      this.database = Objects.requireNonNull(db, "db");
+      this.jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
+      this.imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      return this;
+    }
+
     /** Use these stores instead of opening {@link #database(String)}; the caller keeps ownership. */
     public Builder stores(JobStore jobStore, ImageStore imageStore) {
       this.jobStore = Objects.requireNonNull(jobStore, "jobStore");

@@ -1,0 +1,80 @@
+package io.comfygate.web;
+
+import io.comfygate.auth.ApiKeys;
+import io.comfygate.config.Settings;
+import io.comfygate.engine.JobEngine;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.web.logging.LoggingSetup;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds ComfyGate when the web application is deployed and closes it, in reverse order, when it
+ * is undeployed. Settings come from the {@code .env} file named by the context parameter
+ * {@code COMFYGATE_ENV_FILE} if there is one, else as {@link Settings#fromEnv()} finds them
+ * (system property or environment variable {@code COMFYGATE_ENV_FILE}, else {@code ./.env}). A bad
+ * setting fails the deployment with one clear message in the log.
+ */
+public final class AppLifecycle implements ServletContextListener {
+  public static final String ENV_FILE_PARAM = "COMFYGATE_ENV_FILE";
+
+  private Database database;
+  private JobEngine engine;
+  private LoggingSetup logging;
+
+  @Override
+  public void contextInitialized(ServletContextEvent event) {
+    ServletContext context = event.getServletContext();
+    Settings settings;
+    try {
+      String envFile = context.getInitParameter(ENV_FILE_PARAM);
+      settings = envFile == null || envFile.isBlank() ? Settings.fromEnv() : Settings.fromEnv(Path.of(envFile));
+    } catch (RuntimeException e) {
+      context.log("ComfyGate cannot start: " + e.getMessage());
+      throw e;
+    }
+    logging = LoggingSetup.apply(settings);
+    Logger log = LoggerFactory.getLogger(AppLifecycle.class);
+    settings.warnings().forEach(w -> log.warn("setting: {}", w));
+    log.atInfo().setMessage("settings").addKeyValue("event", "settings").addKeyValue("values", settings.toString()).log();
+    try {
+      database = Database.open(settings.jdbcUrl());
+      engine = JobEngine.builder().settings(settings).database(database).build();
+      ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
+      context.setAttribute(AppServices.ATTRIBUTE, new AppServices(settings, engine, apiKeys));
+      log.atInfo().setMessage("app_start").addKeyValue("event", "app_start")
+          .addKeyValue("context", context.getContextPath()).log();
+    } catch (RuntimeException e) {
+      log.error("ComfyGate cannot start: {}", e.getMessage(), e);
+      closeAll();
+      throw e;
+    }
+  }
+
+  @Override
+  public void contextDestroyed(ServletContextEvent event) {
+    event.getServletContext().removeAttribute(AppServices.ATTRIBUTE);
+    LoggerFactory.getLogger(AppLifecycle.class).atInfo().setMessage("app_stop").addKeyValue("event", "app_stop").log();
+    closeAll();
+  }
+
+  private void closeAll() {
+    if (engine != null) {
+      engine.close();
+      engine = null;
+    }
+    if (database != null) {
+      database.close();
+      database = null;
+    }
+    if (logging != null) {
+      logging.close(); // last: the lines above still get written
+      logging = null;
+    }
+  }
+}

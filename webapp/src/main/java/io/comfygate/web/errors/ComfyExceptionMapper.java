@@ -1,0 +1,46 @@
+package io.comfygate.web.errors;
+
+import io.comfygate.errors.ComfyException;
+import io.comfygate.errors.InvalidParamsException;
+import io.comfygate.errors.JobNotFoundException;
+import io.comfygate.errors.QuotaExceededException;
+import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.web.api.ErrorMessage;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SDK's exceptions as HTTP: bad parameters 400 (each field named), unknown job 404, over the
+ * limit 429 with Retry-After, no backend 503. Anything else from the SDK is a 500 with an error id.
+ */
+@Provider
+public final class ComfyExceptionMapper implements ExceptionMapper<ComfyException> {
+  private static final Logger LOG = LoggerFactory.getLogger(ComfyExceptionMapper.class);
+
+  @Override
+  public Response toResponse(ComfyException e) {
+    if (e instanceof InvalidParamsException invalid) {
+      return Errors.json(400, new ErrorMessage("invalid_params", e.getMessage(),
+          invalid.problems().stream().map(p -> new ErrorMessage.Problem(p.field(), p.reason())).toList(), null, null, null));
+    }
+    if (e instanceof QuotaExceededException quota) {
+      long seconds = Math.max(1, quota.retryAfter().toSeconds());
+      return Response.fromResponse(Errors.json(429, new ErrorMessage("quota_exceeded", e.getMessage(), null,
+          quota.limit(), seconds, null))).header("Retry-After", seconds).build();
+    }
+    if (e instanceof JobNotFoundException) {
+      return Errors.json(404, ErrorMessage.of("not_found", e.getMessage()));
+    }
+    if (e instanceof ServiceUnavailableException) {
+      return Errors.json(503, ErrorMessage.of("unavailable", e.getMessage()));
+    }
+    String id = UUID.randomUUID().toString();
+    LOG.atError().setMessage("request failed").addKeyValue("event", "error").addKeyValue("error_id", id).setCause(e).log();
+    return Errors.json(500, new ErrorMessage("internal", "Something went wrong on our side (error id " + id + ")",
+        null, null, null, id));
+  }
+}

@@ -1,0 +1,57 @@
+package io.comfygate.web.resources;
+
+import io.comfygate.engine.JobEngine;
+import io.comfygate.web.api.HealthView;
+import io.comfygate.web.api.JobView;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+
+/**
+ * What an operator watches: the status behind the admin banner (every health check), and the
+ * queue: jobs on each backend and jobs waiting, any of which can be cancelled.
+ */
+@Path("/v1/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AdminQueueResource {
+  private final JobEngine engine;
+
+  public AdminQueueResource(JobEngine engine) {
+    this.engine = engine;
+  }
+
+  /** The banner: OK or FAIL with each failing check's reason. */
+  @GET
+  @Path("status")
+  public HealthView status() {
+    return HealthView.of(engine.health());
+  }
+
+  @GET
+  @Path("queue")
+  public QueueView queue(@Context UriInfo uri) {
+    String base = Params.apiBase(uri);
+    List<BackendView> backends = engine.backends().stream()
+        .map(b -> new BackendView(b.name(), b.healthy(), b.reason(), b.jobs().stream().map(j -> JobView.of(j, base)).toList()))
+        .toList();
+    return new QueueView(backends, engine.waitingJobs().stream().map(j -> JobView.of(j, base)).toList());
+  }
+
+  @POST
+  @Path("queue/{id}/cancel")
+  public JobView cancel(@PathParam("id") String id, @Context UriInfo uri) {
+    return JobView.of(engine.cancel(Params.jobId(id), null), Params.apiBase(uri));
+  }
+
+  /** The queue: what each backend has, and what waits, in dispatch order. */
+  public record QueueView(List<BackendView> backends, List<JobView> waiting) {}
+
+  /** One backend: healthy or not (with the reason), and the jobs handed to it. */
+  public record BackendView(String name, boolean healthy, String reason, List<JobView> jobs) {}
+}

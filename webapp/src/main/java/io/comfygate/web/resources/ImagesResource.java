@@ -1,0 +1,131 @@
+package io.comfygate.web.resources;
+
+import io.comfygate.engine.JobEngine;
+import io.comfygate.store.ImageId;
+import io.comfygate.store.Include;
+import io.comfygate.store.StoredImage;
+import io.comfygate.web.api.ImageView;
+import io.comfygate.web.api.PageView;
+import io.comfygate.web.errors.BadParameterException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * A user's gallery: own images newest first, the trash ({@code include=deleted}), one image's
+ * metadata and file, soft delete and restore. Files are served by image id only, never by a path
+ * from the request. Administrators may read and change any image.
+ */
+@jakarta.ws.rs.Path("/v1/images")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ImagesResource {
+  private final JobEngine engine;
+
+  public ImagesResource(JobEngine engine) {
+    this.engine = engine;
+  }
+
+  @GET
+  public PageView<ImageView> gallery(@QueryParam("page") String page, @QueryParam("size") String size,
+      @QueryParam("include") String include, @Context SecurityContext security, @Context UriInfo uri) {
+    Include which;
+    if (include == null || include.isEmpty() || include.equals("active")) {
+      which = Include.ACTIVE;
+    } else if (include.equals("deleted")) {
+      which = Include.DELETED;
+    } else {
+      throw new BadParameterException("include", "must be \"deleted\" (the trash) or absent (got \"" + Params.shorten(include) + "\")");
+    }
+    String base = Params.apiBase(uri);
+    return PageView.of(engine.images().gallery(Caller.of(security).user(), which, Params.page(page, size)),
+        i -> ImageView.of(i, base));
+  }
+
+  @GET
+  @jakarta.ws.rs.Path("{id}")
+  public ImageView get(@PathParam("id") String id, @Context SecurityContext security, @Context UriInfo uri) {
+    return ImageView.of(visible(id, Caller.of(security)), Params.apiBase(uri));
+  }
+
+  @GET
+  @jakarta.ws.rs.Path("{id}/file")
+  @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+  public Response file(@PathParam("id") String id, @Context SecurityContext security) {
+    StoredImage image = visible(id, Caller.of(security));
+    Path root = engine.outputDir().toAbsolutePath().normalize();
+    Path file = root.resolve(image.file()).normalize();
+    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+      throw new NotFoundException("The file of image " + image.id() + " is missing");
+    }
+    String name = file.getFileName().toString();
+    return Response.ok(file.toFile(), contentType(name))
+        .header("Content-Disposition", "inline; filename=\"" + name + "\"")
+        .header("Cache-Control", "private, max-age=86400")
+        .header("X-Content-Type-Options", "nosniff")
+        .build();
+  }
+
+  @POST
+  @jakarta.ws.rs.Path("{id}/delete")
+  public ImageView delete(@PathParam("id") String id, @Context SecurityContext security, @Context UriInfo uri) {
+    Caller caller = Caller.of(security);
+    StoredImage image = visible(id, caller);
+    if (!image.isDeleted()) {
+      boolean changed = caller.admin() ? engine.images().softDeleteAny(image.id(), Instant.now())
+          : engine.images().softDelete(image.id(), caller.user(), Instant.now());
+      if (!changed) {
+        throw new NotFoundException("No image " + id);
+      }
+    }
+    return ImageView.of(visible(id, caller), Params.apiBase(uri));
+  }
+
+  @POST
+  @jakarta.ws.rs.Path("{id}/restore")
+  public ImageView restore(@PathParam("id") String id, @Context SecurityContext security, @Context UriInfo uri) {
+    Caller caller = Caller.of(security);
+    StoredImage image = visible(id, caller);
+    if (image.isDeleted()) {
+      boolean changed = caller.admin() ? engine.images().restoreAny(image.id()) : engine.images().restore(image.id(), caller.user());
+      if (!changed) {
+        throw new NotFoundException("No image " + id);
+      }
+    }
+    return ImageView.of(visible(id, caller), Params.apiBase(uri));
+  }
+
+  /** The image if the caller may see it; 404 otherwise (another user's image is not revealed). */
+  private StoredImage visible(String id, Caller caller) {
+    ImageId imageId = Params.imageId(id);
+    return engine.images().find(imageId)
+        .filter(i -> caller.admin() || i.userId().equals(caller.user()))
+        .orElseThrow(() -> new NotFoundException("No image " + Params.shorten(id)));
+  }
+
+  private static String contentType(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".png")) {
+      return "image/png";
+    }
+    if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) {
+      return "image/jpeg";
+    }
+    if (lower.endsWith(".webp")) {
+      return "image/webp";
+    }
+    return MediaType.APPLICATION_OCTET_STREAM;
+  }
+}

@@ -1,0 +1,31 @@
+package io.comfygate.web.security;
+
+import java.io.Serializable;
+import java.security.Principal;
+import java.util.Set;
+
+/**
+ * Who a request comes from, however they proved it: a session after signing in, HTTP Basic against
+ * the container's realm, or an API key. Kept in the HTTP session (hence serializable).
+ *
+ * @param user the user name: jobs and images belong to it
+ * @param roles {@code user} and/or {@code admin}
+ * @param method {@code session}, {@code basic} or {@code api-key}
+ */
+public record Identity(String user, Set<String> roles, String method) implements Principal, Serializable {
+  public static final String USER = "user";
+  public static final String ADMIN = "admin";
+
+  public Identity {
+    roles = Set.copyOf(roles);
+  }
+
+  @Override
+  public String getName() {
+    return user;
+  }
+
+  public boolean admin() {
+    return roles.contains(ADMIN);
+  }
+}
