@@ -820,7 +820,9 @@ public final class JobEngine implements AutoCloseable {
   public Optional<Job> find(JobId id) {
     synchronized (lock) {
       ActiveJob job = active.get(id);
-      if (job != null) {
+      // A job that has just ended stays active until its slot is released; its images are in
+      // the store by then (committed with its end), not in the in-memory snapshot.
+      if (job != null && !job.stored.state().isTerminal()) {
         return Optional.of(snapshotLocked(job));
       }
     }

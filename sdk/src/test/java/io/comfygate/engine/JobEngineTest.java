@@ -152,6 +152,42 @@ class JobEngineTest {
   }
 
   @Test
+  void aJobSeenSucceededHasItsImagesEvenBeforeTheEngineLetsGoOfIt() throws Exception {
+    // Hold the engine's completion between "succeeded" being committed and the job leaving the
+    // active set (it lists the job's images there), and look at the job in that window.
+    CountDownLatch inWindow = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(dir.resolve("db/held.db").toString())) {
+      io.comfygate.store.ImageStore real = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      io.comfygate.store.ImageStore held = (io.comfygate.store.ImageStore) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {io.comfygate.store.ImageStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("listByJob") && Thread.currentThread().getName().startsWith("comfygate-engine")) {
+              inWindow.countDown();
+              letGo.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      JobEngine engine = engine(b -> b.stores(new io.comfygate.store.jdbc.JdbcJobStore(db), held));
+      JobId id = engine.submit("alice", null, small("held")).id();
+      try {
+        assertThat(inWindow.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("completion reached").isTrue();
+        Job seen = engine.find(id).orElseThrow();
+        assertThat(seen.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(seen.images()).as("images of a succeeded job").hasSize(1);
+        assertThat(engine.list("alice", new io.comfygate.store.PageRequest(1, 10)).items())
+            .singleElement().satisfies(j -> assertThat(j.images()).hasSize(1));
+      } finally {
+        letGo.countDown();
+      }
+      engine.close();
+    }
+  }
+
+  @Test
   void badParametersAreRefusedAndNothingIsStored() {
     JobEngine engine = engine();
     assertThatThrownBy(() -> engine.submit("alice", null, params("{\"width\": 7}")))
