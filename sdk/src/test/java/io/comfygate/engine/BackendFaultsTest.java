@@ -52,11 +52,7 @@ class BackendFaultsTest {
   }
 
   private JobEngine engine(List<URI> servers, Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = JobEngine.builder()
-        .servers(servers)
-        .database(dir.resolve("db/app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .probeInterval(Duration.ofMillis(200))
+    JobEngine.Builder b = EngineTests.builder(servers, dir)
         .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(READ_TIMEOUT));
     tweak.accept(b);
     JobEngine engine = b.build();

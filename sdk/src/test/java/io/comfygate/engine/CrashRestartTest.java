@@ -122,14 +122,7 @@ class CrashRestartTest {
   }
 
   private JobEngine restartEngine() {
-    engine = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(database())
-        .outputDir(dir.resolve("outputs"))
-        .quota(new QuotaPolicy(JOBS, 1))
-        .probeInterval(Duration.ofMillis(200))
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)))
-        .build();
+    engine = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).quota(new QuotaPolicy(JOBS, 1)).build();
     return engine;
   }
 

@@ -7,6 +7,8 @@ import io.comfygate.jobs.JobState;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.RecordedRequest;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -17,6 +19,19 @@ final class EngineTests {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private EngineTests() {}
+
+  /**
+   * An engine builder for tests: a SQLite file and output folder under {@code dir}, quick backend
+   * probes and history polls, a 2 s read timeout.
+   */
+  static JobEngine.Builder builder(List<URI> servers, Path dir) {
+    return JobEngine.builder()
+        .servers(servers)
+        .database(dir.resolve("db/app.db").toString())
+        .outputDir(dir.resolve("outputs"))
+        .probeInterval(Duration.ofMillis(200))
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
+  }
 
   static JsonNode params(String json) {
     try {

@@ -1,10 +1,13 @@
 package io.comfygate.engine;
 
+import static io.comfygate.engine.EngineTests.WAIT;
+import static io.comfygate.engine.EngineTests.awaitState;
+import static io.comfygate.engine.EngineTests.params;
+import static io.comfygate.engine.EngineTests.small;
+import static io.comfygate.engine.EngineTests.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
@@ -29,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The engine against FakeComfyUi over real HTTP and WebSocket, on a real SQLite file. */
 class JobEngineTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @RegisterExtension
   static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
@@ -55,12 +55,7 @@ class JobEngineTest {
   }
 
   private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(dir.resolve("db/app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .probeInterval(Duration.ofMillis(200))
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
+    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir);
     tweak.accept(b);
     JobEngine engine = b.build();
     engine.addListener(events::add);
@@ -70,39 +65,6 @@ class JobEngineTest {
 
   private JobEngine engine() {
     return engine(b -> { });
-  }
-
-  private static JsonNode params(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  private static JsonNode small(String prompt) {
-    return params("{\"prompt\": \"" + prompt + "\", \"width\": 64, \"height\": 64, \"steps\": 4}");
-  }
-
-  private static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
-  }
-
-  private static Job awaitState(JobEngine engine, JobId id, JobState state) {
-    waitUntil(id + " " + state.wireName() + " (is " + engine.find(id).map(Job::state).orElse(null) + ")",
-        () -> engine.find(id).map(j -> j.state() == state).orElse(false));
-    return engine.find(id).orElseThrow();
   }
 
   private List<String> eventNames(JobId id) {
@@ -116,9 +78,7 @@ class JobEngineTest {
   }
 
   private long promptPosts(String promptId) {
-    return COMFY.get().requests().stream()
-        .filter(r -> r.method().equals("POST") && r.path().endsWith("/prompt") && r.body().contains(promptId))
-        .count();
+    return EngineTests.promptPosts(COMFY.get(), promptId);
   }
 
   @Test

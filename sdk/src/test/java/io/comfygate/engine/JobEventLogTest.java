@@ -86,13 +86,8 @@ class JobEventLogTest {
   }
 
   private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(dir.resolve("db/app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .probeInterval(Duration.ofMillis(200))
-        .progressLog(25, Duration.ZERO, org.slf4j.event.Level.INFO)
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
+    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir)
+        .progressLog(25, Duration.ZERO, org.slf4j.event.Level.INFO);
     tweak.accept(b);
     JobEngine engine = b.build();
     engines.add(engine);
@@ -168,6 +163,18 @@ class JobEventLogTest {
     return lines.subList(2, lines.size() - 1);
   }
 
+  /** Alice's job ends in {@code state}: its lines are in order and its last one is a WARN; returns that. */
+  private JsonNode assertWarningEnding(JobEngine engine, JobId id, JobState state, String event) {
+    awaitState(engine, id, state);
+    List<JsonNode> lines = awaitEndingLine(id);
+    assertIdentified(lines, id, "alice");
+    assertLifecycle(lines, event);
+    JsonNode last = lines.get(lines.size() - 1);
+    assertThat(last.path("level").asText()).isEqualTo("WARN");
+    assertThat(last.path("state").asText()).isEqualTo(state.wireName());
+    return last;
+  }
+
   @Test
   void twoJobsLogEnqueueStartSteppedProgressAndCompleteInOrder() {
     JobEngine engine = engine(b -> { });
@@ -202,14 +209,8 @@ class JobEventLogTest {
     COMFY.get().failAtNode("8", "CUDA out of memory");
     JobEngine engine = engine(b -> { });
     JobId id = engine.submit("alice", null, small("boom")).id();
-    awaitState(engine, id, JobState.FAILED);
 
-    List<JsonNode> lines = awaitEndingLine(id);
-    assertIdentified(lines, id, "alice");
-    assertLifecycle(lines, "job_error");
-    JsonNode error = lines.get(lines.size() - 1);
-    assertThat(error.path("level").asText()).isEqualTo("WARN");
-    assertThat(error.path("state").asText()).isEqualTo("failed");
+    JsonNode error = assertWarningEnding(engine, id, JobState.FAILED, "job_error");
     assertThat(error.path("error").asText()).contains("VAEDecode #8").contains("CUDA out of memory");
   }
 
@@ -233,14 +234,8 @@ class JobEventLogTest {
     COMFY.get().slowNodes(Duration.ofMillis(500));
     JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMillis(700)));
     JobId id = engine.submit("alice", null, small("slow")).id();
-    awaitState(engine, id, JobState.TIMEOUT);
 
-    List<JsonNode> lines = awaitEndingLine(id);
-    assertIdentified(lines, id, "alice");
-    assertLifecycle(lines, "job_timeout");
-    JsonNode timeout = lines.get(lines.size() - 1);
-    assertThat(timeout.path("level").asText()).isEqualTo("WARN");
-    assertThat(timeout.path("state").asText()).isEqualTo("timeout");
+    JsonNode timeout = assertWarningEnding(engine, id, JobState.TIMEOUT, "job_timeout");
     assertThat(timeout.path("error").asText()).contains("job timeout");
   }
 }
