@@ -1175,7 +1175,7 @@ public final class JobEngine implements AutoCloseable {
     public Builder settings(Settings s) {
       servers = s.comfyUiServers();
       outputDir = s.outputDir();
-      location = s.jdbcUrl();
+      location = s.jobDbPath().map(Path::toString).orElse(s.jdbcUrl()); // a path: its folder is created
       quota = new QuotaPolicy(s.maxPerUserQueue(), s.maxPerUserConcurrent());
       jobTimeout = s.jobTimeout();
       httpConnectTimeout = s.comfyHttpConnectTimeout();

@@ -1,10 +1,13 @@
 package io.comfygate.engine;
 
+import static io.comfygate.engine.EngineTests.WAIT;
+import static io.comfygate.engine.EngineTests.awaitState;
+import static io.comfygate.engine.EngineTests.params;
+import static io.comfygate.engine.EngineTests.small;
+import static io.comfygate.engine.EngineTests.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
@@ -29,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The engine against FakeComfyUi over real HTTP and WebSocket, on a real SQLite file. */
 class JobEngineTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @RegisterExtension
   static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
@@ -55,12 +55,7 @@ class JobEngineTest {
   }
 
   private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(dir.resolve("db/app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .probeInterval(Duration.ofMillis(200))
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
+    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir);
     tweak.accept(b);
     JobEngine engine = b.build();
     engine.addListener(events::add);
@@ -70,39 +65,6 @@ class JobEngineTest {
 
   private JobEngine engine() {
     return engine(b -> { });
-  }
-
-  private static JsonNode params(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  private static JsonNode small(String prompt) {
-    return params("{\"prompt\": \"" + prompt + "\", \"width\": 64, \"height\": 64, \"steps\": 4}");
-  }
-
-  private static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
-  }
-
-  private static Job awaitState(JobEngine engine, JobId id, JobState state) {
-    waitUntil(id + " " + state.wireName() + " (is " + engine.find(id).map(Job::state).orElse(null) + ")",
-        () -> engine.find(id).map(j -> j.state() == state).orElse(false));
-    return engine.find(id).orElseThrow();
   }
 
   private List<String> eventNames(JobId id) {
@@ -116,9 +78,7 @@ class JobEngineTest {
   }
 
   private long promptPosts(String promptId) {
-    return COMFY.get().requests().stream()
-        .filter(r -> r.method().equals("POST") && r.path().endsWith("/prompt") && r.body().contains(promptId))
-        .count();
+    return EngineTests.promptPosts(COMFY.get(), promptId);
   }
 
   @Test
@@ -149,6 +109,42 @@ class JobEngineTest {
     assertThat(names.get(1)).isEqualTo("job_start");
     assertThat(names).contains("job_progress").endsWith("job_complete");
     assertThat(promptPosts(submitted.id().promptId())).as("sent once under its derived prompt_id").isEqualTo(1);
+  }
+
+  @Test
+  void aJobSeenSucceededHasItsImagesEvenBeforeTheEngineLetsGoOfIt() throws Exception {
+    // Hold the engine's completion between "succeeded" being committed and the job leaving the
+    // active set (it lists the job's images there), and look at the job in that window.
+    CountDownLatch inWindow = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(dir.resolve("db/held.db").toString())) {
+      io.comfygate.store.ImageStore real = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      io.comfygate.store.ImageStore held = (io.comfygate.store.ImageStore) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {io.comfygate.store.ImageStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("listByJob") && Thread.currentThread().getName().startsWith("comfygate-engine")) {
+              inWindow.countDown();
+              letGo.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      JobEngine engine = engine(b -> b.stores(new io.comfygate.store.jdbc.JdbcJobStore(db), held));
+      JobId id = engine.submit("alice", null, small("held")).id();
+      try {
+        assertThat(inWindow.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("completion reached").isTrue();
+        Job seen = engine.find(id).orElseThrow();
+        assertThat(seen.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(seen.images()).as("images of a succeeded job").hasSize(1);
+        assertThat(engine.list("alice", new io.comfygate.store.PageRequest(1, 10)).items())
+            .singleElement().satisfies(j -> assertThat(j.images()).hasSize(1));
+      } finally {
+        letGo.countDown();
+      }
+      engine.close();
+    }
   }
 
   @Test

@@ -5,7 +5,14 @@ import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.web.logging.LoggingSetup;
+import io.comfygate.web.health.HealthzServlet;
+import io.comfygate.web.security.AuthFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import java.util.EnumSet;
+import org.glassfish.jersey.servlet.ServletContainer;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.nio.file.Path;
@@ -43,10 +50,12 @@ public final class AppLifecycle implements ServletContextListener {
     settings.warnings().forEach(w -> log.warn("setting: {}", w));
     log.atInfo().setMessage("settings").addKeyValue("event", "settings").addKeyValue("values", settings.toString()).log();
     try {
-      database = Database.open(settings.jdbcUrl());
+      database = Database.open(settings.jobDbPath().map(Path::toString).orElse(settings.jdbcUrl()));
       engine = JobEngine.builder().settings(settings).database(database).build();
       ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
-      context.setAttribute(AppServices.ATTRIBUTE, new AppServices(settings, engine, apiKeys));
+      AppServices services = new AppServices(settings, engine, apiKeys);
+      context.setAttribute(AppServices.ATTRIBUTE, services);
+      mount(context, services);
       log.atInfo().setMessage("app_start").addKeyValue("event", "app_start")
           .addKeyValue("context", context.getContextPath()).log();
     } catch (RuntimeException e) {
@@ -54,6 +63,19 @@ public final class AppLifecycle implements ServletContextListener {
       closeAll();
       throw e;
     }
+  }
+
+  /**
+   * Mounts the REST API at /api, its authentication filter, and /healthz, each built with the
+   * services it needs (registered here rather than found by scanning: explicit, and no statics).
+   */
+  private static void mount(ServletContext context, AppServices services) {
+    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys()));
+    auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
+    ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
+    api.addMapping("/api/*");
+    api.setLoadOnStartup(1);
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
   }
 
   @Override

@@ -2,24 +2,43 @@ package io.comfygate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.comfygate.testkit.FakeComfyUi;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The packaged WAR deploys to a real Tomcat and answers on its REST and static paths. */
+/**
+ * The packaged WAR in a real Tomcat 11 (users from its file realm) in front of FakeComfyUi on
+ * the port the WAR's settings name: health, sign-in rules, one job from submit to image file.
+ */
 @ExtendWith(ArquillianExtension.class)
 class WarDeploymentIT {
+  private static FakeComfyUi comfy;
+
+  @BeforeAll
+  static void startComfy() {
+    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(3).start();
+  }
+
+  @AfterAll
+  static void stopComfy() {
+    comfy.close();
+  }
 
   @Deployment(testable = false)
   static WebArchive war() {
@@ -30,24 +49,92 @@ class WarDeploymentIT {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private HttpResponse<String> get(String path) throws Exception {
+  private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + base.getPort() + base.getPath()).resolve(path);
-    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (user != null) {
+      String credentials = user + ":" + user + "-pw";
+      request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> awaitJob(String path, String state) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> job = send("GET", path, "alice", null);
+    while (!job.body().contains("\"state\":\"" + state + "\"")) {
+      assertThat(System.nanoTime()).as("job never %s: %s", state, job.body()).isLessThan(deadline);
+      Thread.sleep(100);
+      job = send("GET", path, "alice", null);
+    }
+    return job;
+  }
+
+  /** The engine may have started before the fake; it notices the fake within a health refresh. */
+  private HttpResponse<String> awaitHealthy() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HttpResponse<String> health = send("GET", "healthz", null, null);
+    while (health.statusCode() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      health = send("GET", "healthz", null, null);
+    }
+    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    return health;
   }
 
   @Test
-  void restApiAnswersJson() throws Exception {
-    HttpResponse<String> about = get("api/v1/about");
-    assertThat(about.statusCode()).isEqualTo(200);
-    assertThat(about.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
-    assertThat(about.body()).contains("\"name\":\"ComfyGate\"");
+  void healthzReportsEveryCheckWithoutSigningIn() throws Exception {
+    HttpResponse<String> health = awaitHealthy();
+    assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+    assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.port())
+        .contains("\"database\"").contains("\"disk\"").contains("\"llm\"");
   }
 
   @Test
-  void staticPageIsServed() throws Exception {
-    HttpResponse<String> index = get("index.html");
-    assertThat(index.statusCode()).isEqualTo(200);
-    assertThat(index.body()).contains("<h1>ComfyGate</h1>");
+  void theApiAnswersJsonForMissingWrongAndInsufficientCredentials() throws Exception {
+    HttpResponse<String> anonymous = send("GET", "api/v1/jobs", null, null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.body()).contains("\"error\":\"unauthorized\"");
+    assertThat(send("GET", "api/v1/jobs", "mallory", null).statusCode()).as("wrong password").isEqualTo(401);
+    HttpResponse<String> noRole = send("GET", "api/v1/jobs", "nobody", null);
+    assertThat(noRole.statusCode()).isEqualTo(403);
+    assertThat(noRole.body()).contains("\"error\":\"forbidden\"");
+    assertThat(send("GET", "api/v1/admin/queue", "alice", null).statusCode()).isEqualTo(403);
+    assertThat(send("GET", "api/v1/admin/queue", "root", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> unknown = send("GET", "api/v1/nothing-here", "alice", null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("\"error\":\"not_found\"");
+  }
+
+  @Test
+  void aJobRunsFromSubmitToItsImageFile() throws Exception {
+    awaitHealthy();
+    HttpResponse<String> submitted = send("POST", "api/v1/jobs", "alice",
+        "{\"params\": {\"prompt\": \"a lighthouse\", \"width\": 64, \"height\": 64, \"steps\": 3}}");
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+    String location = submitted.headers().firstValue("Location").orElseThrow();
+    String path = URI.create(location).getPath().substring(base.getPath().length());
+
+    HttpResponse<String> done = awaitJob(path, "succeeded");
+    assertThat(done.body()).contains("\"eta_seconds\"").contains("\"progress\":{\"percent\":100");
+    String file = done.body().replaceAll(".*\"url\":\"([^\"]+)\".*", "$1");
+    HttpResponse<String> png = send("GET", file.substring(base.getPath().length()), "alice", null);
+    assertThat(png.statusCode()).isEqualTo(200);
+    assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(send("GET", file.substring(base.getPath().length()), "bob", null).statusCode()).as("not bob's").isEqualTo(404);
+  }
+
+  @Test
+  void badParametersAreA400NamingTheField() throws Exception {
+    HttpResponse<String> bad = send("POST", "api/v1/jobs", "alice", "{\"params\": {\"width\": 7}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"error\":\"invalid_params\"").contains("\"field\":\"prompt\"").contains("\"field\":\"width\"");
+    HttpResponse<String> page = send("GET", "api/v1/images?page=0", "alice", null);
+    assertThat(page.statusCode()).isEqualTo(400);
+    assertThat(page.body()).contains("page: must be between 1 and");
   }
 }

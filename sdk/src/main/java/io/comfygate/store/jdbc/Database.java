@@ -200,6 +200,9 @@ public final class Database implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(builder.url);
+    // Named, not found through DriverManager: in a WAR the driver is in the web app's class loader,
+    // which DriverManager does not search.
+    config.setDriverClassName("org.sqlite.JDBC");
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(builder.acquireTimeout.toMillis());

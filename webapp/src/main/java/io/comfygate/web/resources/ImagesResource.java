@@ -10,7 +10,6 @@ import io.comfygate.web.errors.BadParameterException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -20,7 +19,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -65,8 +63,8 @@ public final class ImagesResource {
   @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
   public Response file(@PathParam("id") String id, @Context SecurityContext security) {
     StoredImage image = visible(id, Caller.of(security));
-    Path root = engine.outputDir().toAbsolutePath().normalize();
-    Path file = root.resolve(image.file()).normalize();
+    java.nio.file.Path root = engine.outputDir().toAbsolutePath().normalize();
+    java.nio.file.Path file = root.resolve(image.file()).normalize();
     if (!file.startsWith(root) || !Files.isRegularFile(file)) {
       throw new NotFoundException("The file of image " + image.id() + " is missing");
     }

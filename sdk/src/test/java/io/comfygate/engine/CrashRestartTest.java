@@ -1,0 +1,208 @@
+package io.comfygate.engine;
+
+import static io.comfygate.engine.EngineTests.awaitEnd;
+import static io.comfygate.engine.EngineTests.promptPosts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.PageRequest;
+import io.comfygate.store.StoredJob;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcJobStore;
+import io.comfygate.testkit.FakeComfyUi;
+import io.comfygate.testkit.FakeComfyUiExtension;
+import io.comfygate.testkit.RecordedRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durability across a crash: an engine in a forked JVM ({@link EngineProcess}) is killed with
+ * SIGKILL while jobs run, wait in ComfyUI's queue and wait in ours; a new engine on the same SQLite
+ * file must account for every job, and send none of them to ComfyUI twice.
+ */
+class CrashRestartTest {
+  private static final int JOBS = 12;
+  private static final int USERS = 3;
+  private static final Duration CHILD_READY = Duration.ofSeconds(30);
+  private static final String EOF = "\u0000eof";
+
+  @RegisterExtension
+  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
+      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+
+  @TempDir Path dir;
+  private Process child;
+  private JobEngine engine;
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    if (child != null) {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private String database() {
+    return dir.resolve("db/app.db").toString();
+  }
+
+  /**
+   * Starts the engine process, waits until it is mid-flight and kills it with SIGKILL.
+   *
+   * @return the ids of the jobs it accepted
+   */
+  private List<JobId> startChildAndKillItMidFlight() throws IOException, InterruptedException {
+    // Slow enough that the running job is still running when the kill lands.
+    COMFY.get().slowNodes(Duration.ofMillis(250));
+    String java = ProcessHandle.current().info().command().orElseThrow(() -> new AssertionError("no java command"));
+    Path stderr = dir.resolve("child-stderr.txt");
+    child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EngineProcess.class.getName(),
+        database(), dir.resolve("outputs").toString(), COMFY.get().baseUrl().toString(),
+        String.valueOf(JOBS), String.valueOf(USERS))
+        .redirectError(stderr.toFile())
+        .start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // the child was killed: its pipe ends
+      }
+      lines.add(EOF);
+    }, "crash-test-child-stdout");
+    reader.setDaemon(true);
+    reader.start();
+
+    List<JobId> ids = new ArrayList<>();
+    long deadline = System.nanoTime() + CHILD_READY.toNanos();
+    while (true) {
+      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null || line.equals(EOF)) {
+        throw new AssertionError("the engine process did not get ready (" + (line == null ? "timed out" : "exited")
+            + "); its stderr:\n" + Files.readString(stderr));
+      }
+      if (line.startsWith(EngineProcess.JOB_PREFIX)) {
+        ids.add(new JobId(line.substring(EngineProcess.JOB_PREFIX.length())));
+      } else if (line.equals(EngineProcess.READY)) {
+        break;
+      }
+    }
+
+    child.destroyForcibly();
+    assertThat(child.waitFor(10, TimeUnit.SECONDS)).as("killed within 10 s").isTrue();
+    assertThat(child.isAlive()).isFalse();
+    if (!System.getProperty("os.name").startsWith("Windows")) {
+      assertThat(child.exitValue()).as("ended by SIGKILL (128 + 9)").isEqualTo(137);
+    }
+    assertThat(ids).hasSize(JOBS);
+    return ids;
+  }
+
+  private JobEngine restartEngine() {
+    engine = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).quota(new QuotaPolicy(JOBS, 1)).build();
+    return engine;
+  }
+
+  /** The jobs' rows as the killed engine left them, read before anything reconciles them. */
+  private Map<JobId, StoredJob> storedAtTheKill(List<JobId> ids) {
+    Map<JobId, StoredJob> out = new HashMap<>();
+    try (Database db = Database.open(database())) {
+      JdbcJobStore store = new JdbcJobStore(db);
+      for (JobId id : ids) {
+        out.put(id, store.find(id).orElseThrow(() -> new AssertionError(id + " lost by the crash")));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void afterAKillEveryJobEndsOnceAndNoPromptIsSentTwice() throws Exception {
+    List<JobId> ids = startChildAndKillItMidFlight();
+    Map<JobId, StoredJob> atKill = storedAtTheKill(ids);
+    assertThat(atKill.values()).as("some ran, some were handed over, some waited")
+        .anyMatch(s -> s.state() == JobState.RUNNING)
+        .anyMatch(s -> s.state() == JobState.QUEUED && s.backend() != null)
+        .anyMatch(s -> s.backend() == null);
+    COMFY.get().slowNodes(Duration.ZERO);
+
+    JobEngine engine = restartEngine();
+
+    for (JobId id : ids) {
+      Job done = awaitEnd(engine, id);
+      assertThat(done.state()).as("%s (%s)", id, done.error()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(done.images()).as("%s images", id).hasSize(1);
+      assertThat(engine.outputDir().resolve(done.images().get(0).file())).exists();
+      assertThat(promptPosts(COMFY.get(), id.promptId())).as("%s POSTed once in all", id).isEqualTo(1);
+    }
+    for (int u = 0; u < USERS; u++) {
+      assertThat(engine.list("user" + u, new PageRequest(1, 50)).total()).as("user%d's jobs", u)
+          .isEqualTo(JOBS / USERS);
+    }
+  }
+
+  @Test
+  void whenComfyUiRestartedTooRunningJobsFailAndHandedOverOnesAreSentAgainOnce() throws Exception {
+    List<JobId> ids = startChildAndKillItMidFlight();
+    Map<JobId, StoredJob> atKill = storedAtTheKill(ids);
+    // ComfyUI restarts while the engine is dead: its queue, running prompt and history are gone.
+    COMFY.get().restart();
+    COMFY.get().slowNodes(Duration.ZERO);
+    int mark = COMFY.get().requests().size();
+
+    JobEngine engine = restartEngine();
+
+    String backend = COMFY.get().baseUrl().getAuthority();
+    int running = 0;
+    int handedOver = 0;
+    for (JobId id : ids) {
+      StoredJob before = atKill.get(id);
+      Job done = awaitEnd(engine, id);
+      List<RecordedRequest> sinceRestart = after(mark);
+      if (before.state() == JobState.RUNNING) {
+        running++;
+        assertThat(done.state()).as("%s was running", id).isEqualTo(JobState.FAILED);
+        assertThat(done.error()).contains("not found on ComfyUI at " + backend);
+        assertThat(promptPosts(sinceRestart, id.promptId())).as("%s not sent again", id).isZero();
+      } else {
+        assertThat(done.state()).as("%s (%s)", id, done.error()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.images()).hasSize(1);
+        assertThat(promptPosts(sinceRestart, id.promptId())).as("%s sent again once", id).isEqualTo(1);
+        if (before.backend() != null) {
+          handedOver++;
+        } else {
+          assertThat(promptPosts(COMFY.get(), id.promptId())).as("%s waited: POSTed once in all", id).isEqualTo(1);
+        }
+      }
+    }
+    assertThat(running).as("jobs running at the kill").isPositive();
+    assertThat(handedOver).as("jobs handed over but not started at the kill").isPositive();
+  }
+
+  private static List<RecordedRequest> after(int mark) {
+    List<RecordedRequest> all = COMFY.get().requests();
+    return all.subList(Math.min(mark, all.size()), all.size());
+  }
+}

@@ -1,0 +1,95 @@
+package io.comfygate.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.jobs.JobState;
+import io.comfygate.queue.QuotaPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A job engine in a JVM of its own, for tests that kill it with SIGKILL mid-flight.
+ *
+ * <p>Arguments: database file, output folder, ComfyUI base URL, number of jobs, number of users.
+ * It submits the jobs round-robin across the users, prints {@code JOB <id>} for each, then
+ * {@code READY} once one job runs on the backend, one waits in ComfyUI's own queue and at least one
+ * still waits here, and then just keeps running until it is killed. It also stops by itself when
+ * its standard input closes (the test JVM died) or after {@link #MAX_LIFETIME}, so a broken test
+ * never leaves it behind.
+ */
+public final class EngineProcess {
+  static final String READY = "READY";
+  static final String JOB_PREFIX = "JOB ";
+  private static final Duration MAX_LIFETIME = Duration.ofSeconds(90);
+  private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+
+  private EngineProcess() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 5) {
+      System.err.println("usage: EngineProcess <db> <outputDir> <comfyUrl> <jobs> <users>");
+      System.exit(2);
+    }
+    watchParent();
+    int jobCount = Integer.parseInt(args[3]);
+    int users = Integer.parseInt(args[4]);
+    JobEngine engine = JobEngine.builder()
+        .servers(List.of(URI.create(args[2])))
+        .database(args[0])
+        .outputDir(Path.of(args[1]))
+        // Everyone's jobs are admitted: one each on the backend, the rest waiting here.
+        .quota(new QuotaPolicy(jobCount, 1))
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)))
+        .build();
+    ObjectMapper json = new ObjectMapper();
+    for (int i = 0; i < jobCount; i++) {
+      Job job = engine.submit("user" + (i % users), null,
+          json.readTree("{\"prompt\": \"crash " + i + "\", \"width\": 64, \"height\": 64, \"steps\": 4}"));
+      System.out.println(JOB_PREFIX + job.id().value());
+    }
+    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+    while (!midFlight(engine)) {
+      if (System.nanoTime() > deadline) {
+        System.err.println("never reached a running + pre-queued + waiting state: " + engine.backends());
+        Runtime.getRuntime().halt(3);
+      }
+      Thread.sleep(10);
+    }
+    System.out.println(READY);
+    System.out.flush();
+    Thread.sleep(MAX_LIFETIME.toMillis());
+    Runtime.getRuntime().halt(4);
+  }
+
+  /** One job running on a backend, one handed over but not started, and some still waiting here. */
+  private static boolean midFlight(JobEngine engine) {
+    boolean running = false;
+    boolean preQueued = false;
+    for (JobEngine.BackendStatus backend : engine.backends()) {
+      for (Job job : backend.jobs()) {
+        running |= job.state() == JobState.RUNNING;
+        preQueued |= job.state() == JobState.QUEUED;
+      }
+    }
+    return running && preQueued && !engine.waitingJobs().isEmpty();
+  }
+
+  private static void watchParent() {
+    Thread watcher = new Thread(() -> {
+      InputStream in = System.in;
+      try {
+        while (in.read() >= 0) {
+          // nothing is sent; we only wait for the end of the stream
+        }
+      } catch (IOException e) {
+        // the pipe broke: same as its end
+      }
+      Runtime.getRuntime().halt(5);
+    }, "engine-process-parent-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+}
