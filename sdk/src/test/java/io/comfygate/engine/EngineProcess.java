@@ -71,7 +71,8 @@ public final class EngineProcess {
     for (JobEngine.BackendStatus backend : engine.backends()) {
       for (Job job : backend.jobs()) {
         running |= job.state() == JobState.RUNNING;
-        preQueued |= job.state() == JobState.QUEUED;
+        // backend() is set once the hand-over is committed, not merely decided
+        preQueued |= job.state() == JobState.QUEUED && job.backend() != null;
       }
     }
     return running && preQueued && !engine.waitingJobs().isEmpty();
