@@ -25,6 +25,12 @@ final class Backend {
   final Set<JobId> dispatched = new LinkedHashSet<>();
   boolean healthy = true;
   String downReason;
+  /**
+   * Prompts of jobs that ended failed while this backend was unreachable. ComfyUI may still hold
+   * them (a network split, not a restart): they are deleted there when it is back, so the GPU does
+   * not run work nobody waits for.
+   */
+  final Set<String> orphans = new LinkedHashSet<>();
   java.time.Instant downSince = java.time.Instant.EPOCH;
 
   Backend(String name, ComfyClient client, java.util.concurrent.ExecutorService sender) {

@@ -732,6 +732,9 @@ public final class JobEngine implements AutoCloseable {
     LOG.atWarn().setMessage("backend_down").addKeyValue("event", "backend_down").addKeyValue("backend", backend.name)
         .addKeyValue("reason", reason).log();
     for (ActiveJob job : lost) {
+      synchronized (lock) {
+        backend.orphans.add(job.stored.promptId());
+      }
       end(job, JobState.FAILED, "ComfyUI at " + backend.name + " went down: " + reason);
     }
   }
@@ -747,7 +750,37 @@ public final class JobEngine implements AutoCloseable {
       next = promoteLocked();
     }
     LOG.atInfo().setMessage("backend_up").addKeyValue("event", "backend_up").addKeyValue("backend", backend.name).log();
+    runWorker(() -> clearOrphans(backend));
     dispatchAll(next);
+  }
+
+  /** Deletes from a returning backend the prompts of jobs that were failed while it was away. */
+  private void clearOrphans(Backend backend) {
+    List<String> orphans;
+    synchronized (lock) {
+      orphans = new ArrayList<>(backend.orphans);
+      backend.orphans.clear();
+    }
+    if (orphans.isEmpty()) {
+      return;
+    }
+    try {
+      QueueSnapshot queue = backend.client.queue();
+      List<String> pending = orphans.stream()
+          .filter(id -> queue.pending().stream().anyMatch(i -> i.promptId().equals(id))).toList();
+      if (!pending.isEmpty()) {
+        backend.client.deleteFromQueue(pending);
+      }
+      for (String id : orphans) {
+        if (queue.running().stream().anyMatch(i -> i.promptId().equals(id))) {
+          backend.client.interrupt(id);
+        }
+      }
+      LOG.atInfo().setMessage("orphans_cleared").addKeyValue("event", "orphans_cleared").addKeyValue("backend", backend.name)
+          .addKeyValue("deleted", pending.size()).log();
+    } catch (ComfyException e) {
+      LOG.warn("could not clear {} orphaned prompts on {}: {}", orphans.size(), backend.name, e.getMessage());
+    }
   }
 
   private String downReasons() {

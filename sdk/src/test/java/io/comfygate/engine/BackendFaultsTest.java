@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and service resumes by itself.
  */
 class BackendFaultsTest {
-  private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
+  /** Short enough to keep the test quick, long enough for a busy 2-core CI machine. */
+  private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
 
   @RegisterExtension
   static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
@@ -112,9 +113,15 @@ class BackendFaultsTest {
     assertThat(engine.find(waiting).orElseThrow().state()).as("not yet handed over: keeps waiting")
         .isEqualTo(JobState.QUEUED);
 
-    COMFY.get().clearFaults(); // delay and freeze off
+    COMFY.get().httpDelay(Duration.ZERO); // answers again; still frozen, so both prompts stay put
 
     waitUntil("backend healthy again", () -> engine.backends().get(0).healthy());
+    // The failed jobs' prompts are taken off ComfyUI: nobody waits for them any more.
+    waitUntil("orphaned prompt deleted from ComfyUI's queue", () -> COMFY.get().requests().stream()
+        .anyMatch(r -> r.path().endsWith("/queue") && r.body().contains("delete") && r.body().contains(handedOver.promptId())));
+    waitUntil("the running orphan interrupted", () -> COMFY.get().requests().stream()
+        .anyMatch(r -> r.path().endsWith("/interrupt") && r.body().contains(running.promptId())));
+    COMFY.get().clearFaults(); // unfreeze
     assertThat(awaitState(engine, waiting, JobState.SUCCEEDED).images()).hasSize(1);
     JobId after = engine.submit("dave", null, small("after")).id();
     assertThat(awaitState(engine, after, JobState.SUCCEEDED).images()).hasSize(1);
