@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.File;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -60,12 +55,18 @@ class LiveUpdatesIT {
 
   @Deployment(testable = false)
   static WebArchive war() {
-    return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("war.file")));
+    return WarUnderTest.packagedWar();
   }
 
   @ArquillianResource URL base;
+  private WarUnderTest app; // made after base is injected: one HTTP client per test
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private WarUnderTest app() {
+    if (app == null) {
+      app = new WarUnderTest(base);
+    }
+    return app;
+  }
   private final List<WebSocket> sockets = new ArrayList<>();
 
   @AfterEach
@@ -138,7 +139,7 @@ class LiveUpdatesIT {
     assertThat(noRole.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 
     // A wrong password is refused by the API's auth filter before any upgrade: an HTTP 401.
-    assertThatThrownBy(() -> connect("", "Authorization", "Basic " + encode("alice:wrong")))
+    assertThatThrownBy(() -> connect("", "Authorization", WarUnderTest.basicOf("alice:wrong")))
         .cause().isInstanceOfSatisfying(WebSocketHandshakeException.class,
             e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
   }
@@ -223,11 +224,11 @@ class LiveUpdatesIT {
 
   private Socket connect(String query, String... headers) throws Exception {
     Socket socket = new Socket();
-    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    WebSocket.Builder builder = app().http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
-    URI uri = URI.create("ws://127.0.0.1:" + base.getPort() + base.getPath() + "api/v1/live" + query);
+    URI uri = app().uri("ws", "api/v1/live" + query);
     try {
       socket.ws = builder.buildAsync(uri, socket).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -283,35 +284,15 @@ class LiveUpdatesIT {
     }
   }
 
-  /** The engine may have started before the fake; it notices the fake within a health refresh. */
   private void awaitHealthy() throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    HttpResponse<String> health = send("GET", "healthz", null, null);
-    while (health.statusCode() != 200 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      health = send("GET", "healthz", null, null);
-    }
-    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    app().awaitHealthy();
   }
 
   private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
-    URI uri = URI.create("http://127.0.0.1:" + base.getPort() + base.getPath()).resolve(path);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (user != null) {
-      request.header("Authorization", basic(user));
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return app().send(method, path, user, body);
   }
 
   private static String basic(String user) {
-    return "Basic " + encode(user + ":" + user + "-pw");
-  }
-
-  private static String encode(String credentials) {
-    return Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+    return WarUnderTest.basic(user);
   }
 }
