@@ -4,6 +4,8 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.web.live.LiveConfigurator;
+import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
 import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.security.AuthFilter;
@@ -11,6 +13,8 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
 import java.util.EnumSet;
 import org.glassfish.jersey.servlet.ServletContainer;
 import jakarta.servlet.ServletContextEvent;
@@ -32,6 +36,7 @@ public final class AppLifecycle implements ServletContextListener {
 
   private Database database;
   private JobEngine engine;
+  private LiveHub live;
   private LoggingSetup logging;
 
   @Override
@@ -56,6 +61,8 @@ public final class AppLifecycle implements ServletContextListener {
       AppServices services = new AppServices(settings, engine, apiKeys);
       context.setAttribute(AppServices.ATTRIBUTE, services);
       mount(context, services);
+      live = LiveHub.start(engine, context.getContextPath() + "/api/");
+      mountLive(context, live, apiKeys);
       log.atInfo().setMessage("app_start").addKeyValue("event", "app_start")
           .addKeyValue("context", context.getContextPath()).log();
     } catch (RuntimeException e) {
@@ -78,6 +85,23 @@ public final class AppLifecycle implements ServletContextListener {
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
   }
 
+  /**
+   * Registers the live updates WebSocket endpoint with the container, its endpoints built by a
+   * configurator that holds the hub. Its handshake passes {@link AuthFilter} first (on /api/*).
+   */
+  private static void mountLive(ServletContext context, LiveHub hub, ApiKeys apiKeys) {
+    Object container = context.getAttribute(ServerContainer.class.getName());
+    if (!(container instanceof ServerContainer ws)) {
+      throw new IllegalStateException("the server offers no WebSocket container (" + ServerContainer.class.getName()
+          + "); live updates need one");
+    }
+    try {
+      ws.addEndpoint(new LiveConfigurator(hub, apiKeys).endpointConfig());
+    } catch (DeploymentException e) {
+      throw new IllegalStateException("cannot register the live updates endpoint: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void contextDestroyed(ServletContextEvent event) {
     event.getServletContext().removeAttribute(AppServices.ATTRIBUTE);
@@ -86,6 +110,10 @@ public final class AppLifecycle implements ServletContextListener {
   }
 
   private void closeAll() {
+    if (live != null) {
+      live.close(); // first: no more events to fan out, browsers told to reconnect
+      live = null;
+    }
     if (engine != null) {
       engine.close();
       engine = null;

@@ -3,19 +3,13 @@ package io.comfygate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.File;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,25 +36,21 @@ class WarDeploymentIT {
 
   @Deployment(testable = false)
   static WebArchive war() {
-    return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("war.file")));
+    return WarUnderTest.packagedWar();
   }
 
   @ArquillianResource URL base;
+  private WarUnderTest app; // made after base is injected: one HTTP client per test
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private WarUnderTest app() {
+    if (app == null) {
+      app = new WarUnderTest(base);
+    }
+    return app;
+  }
 
   private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
-    URI uri = URI.create("http://127.0.0.1:" + base.getPort() + base.getPath()).resolve(path);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (user != null) {
-      String credentials = user + ":" + user + "-pw";
-      request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return app().send(method, path, user, body);
   }
 
   private HttpResponse<String> awaitJob(String path, String state) throws Exception {
@@ -74,16 +64,8 @@ class WarDeploymentIT {
     return job;
   }
 
-  /** The engine may have started before the fake; it notices the fake within a health refresh. */
   private HttpResponse<String> awaitHealthy() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    HttpResponse<String> health = send("GET", "healthz", null, null);
-    while (health.statusCode() != 200 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      health = send("GET", "healthz", null, null);
-    }
-    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-    return health;
+    return app().awaitHealthy();
   }
 
   @Test

@@ -47,7 +47,7 @@ public final class AuthFilter implements Filter {
     Identity identity;
     if (startsWithIgnoreCase(authorization, "Bearer ")) {
       Optional<Identity> key = apiKeys.authenticate(authorization.substring(7).strip())
-          .map(k -> new Identity(k.userId(), k.admin() ? Set.of(Identity.USER, Identity.ADMIN) : Set.of(Identity.USER), "api-key"));
+          .map(Identity::of);
       if (key.isEmpty()) {
         reject(response, 401, "unauthorized", "Invalid or revoked API key");
         return;

@@ -1,5 +1,6 @@
 package io.comfygate.web.security;
 
+import io.comfygate.auth.ApiKey;
 import java.io.Serializable;
 import java.security.Principal;
 import java.util.Set;
@@ -23,6 +24,11 @@ public record Identity(String user, Set<String> roles, String method) implements
   @Override
   public String getName() {
     return user;
+  }
+
+  /** The identity an API key acts as: its user, with the admin role if the key has it. */
+  public static Identity of(ApiKey key) {
+    return new Identity(key.userId(), key.admin() ? Set.of(USER, ADMIN) : Set.of(USER), "api-key");
   }
 
   public boolean admin() {

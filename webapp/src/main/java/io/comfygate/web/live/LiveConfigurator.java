@@ -1,0 +1,93 @@
+package io.comfygate.web.live;
+
+import io.comfygate.auth.ApiKeys;
+import io.comfygate.web.security.AuthFilter;
+import io.comfygate.web.security.Identity;
+import jakarta.servlet.http.HttpSession;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Authenticates the WebSocket handshake and builds each {@link LiveEndpoint} with the hub (no
+ * statics). The caller's identity comes, in this order, from:
+ * <ol>
+ *   <li>the request's principal when {@link AuthFilter} (mapped on {@code /api/*}) ran before the
+ *       container's WebSocket filter: an API key in {@code Authorization: Bearer}, HTTP Basic
+ *       checked against the container's realm, or the signed-in session. A wrong key or password
+ *       is answered there with a JSON 401 before any upgrade;</li>
+ *   <li>the HTTP session of a browser that signed in;</li>
+ *   <li>an API key in {@code Authorization: Bearer} or, since browsers cannot set headers on a
+ *       WebSocket, the {@code access_token} query parameter.</li>
+ * </ol>
+ * The realm is reachable only from a servlet request, so Basic relies on the filter; Tomcat and
+ * Payara run application filters before their WebSocket filter. A handshake without an identity
+ * holding the {@code user} or {@code admin} role is accepted by the container but closed at once
+ * by the endpoint with 1008 (policy violation): throwing here would be an HTML 500, not a refusal.
+ */
+public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
+  static final String IDENTITY = "comfygate.live.identity";
+
+  private final LiveHub hub;
+  private final ApiKeys apiKeys;
+
+  public LiveConfigurator(LiveHub hub, ApiKeys apiKeys) {
+    this.hub = hub;
+    this.apiKeys = apiKeys;
+  }
+
+  /** The endpoint config to register with the container's {@code ServerContainer}. */
+  public ServerEndpointConfig endpointConfig() {
+    return ServerEndpointConfig.Builder.create(LiveEndpoint.class, LiveEndpoint.PATH).configurator(this).build();
+  }
+
+  @Override
+  public <T> T getEndpointInstance(Class<T> type) throws InstantiationException {
+    if (type != LiveEndpoint.class) {
+      throw new InstantiationException("not a live endpoint: " + type.getName());
+    }
+    return type.cast(new LiveEndpoint(hub));
+  }
+
+  @Override
+  public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+    Object session = request.getHttpSession();
+    Object sessionIdentity = session instanceof HttpSession s ? s.getAttribute(AuthFilter.SESSION_IDENTITY) : null;
+    authenticate(request.getUserPrincipal(), sessionIdentity, first(request.getHeaders(), "Authorization"),
+        first(request.getParameterMap(), "access_token"))
+        .ifPresent(identity -> config.getUserProperties().put(IDENTITY, identity));
+  }
+
+  /** The caller's identity from what the handshake carries; empty when none, or without a role. */
+  Optional<Identity> authenticate(Principal principal, Object sessionIdentity, String authorization, String accessToken) {
+    Identity found = null;
+    if (principal instanceof Identity p) {
+      found = p;
+    } else if (sessionIdentity instanceof Identity s) {
+      found = s;
+    } else if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      found = apiKey(authorization.substring(7).strip());
+    } else if (accessToken != null && !accessToken.isBlank()) {
+      found = apiKey(accessToken.strip());
+    }
+    return Optional.ofNullable(found).filter(i -> i.roles().contains(Identity.USER) || i.admin());
+  }
+
+  private Identity apiKey(String secret) {
+    return apiKeys.authenticate(secret).map(Identity::of).orElse(null);
+  }
+
+  private static String first(Map<String, List<String>> values, String name) {
+    for (Map.Entry<String, List<String>> e : values.entrySet()) {
+      // Header names are case-insensitive; some containers keep the client's spelling.
+      if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+        return e.getValue().get(0);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,298 @@
+package io.comfygate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.testkit.FakeComfyUi;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The live updates WebSocket of the packaged WAR in a real Tomcat 11, with the JDK's WebSocket
+ * client: who may connect (Basic, API key as Bearer or access_token, nobody else), what a user
+ * receives while a job runs, and the snapshot a reconnecting browser gets.
+ */
+@ExtendWith(ArquillianExtension.class)
+class LiveUpdatesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static FakeComfyUi comfy;
+
+  @BeforeAll
+  static void startComfy() {
+    // Steps slower than the hub's 250 ms progress throttle, so every step shows; 2 s per job.
+    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(5)
+        .stepDelay(Duration.ofMillis(400)).samplerPreviews(true).start();
+  }
+
+  @AfterAll
+  static void stopComfy() {
+    comfy.close();
+  }
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return WarUnderTest.packagedWar();
+  }
+
+  @ArquillianResource URL base;
+  private WarUnderTest app; // made after base is injected: one HTTP client per test
+
+  private WarUnderTest app() {
+    if (app == null) {
+      app = new WarUnderTest(base);
+    }
+    return app;
+  }
+  private final List<WebSocket> sockets = new ArrayList<>();
+
+  @AfterEach
+  void closeSockets() {
+    sockets.forEach(WebSocket::abort);
+  }
+
+  @Test
+  void aUserFollowsTheirJobFromSnapshotToImagesAndNobodyElseSeesIt() throws Exception {
+    awaitHealthy();
+    Socket alice = connect("", "Authorization", basic("alice"));
+    Socket bob = connect("?access_token=" + issueKey("bob"));
+    assertThat(alice.next("snapshot").get("jobs").isArray()).isTrue();
+    assertThat(bob.next("snapshot").get("jobs").isArray()).isTrue();
+
+    String id = submit("alice");
+    List<JsonNode> seen = alice.until(m -> id.equals(jobId(m)) && "job_complete".equals(m.path("event").asText()));
+    List<JsonNode> mine = seen.stream().filter(m -> id.equals(jobId(m))).toList();
+
+    assertThat(mine.stream().filter(m -> m.path("type").asText().equals("job")).map(m -> m.get("event").asText()))
+        .containsExactly("enqueue", "job_start", "job_complete");
+    List<Integer> percents = mine.stream().filter(m -> m.path("type").asText().equals("progress"))
+        .map(m -> m.get("percent").asInt()).toList();
+    assertThat(percents).hasSizeGreaterThanOrEqualTo(2).isSorted();
+    assertThat(percents.get(percents.size() - 1)).isGreaterThan(percents.get(0));
+    int started = indexOf(mine, "job_start");
+    assertThat(mine.subList(0, started)).as("no progress before the start").noneMatch(m -> m.path("type").asText().equals("progress"));
+    JsonNode preview = mine.stream().filter(m -> m.path("type").asText().equals("preview")).findFirst().orElseThrow();
+    assertThat(preview.get("mime").asText()).startsWith("image/");
+    assertThat(Base64.getDecoder().decode(preview.get("data").asText())).isNotEmpty();
+    JsonNode done = mine.get(mine.size() - 1).get("job");
+    assertThat(done.get("state").asText()).isEqualTo("succeeded");
+    assertThat(done.get("images").get(0).get("id").asText()).isNotBlank();
+    assertThat(done.get("images").get(0).get("url").asText()).endsWith("/file");
+
+    Thread.sleep(300); // anything for bob would have been sent with alice's messages
+    assertThat(bob.received()).as("bob sees none of alice's job").noneMatch(m -> m.toString().contains(id));
+  }
+
+  @Test
+  void aReconnectingClientGetsTheCurrentStateAtOnce() throws Exception {
+    awaitHealthy();
+    String key = issueKey("alice");
+    String id = submit("alice");
+    awaitState(id, "running");
+
+    Socket during = connect("", "Authorization", "Bearer " + key);
+    JsonNode running = find(during.next("snapshot"), id);
+    assertThat(running.get("state").asText()).isEqualTo("running");
+    during.close();
+
+    awaitState(id, "succeeded");
+    Socket after = connect("", "Authorization", "Bearer " + key);
+    JsonNode finished = find(after.next("snapshot"), id);
+    assertThat(finished.get("state").asText()).isEqualTo("succeeded");
+    assertThat(finished.get("progress").get("percent").asInt()).isEqualTo(100);
+    assertThat(finished.get("images")).isNotEmpty();
+  }
+
+  @Test
+  void aConnectionWithoutValidCredentialsIsRefused() throws Exception {
+    Socket anonymous = connect("");
+    assertThat(anonymous.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+    assertThat(anonymous.received()).isEmpty();
+
+    Socket badToken = connect("?access_token=cg_not-a-key");
+    assertThat(badToken.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+
+    Socket noRole = connect("", "Authorization", basic("nobody"));
+    assertThat(noRole.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+
+    // A wrong password is refused by the API's auth filter before any upgrade: an HTTP 401.
+    assertThatThrownBy(() -> connect("", "Authorization", WarUnderTest.basicOf("alice:wrong")))
+        .cause().isInstanceOfSatisfying(WebSocketHandshakeException.class,
+            e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
+  }
+
+  // ------------------------------------------------------------------------------- helpers
+
+  /** A connected client: its messages in order, and how it was closed. */
+  private static final class Socket implements WebSocket.Listener {
+    private final LinkedBlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
+    private final List<JsonNode> all = new ArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket ws;
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          JsonNode message = JSON.readTree(partial.toString());
+          synchronized (all) {
+            all.add(message);
+          }
+          queue.add(message);
+        } catch (Exception e) {
+          closed.completeExceptionally(e);
+        }
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+
+    CompletableFuture<Integer> closeCode() {
+      return closed;
+    }
+
+    List<JsonNode> received() {
+      synchronized (all) {
+        return List.copyOf(all);
+      }
+    }
+
+    /** The next message, which must be of {@code type}. */
+    JsonNode next(String type) throws InterruptedException {
+      JsonNode message = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(message).as("a %s message", type).isNotNull();
+      assertThat(message.get("type").asText()).as(message.toString()).isEqualTo(type);
+      return message;
+    }
+
+    /** Messages up to and including the first that matches. */
+    List<JsonNode> until(java.util.function.Predicate<JsonNode> last) throws InterruptedException {
+      List<JsonNode> out = new ArrayList<>();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        JsonNode m = queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertThat(m).as("the awaited message; got %s", out).isNotNull();
+        out.add(m);
+        if (last.test(m)) {
+          return out;
+        }
+      }
+    }
+
+    void close() throws Exception {
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+      closed.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private Socket connect(String query, String... headers) throws Exception {
+    Socket socket = new Socket();
+    WebSocket.Builder builder = app().http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    URI uri = app().uri("ws", "api/v1/live" + query);
+    try {
+      socket.ws = builder.buildAsync(uri, socket).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("handshake failed", e.getCause());
+    }
+    sockets.add(socket.ws);
+    return socket;
+  }
+
+  private static String jobId(JsonNode message) {
+    return message.has("job") ? message.get("job").path("id").asText() : message.path("job_id").asText();
+  }
+
+  private static int indexOf(List<JsonNode> messages, String event) {
+    for (int i = 0; i < messages.size(); i++) {
+      if (event.equals(messages.get(i).path("event").asText())) {
+        return i;
+      }
+    }
+    throw new AssertionError("no " + event + " in " + messages);
+  }
+
+  private static JsonNode find(JsonNode snapshot, String id) {
+    for (JsonNode job : snapshot.get("jobs")) {
+      if (job.get("id").asText().equals(id)) {
+        return job;
+      }
+    }
+    throw new AssertionError("job " + id + " not in the snapshot " + snapshot);
+  }
+
+  private String submit(String user) throws Exception {
+    HttpResponse<String> submitted = send("POST", "api/v1/jobs", user,
+        "{\"params\": {\"prompt\": \"a harbour at dusk\", \"width\": 64, \"height\": 64, \"steps\": 5}}");
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+    return JSON.readTree(submitted.body()).get("id").asText();
+  }
+
+  private String issueKey(String user) throws Exception {
+    HttpResponse<String> issued = send("POST", "api/v1/admin/api-keys", "root",
+        "{\"user_id\": \"" + user + "\", \"name\": \"live updates IT\"}");
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+    return JSON.readTree(issued.body()).get("key").asText();
+  }
+
+  private void awaitState(String id, String state) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String body = send("GET", "api/v1/jobs/" + id, "alice", null).body();
+    while (!body.contains("\"state\":\"" + state + "\"")) {
+      assertThat(System.nanoTime()).as("job never %s: %s", state, body).isLessThan(deadline);
+      Thread.sleep(50);
+      body = send("GET", "api/v1/jobs/" + id, "alice", null).body();
+    }
+  }
+
+  private void awaitHealthy() throws Exception {
+    app().awaitHealthy();
+  }
+
+  private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
+    return app().send(method, path, user, body);
+  }
+
+  private static String basic(String user) {
+    return WarUnderTest.basic(user);
+  }
+}
