@@ -132,6 +132,11 @@ final class Keys {
           wholeNumber("minutes", 1, Long.MAX_VALUE / 60).map(Duration::ofMinutes),
           "Minutes between two purges of expired trash");
 
+  // Auth
+  static final Key<String> BOOTSTRAP_ADMIN_KEY =
+      Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
+          "Bearer token accepted as user \"admin\" with the admin role (secret, never logged); empty = none");
+
   // Launcher
   static final Key<String> APP_HOST =
       Key.of("APP_HOST", "127.0.0.1", Parsers.host(),
@@ -152,6 +157,7 @@ final class Keys {
           LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
+          BOOTSTRAP_ADMIN_KEY,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

@@ -36,8 +36,9 @@ import java.util.stream.Collectors;
  * {@code .env} file that look like typos of ours are not fatal; they are reported by {@link
  * #warnings()} for the caller to log.
  *
- * <p>The API key ({@code LLM_API_KEY}) is a secret: {@link #toString()}, {@link #describe()} and
- * error messages show it as {@code ****}. Only {@link #llmApiKey()} returns it.
+ * <p>The secrets ({@code LLM_API_KEY}, {@code BOOTSTRAP_ADMIN_KEY}) are masked: {@link #toString()},
+ * {@link #describe()} and error messages show them as {@code ****}. Only {@link #llmApiKey()} and
+ * {@link #bootstrapAdminKey()} return them.
  */
 public final class Settings {
   private final Map<Key<?>, ResolvedSetting> values;
@@ -253,6 +254,16 @@ public final class Settings {
   /** {@code LLM_API_KEY}, a secret: do not log it. Empty when none is configured. */
   public String llmApiKey() {
     return get(Keys.LLM_API_KEY);
+  }
+
+  /**
+   * {@code BOOTSTRAP_ADMIN_KEY}, a secret: do not log it. When not empty, the web application
+   * accepts it as a Bearer token for the user {@code admin} with the admin role, so that a server
+   * whose realm has no users yet (Payara's default) can be used and can issue API keys. Empty when
+   * none is configured.
+   */
+  public String bootstrapAdminKey() {
+    return get(Keys.BOOTSTRAP_ADMIN_KEY);
   }
 
   /** {@code LLM_TIMEOUT_SECONDS}. */

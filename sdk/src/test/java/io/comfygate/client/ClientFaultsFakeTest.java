@@ -54,6 +54,15 @@ class ClientFaultsFakeTest {
     assertThat(handle.await(WAIT)).isInstanceOf(PromptOutcome.Succeeded.class);
   }
 
+  /** ComfyUI restarted behind a kept-alive connection: the next GET must not fail for it. */
+  @Test
+  void aGetAfterTheServerDroppedItsKeptAliveConnectionSucceeds() {
+    assertThat(client.systemStats().devices()).isNotEmpty(); // leaves a pooled connection
+    fake.restart(); // closes it on the server side
+    assertThat(client.systemStats().devices()).isNotEmpty();
+    assertThat(client.queue().running()).isEmpty();
+  }
+
   @Test
   void aSlowAnswerFailsWithATimeoutNamingTheCallAndDeadline() {
     fake.httpDelay(Duration.ofSeconds(5));

@@ -162,6 +162,15 @@ class SettingsTest {
   }
 
   @Test
+  void bootstrapAdminKeyIsASecretToo() {
+    Settings s = Settings.builder().set("BOOTSTRAP_ADMIN_KEY", "boot-very-secret").build();
+
+    assertThat(s.bootstrapAdminKey()).isEqualTo("boot-very-secret");
+    assertThat(s.toString()).doesNotContain("boot-very-secret").contains("BOOTSTRAP_ADMIN_KEY=****");
+    assertThat(Settings.defaults().bootstrapAdminKey()).isEmpty();
+  }
+
+  @Test
   void emptySecretIsShownEmpty() {
     assertThat(Settings.defaults().toString()).contains("LLM_API_KEY=,");
   }

@@ -20,6 +20,10 @@ import org.glassfish.jersey.servlet.ServletContainer;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.nio.file.Path;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Collections;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +81,7 @@ public final class AppLifecycle implements ServletContextListener {
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services) {
-    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys()));
+    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey()));
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
     api.addMapping("/api/*");
@@ -109,6 +113,23 @@ public final class AppLifecycle implements ServletContextListener {
     closeAll();
   }
 
+  /**
+   * The SQLite driver in WEB-INF/lib registers itself with the JVM-wide DriverManager, which would
+   * keep this application's class loader alive after undeploy; only drivers it loaded are removed.
+   */
+  private static void deregisterOwnJdbcDrivers() {
+    ClassLoader own = AppLifecycle.class.getClassLoader();
+    for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+      if (driver.getClass().getClassLoader() == own) {
+        try {
+          DriverManager.deregisterDriver(driver);
+        } catch (SQLException e) {
+          LoggerFactory.getLogger(AppLifecycle.class).warn("could not deregister JDBC driver {}", driver, e);
+        }
+      }
+    }
+  }
+
   private void closeAll() {
     if (live != null) {
       live.close(); // first: no more events to fan out, browsers told to reconnect
@@ -122,6 +143,7 @@ public final class AppLifecycle implements ServletContextListener {
       database.close();
       database = null;
     }
+    deregisterOwnJdbcDrivers();
     if (logging != null) {
       logging.close(); // last: the lines above still get written
       logging = null;

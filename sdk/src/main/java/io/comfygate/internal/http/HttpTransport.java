@@ -108,6 +108,23 @@ public final class HttpTransport implements AutoCloseable {
    * whole exchange; cancels it on timeout or interrupt.
    */
   public <T> HttpResponse<T> send(String call, HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration deadline) {
+    try {
+      return sendOnce(call, request, handler, deadline);
+    } catch (StaleConnection stale) {
+      // A kept-alive connection that the server closed meanwhile (ComfyUI restarted): a GET is
+      // safe to send once more, on a fresh connection. Anything else is reported as it is.
+      if (!request.method().equals("GET")) {
+        throw HttpErrors.forIo(base, call, stale.io, connectTimeout, deadline);
+      }
+      try {
+        return sendOnce(call, request, handler, deadline);
+      } catch (StaleConnection again) {
+        throw HttpErrors.forIo(base, call, again.io, connectTimeout, deadline);
+      }
+    }
+  }
+
+  private <T> HttpResponse<T> sendOnce(String call, HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration deadline) {
     CompletableFuture<HttpResponse<T>> future = http.sendAsync(request, handler);
     try {
       return future.get(deadline.plus(connectTimeout).toMillis(), TimeUnit.MILLISECONDS);
@@ -121,6 +138,9 @@ public final class HttpTransport implements AutoCloseable {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
+        if (isStale(io)) {
+          throw new StaleConnection(io);
+        }
         throw HttpErrors.forIo(base, call, io, connectTimeout, deadline);
       }
       if (cause instanceof ComfyException ce) {
@@ -130,6 +150,27 @@ public final class HttpTransport implements AutoCloseable {
         throw re;
       }
       throw new ComfyException("unexpected failure of " + call + " on ComfyUI at " + base, cause);
+    }
+  }
+
+  /** The signs of a pooled connection the server had already closed, as the JDK client reports them. */
+  private static boolean isStale(IOException io) {
+    if (io instanceof java.nio.channels.ClosedChannelException || io instanceof java.io.EOFException) {
+      return true;
+    }
+    String message = String.valueOf(io.getMessage());
+    return message.contains("Connection reset") || message.contains("received no bytes")
+        || message.contains("EOF reached");
+  }
+
+  /** Internal signal: the exchange failed on a stale connection and may be retried. */
+  private static final class StaleConnection extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient IOException io;
+
+    StaleConnection(IOException io) {
+      super(io);
+      this.io = io;
     }
   }
 

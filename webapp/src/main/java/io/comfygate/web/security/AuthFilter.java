@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Establishes who calls /api, from (in this order) an API key ({@code Authorization: Bearer}),
+ * Establishes who calls /api, from (in this order) an API key ({@code Authorization: Bearer}; the
+ * BOOTSTRAP_ADMIN_KEY setting, if set, is one more key, for the user {@value #BOOTSTRAP_USER} as admin),
  * HTTP Basic checked against the container's realm, or the session of a browser that signed in.
  * Credentials that are presented but wrong get a JSON 401 at once; no credentials pass on without
  * an identity (the role check answers 401 where one is needed). A browser's state-changing
@@ -33,10 +34,36 @@ public final class AuthFilter implements Filter {
   public static final String CSRF_HEADER = "X-CSRF-Token";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The user a request with the bootstrap admin key acts as. */
+  public static final String BOOTSTRAP_USER = "admin";
+
   private final ApiKeys apiKeys;
+  private final byte[] bootstrapKeyHash;
 
   public AuthFilter(ApiKeys apiKeys) {
+    this(apiKeys, "");
+  }
+
+  /**
+   * @param bootstrapAdminKey BOOTSTRAP_ADMIN_KEY: when not empty, this Bearer token is accepted as
+   *     the user {@value #BOOTSTRAP_USER} with the admin role (for a realm without users)
+   */
+  public AuthFilter(ApiKeys apiKeys, String bootstrapAdminKey) {
     this.apiKeys = apiKeys;
+    this.bootstrapKeyHash = bootstrapAdminKey == null || bootstrapAdminKey.isEmpty() ? null : sha256(bootstrapAdminKey);
+  }
+
+  /** Compares hashes in constant time: neither the key's length nor its prefix leaks by timing. */
+  private boolean isBootstrapKey(String given) {
+    return bootstrapKeyHash != null && MessageDigest.isEqual(bootstrapKeyHash, sha256(given));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   @Override
@@ -45,7 +72,9 @@ public final class AuthFilter implements Filter {
     HttpServletResponse response = (HttpServletResponse) res;
     String authorization = request.getHeader("Authorization");
     Identity identity;
-    if (startsWithIgnoreCase(authorization, "Bearer ")) {
+    if (startsWithIgnoreCase(authorization, "Bearer ") && isBootstrapKey(authorization.substring(7).strip())) {
+      identity = new Identity(BOOTSTRAP_USER, Set.of(Identity.USER, Identity.ADMIN), "bootstrap-key");
+    } else if (startsWithIgnoreCase(authorization, "Bearer ")) {
       Optional<Identity> key = apiKeys.authenticate(authorization.substring(7).strip())
           .map(Identity::of);
       if (key.isEmpty()) {

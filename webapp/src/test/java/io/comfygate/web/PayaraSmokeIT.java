@@ -1,0 +1,134 @@
+package io.comfygate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.comfygate.testkit.FakeComfyUi;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same WAR on Payara Micro 6 (Java 17), started as operators do ({@code java
+ * -DCOMFYGATE_ENV_FILE=… -jar payara-micro.jar --deploy …}): /healthz answers JSON, and a job
+ * submitted with the BOOTSTRAP_ADMIN_KEY (Payara's default realm has no users) ends with its PNG.
+ */
+class PayaraSmokeIT {
+  private static final String KEY = "payara-smoke-bootstrap-key-0123456789";
+  private static final Duration READY_WITHIN = Duration.ofSeconds(120);
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final int port = Integer.getInteger("it.payara.port");
+  private final String base = "http://127.0.0.1:" + port + "/comfygate/";
+
+  @Test
+  void healthzAndOneJobOnPayaraMicro() throws Exception {
+    Path dir = Path.of(System.getProperty("payara.micro.jar")).resolveSibling("payara-it");
+    Files.createDirectories(dir);
+    try (FakeComfyUi comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(2).start()) {
+      Path env = dir.resolve("payara.env");
+      Files.writeString(env, String.join("\n",
+          "COMFYUI_SERVER=127.0.0.1:" + comfy.port(),
+          "OUTPUT_DIR=" + dir.resolve("outputs"),
+          "JOB_DB_PATH=" + dir.resolve("db").resolve("app_data.db"),
+          "LOG_FILE_PATH=" + dir.resolve("logs").resolve("app.log"),
+          "HEALTHZ_DISK_MIN_FREE_MB=1",
+          "BOOTSTRAP_ADMIN_KEY=" + KEY, ""));
+      Path log = dir.resolve("payara.log");
+      long started = System.nanoTime();
+      Process payara = new ProcessBuilder(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-DCOMFYGATE_ENV_FILE=" + env, "-Xmx512m",
+          "-jar", System.getProperty("payara.micro.jar"),
+          "--deploy", new File(System.getProperty("war.file")).getAbsolutePath(),
+          "--port", Integer.toString(port), "--nocluster", "--nohostaware",
+          "--rootdir", dir.resolve("payara-root").toString()))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        HttpResponse<String> health = awaitHealthz(payara, log);
+        System.out.printf("PayaraSmokeIT: Payara Micro answered /healthz 200 after %.1f s%n",
+            (System.nanoTime() - started) / 1e9);
+        assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+        assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.port());
+
+        assertThat(send("GET", "api/v1/jobs", "not-the-key", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> submitted = send("POST", "api/v1/jobs", KEY,
+            "{\"params\": {\"prompt\": \"a lighthouse\", \"width\": 64, \"height\": 64, \"steps\": 2}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        assertThat(submitted.body()).as("Jackson, not JSON-B: snake_case names").contains("\"created_at\"");
+        String job = URI.create(submitted.headers().firstValue("Location").orElseThrow()).getPath();
+        HttpResponse<String> done = awaitSucceeded(job.substring("/comfygate/".length()));
+        String file = done.body().replaceAll(".*\"url\":\"([^\"]+)\".*", "$1");
+        HttpResponse<byte[]> png = http.send(request("GET", file.substring("/comfygate/".length()), KEY, null).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(png.statusCode()).isEqualTo(200);
+        assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
+        System.out.printf("PayaraSmokeIT: start, health and one job took %.1f s%n", (System.nanoTime() - started) / 1e9);
+      } finally {
+        payara.destroy();
+        if (!payara.waitFor(20, TimeUnit.SECONDS)) {
+          payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private HttpResponse<String> awaitHealthz(Process payara, Path log) throws Exception {
+    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+    while (true) {
+      assertThat(payara.isAlive()).as("Payara exited: %s", tail(log)).isTrue();
+      try {
+        HttpResponse<String> health = send("GET", "healthz", null, null);
+        if (health.statusCode() == 200 || System.nanoTime() > deadline) {
+          assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+          return health;
+        }
+      } catch (IOException notListeningYet) {
+        assertThat(System.nanoTime()).as("no /healthz within %s: %s", READY_WITHIN, tail(log)).isLessThan(deadline);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private HttpResponse<String> awaitSucceeded(String path) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> job = send("GET", path, KEY, null);
+    while (!job.body().contains("\"state\":\"succeeded\"")) {
+      assertThat(System.nanoTime()).as("job never succeeded: %s", job.body()).isLessThan(deadline);
+      Thread.sleep(100);
+      job = send("GET", path, KEY, null);
+    }
+    return job;
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  private HttpRequest.Builder request(String method, String path, String key, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return request;
+  }
+
+  private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+    return http.send(request(method, path, key, body).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
