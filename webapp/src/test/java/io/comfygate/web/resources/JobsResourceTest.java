@@ -145,7 +145,8 @@ class JobsResourceTest extends ResourceTestBase {
     } finally {
       comfy.restart();
     }
-    waitUntil("the engine to see the backend again", () -> engine.precheck().ok());
+    // The pre-check and the dispatcher's backend state are refreshed separately; wait for both.
+    waitUntil("the engine to see the backend again", () -> engine.precheck().ok() && engine.backends().get(0).healthy());
     assertThat(json(get("quinn;user", "v1/precheck"), 200).path("status").asText()).isEqualTo("OK");
     engine.await(idOf(json(submit("quinn;user", small("back")), 202)), WAIT);
   }
