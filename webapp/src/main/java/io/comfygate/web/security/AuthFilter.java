@@ -120,6 +120,11 @@ public final class AuthFilter implements Filter {
    * Empty if the realm refuses the password.
    */
   public static Optional<Identity> realmLogin(HttpServletRequest request, String user, String password) {
+    // The container's request: past this filter the wrapper answers with the caller's identity,
+    // which would give a sign-in sent with someone else's Basic credentials or API key their name and roles.
+    if (request instanceof IdentityRequest wrapped) {
+      request = (HttpServletRequest) wrapped.getRequest();
+    }
     try {
       request.login(user, password);
     } catch (ServletException refused) {

@@ -1,0 +1,200 @@
+package io.comfygate.web;
+
+import static io.comfygate.web.ItHttp.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.comfygate.testkit.FakeComfyUi;
+import java.io.File;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Who may call what, in the real Tomcat with its file realm: every endpoint and method, called by
+ * each kind of caller, against one table of expected statuses. {@code {job}} and {@code {image}}
+ * are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
+ */
+@ExtendWith(ArquillianExtension.class)
+class AuthorizationMatrixIT {
+  private static final String SUBMIT = "{\"params\": {\"prompt\": \"matrix\", \"width\": 64, \"height\": 64, \"steps\": 1}}";
+  private static final String ALICE_CREDENTIALS = "{\"username\": \"alice\", \"password\": \"alice-pw\"}";
+  /** The callers, in the order of the table's columns. */
+  private static final List<String> CALLERS = List.of("anonymous", "alice", "bob", "root", "nobody", "alice's key", "revoked key");
+
+  private static FakeComfyUi comfy;
+  private static String job;
+  private static String image;
+  private static String aliceKey;
+  private static String revokedKey;
+
+  @BeforeAll
+  static void startComfy() {
+    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(1).start();
+  }
+
+  @AfterAll
+  static void stopComfy() {
+    comfy.close();
+  }
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("war.file")));
+  }
+
+  @ArquillianResource URL base;
+  private ItHttp http;
+
+  /** Alice's job and image, a key of alice's and a revoked one: made once, as root and alice. */
+  @BeforeEach
+  void fixture() {
+    http = new ItHttp(base);
+    if (job != null) {
+      return;
+    }
+    http.awaitHealthy();
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "alice", SUBMIT);
+    String path = http.relative(submitted.headers().firstValue("Location").orElseThrow(() -> new AssertionError(submitted.body())));
+    JsonNode done = http.awaitState(path, "alice", "succeeded", Duration.ofSeconds(30));
+    job = done.path("id").asText();
+    image = done.path("images").get(0).path("id").asText();
+    aliceKey = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"matrix\"}"), 201)
+        .path("key").asText();
+    JsonNode revoked = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"old\"}"), 201);
+    revokedKey = revoked.path("key").asText();
+    json(http.send("POST", "api/v1/admin/api-keys/" + revoked.path("api_key").path("id").asText() + "/revoke", "root", null), 200);
+  }
+
+  private static Row row(String method, String path, String body, int anonymous, int alice, int bob, int root, int nobody,
+      int aliceKey, int revokedKey) {
+    return new Row(method, path, body, List.of(anonymous, alice, bob, root, nobody, aliceKey, revokedKey));
+  }
+
+  private record Row(String method, String path, String body, List<Integer> expected) {}
+
+  /**
+   * The table. Rows run in order: alice's image is deleted, then restored; {@code {newkey}} is a
+   * fresh key issued for each caller that may revoke it.
+   */
+  private static final List<Row> TABLE = List.of(
+      //  method  path                                     body               anon alice bob root nobody key revoked
+      row("GET", "healthz",                                null,               200, 200, 200, 200, 200, 200, 200),
+      row("GET", "api/v1/precheck",                        null,               401, 200, 200, 200, 403, 200, 401),
+      row("GET", "api/v1/jobs",                            null,               401, 200, 200, 200, 403, 200, 401),
+      row("POST", "api/v1/jobs",                           SUBMIT,             401, 202, 202, 202, 403, 202, 401),
+      row("GET", "api/v1/jobs/{job}",                      null,               401, 200, 404, 200, 403, 200, 401),
+      row("GET", "api/v1/jobs/{job}/preview",              null,               401, 404, 404, 404, 403, 404, 401),
+      row("POST", "api/v1/jobs/{job}/cancel",              null,               401, 200, 404, 200, 403, 200, 401),
+      row("GET", "api/v1/images",                          null,               401, 200, 200, 200, 403, 200, 401),
+      row("GET", "api/v1/images/{image}",                  null,               401, 200, 404, 200, 403, 200, 401),
+      row("GET", "api/v1/images/{image}/file",             null,               401, 200, 404, 200, 403, 200, 401),
+      row("POST", "api/v1/images/{image}/delete",          null,               401, 200, 404, 200, 403, 200, 401),
+      row("POST", "api/v1/images/{image}/restore",         null,               401, 200, 404, 200, 403, 200, 401),
+      row("GET", "api/v1/admin/images",                    null,               401, 403, 403, 200, 403, 403, 401),
+      row("POST", "api/v1/admin/purge-trash",              null,               401, 403, 403, 200, 403, 403, 401),
+      row("GET", "api/v1/admin/status",                    null,               401, 403, 403, 200, 403, 403, 401),
+      row("GET", "api/v1/admin/queue",                     null,               401, 403, 403, 200, 403, 403, 401),
+      row("POST", "api/v1/admin/queue/{job}/cancel",       null,               401, 403, 403, 200, 403, 403, 401),
+      row("GET", "api/v1/admin/api-keys",                  null,               401, 403, 403, 200, 403, 403, 401),
+      row("POST", "api/v1/admin/api-keys",                 "{\"user_id\": \"x\", \"name\": \"m\"}",
+                                                                               401, 403, 403, 201, 403, 403, 401),
+      row("POST", "api/v1/admin/api-keys/{newkey}/revoke", null,               401, 403, 403, 200, 403, 403, 401),
+      row("GET", "api/v1/session",                         null,               401, 200, 200, 200, 200, 200, 401),
+      row("POST", "api/v1/session",                        ALICE_CREDENTIALS,  200, 200, 200, 200, 200, 200, 401),
+      row("DELETE", "api/v1/session",                      null,               204, 204, 204, 204, 204, 204, 401));
+
+  @TestFactory
+  Stream<DynamicTest> everyEndpointAnswersEachCallerAsTheTableSays() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Row row : TABLE) {
+      for (int c = 0; c < CALLERS.size(); c++) {
+        String caller = CALLERS.get(c);
+        int expected = row.expected().get(c);
+        tests.add(DynamicTest.dynamicTest(row.method() + " " + row.path() + " as " + caller + " → " + expected,
+            () -> check(row, caller, expected)));
+      }
+    }
+    return tests.stream();
+  }
+
+  private void check(Row row, String caller, int expected) {
+    String path = row.path().replace("{job}", job).replace("{image}", image);
+    if (path.contains("{newkey}")) {
+      JsonNode issued = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"y\", \"name\": \"r\"}"), 201);
+      path = path.replace("{newkey}", issued.path("api_key").path("id").asText());
+    }
+    HttpResponse<String> response = http.send(row.method(), path, credentials(caller), row.body());
+    assertThat(response.statusCode()).as("%s %s as %s: %s", row.method(), path, caller, response.body()).isEqualTo(expected);
+    if (expected >= 400) {
+      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+      assertThat(json(response, expected).path("error").asText()).isNotBlank();
+    }
+    if (row.path().equals("api/v1/session") && row.method().equals("POST") && expected == 200) {
+      // Regression: the session is the one whose password was posted, not the caller's identity.
+      JsonNode session = json(response, 200);
+      assertThat(session.path("user").asText()).isEqualTo("alice");
+      assertThat(session.path("admin").asBoolean()).isFalse();
+    }
+    if (row.method().equals("POST") && row.path().equals("api/v1/jobs") && expected == 202) {
+      // Let the job finish: the next caller's submit must not meet alice's per-user limit.
+      http.awaitState(http.relative(response.headers().firstValue("Location").orElseThrow()), "root", "succeeded",
+          Duration.ofSeconds(30));
+    }
+  }
+
+  private static String credentials(String caller) {
+    switch (caller) {
+      case "anonymous":
+        return null;
+      case "alice's key":
+        return "key:" + aliceKey;
+      case "revoked key":
+        return "key:" + revokedKey;
+      default:
+        return caller;
+    }
+  }
+
+  @Test
+  void aSignedInBrowserChangesStateOnlyWithItsCsrfToken() {
+    HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
+    JsonNode session = json(signIn, 200);
+    assertThat(session.path("user").asText()).isEqualTo("alice");
+    String csrf = session.path("csrf_token").asText();
+    assertThat(csrf).hasSizeGreaterThan(20);
+    String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .findFirst().orElseThrow(() -> new AssertionError("no session cookie: " + signIn.headers()));
+    assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
+    String jsession = cookie.substring(0, cookie.indexOf(';'));
+
+    assertThat(json(http.send("GET", "api/v1/jobs", null, null, "Cookie", jsession), 200).has("items")).isTrue();
+    HttpResponse<String> forged = http.send("POST", "api/v1/images/" + image + "/restore", null, null, "Cookie", jsession);
+    assertThat(json(forged, 403).path("message").asText()).contains("X-CSRF-Token");
+    json(http.send("POST", "api/v1/images/" + image + "/restore", null, null, "Cookie", jsession, "X-CSRF-Token", "wrong"), 403);
+    JsonNode restored = json(http.send("POST", "api/v1/images/" + image + "/restore", null, null, "Cookie", jsession,
+        "X-CSRF-Token", csrf), 200);
+    assertThat(restored.path("id").asText()).isEqualTo(image);
+    json(http.send("DELETE", "api/v1/session", null, null, "Cookie", jsession), 403);
+
+    assertThat(http.send("DELETE", "api/v1/session", null, null, "Cookie", jsession, "X-CSRF-Token", csrf).statusCode()).isEqualTo(204);
+    json(http.send("GET", "api/v1/jobs", null, null, "Cookie", jsession), 401);
+    json(http.send("POST", "api/v1/session", null, "{\"username\": \"alice\", \"password\": \"nope\"}"), 401);
+    json(http.send("POST", "api/v1/session", null, "{\"username\": \"nobody\", \"password\": \"nobody-pw\"}"), 403);
+  }
+}

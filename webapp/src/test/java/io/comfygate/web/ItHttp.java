@@ -1,0 +1,107 @@
+package io.comfygate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.Predicate;
+
+/**
+ * HTTP to the deployed WAR for the integration tests, on loopback. A caller is {@code null}
+ * (anonymous), a realm user ({@code alice}, password {@code alice-pw}) or {@code key:SECRET} (an
+ * API key).
+ */
+final class ItHttp {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI root;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ItHttp(URL base) {
+    this.root = URI.create("http://127.0.0.1:" + base.getPort() + base.getPath());
+  }
+
+  /** The context path, e.g. {@code /comfygate/}. */
+  String contextPath() {
+    return root.getPath();
+  }
+
+  HttpResponse<String> send(String method, String path, String caller, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(root.resolve(path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (caller != null && caller.startsWith("key:")) {
+      request.header("Authorization", "Bearer " + caller.substring(4));
+    } else if (caller != null) {
+      String credentials = caller + ":" + caller + "-pw";
+      request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** The body as JSON after checking the status. */
+  static JsonNode json(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.body()).doesNotContainIgnoringCase("<html");
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + response.body(), e);
+    }
+  }
+
+  /** The path under the context of a link the API gave (e.g. a Location or an image url). */
+  String relative(String link) {
+    String path = URI.create(link).getPath();
+    return path.substring(contextPath().length());
+  }
+
+  /** Polls GET {@code path} as {@code caller} every 100 ms until {@code done}, for at most {@code limit}. */
+  HttpResponse<String> await(String path, String caller, Duration limit, Predicate<HttpResponse<String>> done) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    HttpResponse<String> last = send("GET", path, caller, null);
+    while (!done.test(last)) {
+      assertThat(System.nanoTime()).as("%s never as expected: %s %s", path, last.statusCode(), last.body()).isLessThan(deadline);
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+      last = send("GET", path, caller, null);
+    }
+    return last;
+  }
+
+  /** Waits for the job at {@code path} to be in {@code state}; returns it. */
+  JsonNode awaitState(String path, String caller, String state, Duration limit) {
+    return json(await(path, caller, limit, r -> r.body().contains("\"state\":\"" + state + "\"")), 200);
+  }
+
+  /** The engine may have started before this class's fake; it notices within a health refresh. */
+  void awaitHealthy() {
+    await("healthz", null, Duration.ofSeconds(20), r -> r.statusCode() == 200);
+  }
+}
