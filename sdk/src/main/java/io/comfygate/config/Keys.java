@@ -69,6 +69,9 @@ final class Keys {
   static final Key<Long> HEALTHZ_DISK_MIN_FREE_MB =
       Key.of("HEALTHZ_DISK_MIN_FREE_MB", "1024", wholeNumber("megabytes", 0, Long.MAX_VALUE),
           "Health fails when OUTPUT_DIR's volume has less free space than this (MB)");
+  static final Key<Duration> HEALTH_CHECK_INTERVAL_SECONDS =
+      Key.of("HEALTH_CHECK_INTERVAL_SECONDS", "5", positiveSeconds(),
+          "Seconds between background health checks; a ComfyUI that stops answering is noticed within this");
 
   // Logs
   static final Key<LogLevel> LOG_LEVEL =
@@ -151,7 +154,7 @@ final class Keys {
           MAX_PER_USER_QUEUE, MAX_PER_USER_CONCURRENT, JOB_TIMEOUT_SECONDS,
           COMFY_HTTP_CONNECT_TIMEOUT, COMFY_HTTP_READ_TIMEOUT,
           COMFY_WS_CONNECT_TIMEOUT, COMFY_WS_IDLE_TIMEOUT,
-          HEALTHZ_DISK_MIN_FREE_MB,
+          HEALTHZ_DISK_MIN_FREE_MB, HEALTH_CHECK_INTERVAL_SECONDS,
           LOG_LEVEL, LOG_FORMAT, LOG_TO_FILE, LOG_FILE_PATH, LOG_MAX_BYTES, LOG_BACKUP_COUNT,
           PROGRESS_LOG_STEP, PROGRESS_LOG_MIN_MS, PROGRESS_LOG_LEVEL,
           LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,

@@ -185,6 +185,11 @@ public final class Settings {
     return get(Keys.HEALTHZ_DISK_MIN_FREE_MB);
   }
 
+  /** HEALTH_CHECK_INTERVAL_SECONDS: how often health checks (ComfyUI backends included) run in the background. */
+  public Duration healthCheckInterval() {
+    return get(Keys.HEALTH_CHECK_INTERVAL_SECONDS);
+  }
+
   // ---- Logs
 
   /** {@code LOG_LEVEL}. */

@@ -1220,6 +1220,7 @@ public final class JobEngine implements AutoCloseable {
       progressLogLevel = org.slf4j.event.Level.valueOf(s.progressLogLevel().name());
       templates = TemplateRegistry.load(s.templateDir().orElse(null), s.defaultTemplate());
       diskMinFreeMb = s.healthzDiskMinFreeMb();
+      probeInterval = s.healthCheckInterval();
       trashRetention = s.trashRetention();
       trashSweepInterval = s.trashSweepInterval();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
