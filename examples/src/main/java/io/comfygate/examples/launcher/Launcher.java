@@ -296,6 +296,7 @@ public final class Launcher implements AutoCloseable {
     Options options = new Options();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--auto", "" -> options.demo(Demo.AUTO);
         case "--demo" -> options.demo(Demo.ON);
         case "--no-demo" -> options.demo(Demo.OFF);
         case "--war" -> {
@@ -333,7 +334,7 @@ public final class Launcher implements AutoCloseable {
     if (problem != null) {
       out.println(problem);
     }
-    out.println("usage: Launcher [--demo | --no-demo] [--war comfygate.war]");
+    out.println("usage: Launcher [--auto | --demo | --no-demo] [--war comfygate.war]");
     out.println("  --demo     always use the simulated ComfyUI (placeholder images, no GPU)");
     out.println("  --no-demo  never; by default it is used when COMFYUI_SERVER does not answer");
     System.exit(problem == null ? 0 : 2);
