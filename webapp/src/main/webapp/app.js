@@ -82,7 +82,7 @@ $('prompt-form').addEventListener('submit', async (event) => {
     const check = await api(API, 'GET', 'v1/precheck', undefined, PRECHECK_MS);
     if (check.status !== 200 || !check.body || check.body.status !== 'OK') {
       notice(check.status === 200 && check.body
-        ? 'Generation is unavailable right now: ' + check.body.summary
+        ? 'Generation is unavailable right now: ' + String(check.body.summary || 'a health check failed').replace(/^FAIL\s*:\s*/, '')
         : 'Generation is unavailable right now: the pre-check failed (' + messageOf(check) + ')');
       return;
     }

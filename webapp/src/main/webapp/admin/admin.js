@@ -52,7 +52,9 @@ async function loadStatus() {
   const ok = health.status === 'OK';
   banner.className = 'banner ' + (ok ? 'ok' : 'fail');
   $('banner-status').textContent = ok ? 'OK' : 'FAIL';
-  $('banner-summary').textContent = (health.summary || '') + ' (checked ' + formatTime(health.checked_at) + ')';
+  // the summary may repeat the verdict ("FAIL: …"); the badge already says it
+  const summary = (health.summary || '').replace(/^(OK|FAIL)\s*[:\u2013-]?\s*/, '');
+  $('banner-summary').textContent = (summary ? '\u2013 ' + summary + ' ' : '') + '(checked ' + formatTime(health.checked_at) + ')';
   for (const check of health.checks || []) {
     if (check.status === 'DOWN') {
       checks.append(el('li', 'failing-check', check.name + ': ' + (check.reason || 'down')));
