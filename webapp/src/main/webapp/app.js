@@ -140,7 +140,8 @@ function buildCard(id) {
 function upsertJob(job) {
   if (!job || !job.id) return;
   let entry = jobs.get(job.id);
-  const wasTerminal = entry && TERMINAL.has(entry.job.state);
+  const known = !!entry;
+  const wasTerminal = known && TERMINAL.has(entry.job.state);
   if (!entry) {
     entry = { job, card: buildCard(job.id), etaAt: null };
     jobs.set(job.id, entry);
@@ -150,7 +151,8 @@ function upsertJob(job) {
   entry.job = job;
   entry.etaAt = job.eta_seconds == null ? null : Date.now() + job.eta_seconds * 1000;
   renderCard(entry);
-  if (TERMINAL.has(job.state) && !wasTerminal && job.state === 'succeeded') loadGallery();
+  // a job seen finishing adds images (jobs that arrive already finished, as in a snapshot, do not)
+  if (known && !wasTerminal && job.state === 'succeeded') loadGallery();
 }
 
 function insertCard(entry) {

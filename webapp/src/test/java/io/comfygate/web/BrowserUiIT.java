@@ -160,6 +160,7 @@ class BrowserUiIT {
     waitFor().until(ExpectedConditions.presenceOfElementLocated(galleryImage(imageIdOf(jobA))));
     waitFor().until(d -> (Boolean) ((ChromeDriver) d).executeScript(
         "const i = arguments[0].querySelector('img.thumb'); return i.complete && i.naturalWidth > 0;", figure));
+    scrollTo(figure);
     shot("04-done-gallery");
 
     // full view
@@ -192,6 +193,7 @@ class BrowserUiIT {
     WebElement trashed = waitFor().until(ExpectedConditions.visibilityOfElementLocated(galleryImage(image)));
     assertThat(trashed.findElement(By.className("deleted-label")).getAttribute("textContent")).isEqualTo("deleted");
     assertThat(trashed.findElement(By.className("deleted-label")).isDisplayed()).isTrue();
+    scrollTo(trashed);
     shot("07-trash");
 
     trashed.findElement(By.className("restore")).click();
@@ -200,6 +202,7 @@ class BrowserUiIT {
     WebElement restored = waitFor().until(d -> "gallery".equals(d.findElement(By.id("gallery-grid")).getAttribute("data-view"))
         ? d.findElements(galleryImage(image)).stream().findFirst().orElse(null) : null);
     assertThat(restored.findElements(By.className("deleted-label"))).isEmpty();
+    scrollTo(restored);
     shot("08-restored");
     assertNoConsoleErrors();
   }
@@ -310,6 +313,10 @@ class BrowserUiIT {
     WebElement img = waitFor().until(d -> card(jobId).findElements(By.cssSelector(".job-images img")).stream().findFirst().orElse(null));
     String src = img.getAttribute("src");
     return src.replaceAll(".*/images/([^/]+)/file$", "$1");
+  }
+
+  private static void scrollTo(WebElement element) {
+    driver.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
   }
 
   private static void shot(String name) {
