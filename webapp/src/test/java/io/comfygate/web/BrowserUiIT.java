@@ -123,6 +123,7 @@ class BrowserUiIT {
     signIn("alice");
 
     Set<String> before = cardIds();
+    setSmallImage();
     setPrompt("a lighthouse on a cliff");
     jobA = submitAndAwaitNewCard(before);
     before.add(jobA);
@@ -276,6 +277,10 @@ class BrowserUiIT {
     WebElement prompt = driver.findElement(By.id("f-prompt"));
     prompt.clear();
     prompt.sendKeys(text);
+  }
+
+  /** Small, quick images (the fake draws them whatever the size). */
+  private static void setSmallImage() {
     WebElement steps = driver.findElement(By.id("f-steps"));
     steps.clear();
     steps.sendKeys("5");
