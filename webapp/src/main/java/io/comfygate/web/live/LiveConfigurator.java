@@ -103,8 +103,13 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
   public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
     Object session = request.getHttpSession();
     Object sessionIdentity = session instanceof HttpSession s ? s.getAttribute(AuthFilter.SESSION_IDENTITY) : null;
+    String origin = first(request.getHeaders(), "Origin");
+    String host = first(request.getHeaders(), "Host");
     authenticate(request.getUserPrincipal(), sessionIdentity, first(request.getHeaders(), "Authorization"),
         first(request.getParameterMap(), "access_token"))
+        // A session cookie travels with any page's request: only our own pages may use it here,
+        // or another site could open this socket as the signed-in user and read their jobs.
+        .filter(identity -> !identity.method().equals("session") || sameOrigin(origin, host))
         .ifPresent(identity -> config.getUserProperties().put(IDENTITY, identity));
   }
 
@@ -125,6 +130,32 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
 
   private Identity apiKey(String secret) {
     return apiKeys.authenticate(secret).map(Identity::of).orElse(null);
+  }
+
+  /**
+   * Whether a browser's {@code Origin} names the server the request was sent to ({@code Host});
+   * true without an Origin (not a browser page).
+   */
+  static boolean sameOrigin(String origin, String host) {
+    if (origin == null) {
+      return true;
+    }
+    if (host == null) {
+      return false;
+    }
+    try {
+      java.net.URI o = java.net.URI.create(origin.strip());
+      if (o.getHost() == null || o.getScheme() == null) {
+        return false;
+      }
+      int defaultPort = o.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+      int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
+      java.net.URI h = java.net.URI.create("http://" + host.strip());
+      int hostPort = h.getPort() < 0 ? defaultPort : h.getPort();
+      return o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
   }
 
   private static String first(Map<String, List<String>> values, String name) {
