@@ -1053,8 +1053,8 @@ public final class JobEngine implements AutoCloseable {
       } else {
         int healthy = (int) backends.values().stream().filter(b -> b.healthy).count();
         int preQueued = 0;
-        for (ActiveJob other : active.values()) {
-          if (other.backend != null && other.stored.state() == JobState.QUEUED && other != job) {
+        for (ActiveJob other : onBackends()) {
+          if (other.stored.state() == JobState.QUEUED && other != job) {
             preQueued++;
           }
         }
@@ -1071,13 +1071,30 @@ public final class JobEngine implements AutoCloseable {
 
   private Duration soonestRemaining(Duration runTime) {
     Duration soonest = null;
-    for (ActiveJob other : active.values()) {
+    for (ActiveJob other : onBackends()) {
       if (other.stored.state() == JobState.RUNNING && other.stored.startedAt() != null) {
         Duration left = EtaEstimator.remaining(runTime, Duration.between(other.stored.startedAt(), clock.instant()));
         soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
       }
     }
     return soonest == null ? Duration.ZERO : soonest;
+  }
+
+  /**
+   * The jobs handed to a backend (pre-queued or running): at most a few per backend, where
+   * {@code active} also holds every waiting job. Called with the lock held.
+   */
+  private List<ActiveJob> onBackends() {
+    List<ActiveJob> out = new ArrayList<>();
+    for (Backend b : backends.values()) {
+      for (JobId id : b.dispatched) {
+        ActiveJob j = active.get(id);
+        if (j != null) {
+          out.add(j);
+        }
+      }
+    }
+    return out;
   }
 
   private static JsonNode params(StoredJob s) {
