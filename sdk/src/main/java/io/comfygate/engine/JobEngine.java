@@ -16,6 +16,7 @@ import io.comfygate.errors.ComfyValidationException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.errors.StoreException;
 import io.comfygate.events.ComfyEvent;
 import io.comfygate.health.Checks;
 import io.comfygate.health.HealthChange;
@@ -316,7 +317,7 @@ public final class JobEngine implements AutoCloseable {
   private void dispatch(ActiveJob job) {
     Backend backend = job.backend;
     JobId id = job.stored.id();
-    if (!jobs.assignBackend(id, null, backend.name)) {
+    if (!recordDurably("hand-over of " + id.value(), () -> jobs.assignBackend(id, null, backend.name))) {
       release(job); // cancelled while waiting for this thread
       return;
     }
@@ -360,7 +361,8 @@ public final class JobEngine implements AutoCloseable {
   }
 
   private void requeue(ActiveJob job, Backend backend) {
-    jobs.assignBackend(job.stored.id(), backend.name, null);
+    recordDurably("return to the queue of " + job.stored.id().value(),
+        () -> jobs.assignBackend(job.stored.id(), backend.name, null));
     List<ActiveJob> next;
     synchronized (lock) {
       job.stored = withBackend(job.stored, null);
@@ -403,6 +405,15 @@ public final class JobEngine implements AutoCloseable {
     if (about != null && !about.equals(job.stored.promptId())) {
       return;
     }
+    try {
+      onJobEvent(job, event);
+    } catch (StoreException e) {
+      // The start is recorded again by the next event, or at the latest with the job's end.
+      LOG.debug("could not record the start of {} yet: {}", job.stored.id(), e.getMessage());
+    }
+  }
+
+  private void onJobEvent(ActiveJob job, ComfyEvent event) {
     if (event instanceof ComfyEvent.ExecutionStart) {
       markStarted(job);
     } else if (event instanceof ComfyEvent.Executing executing) {
@@ -501,22 +512,23 @@ public final class JobEngine implements AutoCloseable {
       end(job, JobState.FAILED, e.getMessage());
       return;
     }
-    markStarted(job); // the start may have been missed while the socket was down
-    boolean recorded;
-    Job snapshot = null;
-    synchronized (lock) {
-      recorded = active.containsKey(job.stored.id()) && jobs.completeJob(job.stored.id(), now, saved);
-      if (recorded) {
+    String what = "completion of " + job.stored.id().value();
+    recordDurably(what, () -> markStarted(job)); // the start may have been missed while the socket was down
+    Job snapshot = recordDurably(what, () -> {
+      synchronized (lock) {
+        if (!active.containsKey(job.stored.id()) || !jobs.completeJob(job.stored.id(), now, saved)) {
+          return null;
+        }
         job.stored = copy(job.stored, JobState.SUCCEEDED, null, now, null);
         job.percent = 100;
         if (job.stored.startedAt() != null) {
           eta.record(job.stored.template(), Duration.between(job.stored.startedAt(), now));
           eta.record("*", Duration.between(job.stored.startedAt(), now));
         }
-        snapshot = snapshotLocked(job);
+        return snapshotLocked(job);
       }
-    }
-    if (!recorded) {
+    });
+    if (snapshot == null) {
       outputs.discard(outputs.files(saved)); // ended otherwise meanwhile: nothing half-recorded
       return;
     }
@@ -528,19 +540,52 @@ public final class JobEngine implements AutoCloseable {
   /** Ends a job in a terminal state (if it is not already), then frees its slot. */
   private void end(ActiveJob job, JobState state, String reason) {
     Instant now = clock.instant();
-    Job snapshot = null;
-    synchronized (lock) {
-      JobState from = job.stored.state();
-      if (!from.isTerminal() && jobs.transition(job.stored.id(), from, state,
-          JobUpdate.none().withFinishedAt(now).withError(reason))) {
+    Job snapshot = recordDurably("end of " + job.stored.id().value(), () -> {
+      synchronized (lock) {
+        JobState from = job.stored.state();
+        if (from.isTerminal() || !jobs.transition(job.stored.id(), from, state,
+            JobUpdate.none().withFinishedAt(now).withError(reason))) {
+          return null;
+        }
         job.stored = copy(job.stored, state, null, now, reason);
-        snapshot = snapshotLocked(job);
+        return snapshotLocked(job);
       }
-    }
+    });
     if (snapshot != null) {
       emit(terminalEvent(snapshot));
     }
     release(job);
+  }
+
+  /**
+   * Runs a write that records what ComfyUI has already done (a hand-over, a start, an end). Such a
+   * write cannot be refused like a new submit: while the database is busy (locked by another
+   * program) it is tried again, with backoff, outside the engine's lock, until it succeeds. If the
+   * engine closes meanwhile the error is thrown; the next start reconciles the job from ComfyUI's
+   * history. Other store failures are thrown at once.
+   */
+  private <T> T recordDurably(String what, java.util.function.Supplier<T> write) {
+    long pauseMillis = 50;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.get();
+      } catch (StoreException e) {
+        if (!e.busy() || closed.get()) {
+          throw e;
+        }
+        if (attempt == 1) {
+          LOG.atWarn().setMessage("database busy; retrying").addKeyValue("event", "store_retry")
+              .addKeyValue("what", what).addKeyValue("reason", e.getMessage()).log();
+        }
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        pauseMillis = Math.min(pauseMillis * 2, 2000);
+      }
+    }
   }
 
   private static JobEvent terminalEvent(Job snapshot) {
@@ -610,9 +655,11 @@ public final class JobEngine implements AutoCloseable {
       if (userId != null && !job.stored.userId().equals(userId)) {
         throw new JobNotFoundException(id.value());
       }
-      if (waiting.removeWaiting(id)) {
+      if (waiting.position(id) >= 0) {
         Instant now = clock.instant();
+        // Written first: if the database refuses, the job still waits and the caller gets the error.
         jobs.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now).withError("cancelled"));
+        waiting.removeWaiting(id);
         job.stored = copy(job.stored, JobState.CANCELLED, null, now, "cancelled");
         active.remove(id);
         snapshot = snapshotLocked(job);

@@ -9,6 +9,9 @@ package io.comfygate.errors;
  */
 public class StoreException extends ComfyException {
   private static final long serialVersionUID = 1L;
+  /** SQLite's primary result codes (the low byte of an extended code). */
+  private static final int SQLITE_BUSY = 5;
+  private static final int SQLITE_LOCKED = 6;
 
   private final String operation;
 
@@ -20,6 +23,26 @@ public class StoreException extends ComfyException {
   public StoreException(String operation, String message, Throwable cause) {
     super(operation + ": " + message, cause);
     this.operation = operation;
+  }
+
+  /**
+   * Whether the database was busy rather than broken: another connection or program held its lock
+   * longer than the busy timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}), or no connection
+   * came free in time. Trying again later may succeed.
+   */
+  public boolean busy() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql) {
+        int primary = sql.getErrorCode() & 0xff;
+        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The store operation that failed, for example {@code "image.gallery"}. */

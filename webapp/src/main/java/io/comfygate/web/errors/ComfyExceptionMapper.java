@@ -5,6 +5,7 @@ import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.errors.StoreException;
 import io.comfygate.web.api.ErrorMessage;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 @Provider
 public final class ComfyExceptionMapper implements ExceptionMapper<ComfyException> {
   private static final Logger LOG = LoggerFactory.getLogger(ComfyExceptionMapper.class);
+  private static final int BUSY_RETRY_SECONDS = 2;
 
   @Override
   public Response toResponse(ComfyException e) {
@@ -37,6 +39,13 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
     }
     if (e instanceof ServiceUnavailableException) {
       return Errors.json(503, ErrorMessage.of("unavailable", e.getMessage()));
+    }
+    if (e instanceof StoreException store && store.busy()) {
+      // Another program holds the database's lock (a backup, an sqlite3 shell): nothing was changed.
+      LOG.atWarn().setMessage("database busy").addKeyValue("event", "db_busy").addKeyValue("reason", e.getMessage()).log();
+      return Response.fromResponse(Errors.json(503, ErrorMessage.of("busy",
+          "The database is busy (locked by another program); nothing was changed. Try again in a few seconds.")))
+          .header("Retry-After", BUSY_RETRY_SECONDS).build();
     }
     String id = UUID.randomUUID().toString();
     LOG.atError().setMessage("request failed").addKeyValue("event", "error").addKeyValue("error_id", id).setCause(e).log();
