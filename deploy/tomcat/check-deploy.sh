@@ -115,17 +115,25 @@ url="http://127.0.0.1:$port/comfygate"
 step="6. Check health"
 say "$step"
 health=""
-for _ in $(seq 1 180); do
+deadline=$((SECONDS + 180))
+while ((SECONDS < deadline)); do
   kill -0 "$pid" 2>/dev/null || fail "Tomcat (PID $pid) exited"
   code="$(curl -s -o "$base/temp/healthz.json" -w '%{http_code}' --max-time 5 "$url/healthz" || true)"
   [ "$code" = 200 ] && { health="$(cat "$base/temp/healthz.json")"; break; }
   sleep 0.5
 done
-[ -n "$health" ] || fail "/healthz did not answer 200 within 90 s (last: $code $(cat "$base/temp/healthz.json" 2>/dev/null))"
+[ -n "$health" ] || fail "/healthz did not answer 200 within 180 s (last: $code $(cat "$base/temp/healthz.json" 2>/dev/null))"
 grep -q '"status":"OK"' <<<"$health" || fail "/healthz body is not OK: $health"
 
-api() { # api METHOD PATH USER [JSON] -> body in $body, status in $code
-  local args=(-s -o "$base/temp/body" -w '%{http_code}' --max-time 10 -X "$1" -u "$3:${password[$3]}")
+jar="$base/temp/cookies"
+csrf=""
+api() { # api METHOD PATH USER|session [JSON] -> body in $body, status in $code
+  local args=(-s -o "$base/temp/body" -w '%{http_code}' --max-time 10 -X "$1")
+  if [ "$3" = session ]; then # the browser's way: session cookie, CSRF token on changes
+    args+=(-b "$jar" -c "$jar" -H "X-CSRF-Token: $csrf")
+  else
+    args+=(-u "$3:${password[$3]}")
+  fi
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data "$4")
   code="$(curl "${args[@]}" "$url/$2" || echo 000)"
   body="$(cat "$base/temp/body" 2>/dev/null || true)"
@@ -142,25 +150,35 @@ api GET api/v1/admin/status alice
 [ "$code" = 403 ] || fail "alice (role user) got $code on an admin endpoint, not 403"
 api GET api/v1/admin/status admin
 [ "$code" = 200 ] || fail "admin (roles admin,user) got $code on /api/v1/admin/status: $body"
+# the browser's sign-in page posts the same credentials to /api/v1/session
+code="$(curl -s -o "$base/temp/body" -D "$base/temp/headers" -w '%{http_code}' --max-time 10 -c "$jar" -H 'Content-Type: application/json' \
+    --data "{\"username\": \"alice\", \"password\": \"${password[alice]}\"}" "$url/api/v1/session" || echo 000)"
+body="$(cat "$base/temp/body")"
+[ "$code" = 200 ] || fail "alice: POST /api/v1/session answered $code $body"
+csrf="$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$body")"
+[ -n "$csrf" ] || fail "no csrf_token in $body"
+grep -qi '^set-cookie: JSESSIONID=.*SameSite=Lax' "$base/temp/headers" \
+    || fail "the session cookie lacks SameSite=Lax (CookieProcessor missing from comfygate.xml?): $(grep -i set-cookie "$base/temp/headers")"
 
-# README "8. One job": submit, see it succeed, fetch its image.
+# README "8. One job": submit, see it succeed, fetch its image (in alice's browser session).
 step="8. One job"
 say "$step"
-api POST api/v1/jobs alice '{"params": {"prompt": "check-deploy", "width": 64, "height": 64, "steps": 2}}'
+api POST api/v1/jobs session '{"params": {"prompt": "check-deploy", "width": 64, "height": 64, "steps": 2}}'
 [ "$code" = 202 ] || fail "POST /api/v1/jobs answered $code $body"
 job_id="$(grep -o '"id":"[^"]*"' <<<"$body" | head -n 1 | cut -d'"' -f4)"
 [ -n "$job_id" ] || fail "no job id in $body"
 state=""
-for _ in $(seq 1 60); do
-  api GET "api/v1/jobs/$job_id" alice
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
+  api GET "api/v1/jobs/$job_id" session
   state="$(sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' <<<"$body")"
   case "$state" in succeeded|failed|timeout|cancelled) break ;; esac
   sleep 0.5
 done
-[ "$state" = succeeded ] || fail "job $job_id ended '$state', not succeeded: $body"
+[ "$state" = succeeded ] || fail "job $job_id ended '$state' (or not within 60 s), not succeeded: $body"
 image="$(sed -n 's/.*"url":"[^"]*\/comfygate\/\([^"]*\)".*/\1/p' <<<"$body")"
 [ -n "$image" ] || fail "no image url in $body"
-code="$(curl -s -o "$base/temp/image" -w '%{http_code}' --max-time 10 -u "alice:${password[alice]}" "$url/$image" || echo 000)"
+code="$(curl -s -o "$base/temp/image" -w '%{http_code}' --max-time 10 -b "$jar" "$url/$image" || echo 000)"
 [ "$code" = 200 ] || fail "GET $image answered $code"
 [ "$(head -c 4 "$base/temp/image" | tail -c 3)" = PNG ] || fail "$image is not a PNG"
 
