@@ -50,6 +50,13 @@ stop_tomcat() {
 trap 'stop_tomcat || true' EXIT
 trap 'exit 130' INT TERM
 say() { echo "check-deploy: [${SECONDS}s] $*"; }
+# fetch FILE CURL-ARGS... URL: the response body into FILE; its status, or why there is none, in $code
+fetch() {
+  local out="$1" rc=0
+  shift
+  code="$(curl -s -o "$out" -w '%{http_code}' --max-time 30 "$@")" || rc=$?
+  if [ "$rc" = 28 ]; then code="no answer within 30 s"; elif [ "$rc" != 0 ]; then code="no answer (curl exit $rc)"; fi
+}
 
 [ -x "$home/bin/catalina.sh" ] || fail "no Tomcat at --catalina-home $home"
 [ -f "$war" ] || fail "no WAR at --war $war"
@@ -118,7 +125,7 @@ health=""
 deadline=$((SECONDS + 180))
 while ((SECONDS < deadline)); do
   kill -0 "$pid" 2>/dev/null || fail "Tomcat (PID $pid) exited"
-  code="$(curl -s -o "$base/temp/healthz.json" -w '%{http_code}' --max-time 5 "$url/healthz" || true)"
+  fetch "$base/temp/healthz.json" "$url/healthz"
   [ "$code" = 200 ] && { health="$(cat "$base/temp/healthz.json")"; break; }
   sleep 0.5
 done
@@ -128,14 +135,14 @@ grep -q '"status":"OK"' <<<"$health" || fail "/healthz body is not OK: $health"
 jar="$base/temp/cookies"
 csrf=""
 api() { # api METHOD PATH USER|session [JSON] -> body in $body, status in $code
-  local args=(-s -o "$base/temp/body" -w '%{http_code}' --max-time 10 -X "$1")
+  local args=(-X "$1")
   if [ "$3" = session ]; then # the browser's way: session cookie, CSRF token on changes
     args+=(-b "$jar" -c "$jar" -H "X-CSRF-Token: $csrf")
   else
     args+=(-u "$3:${password[$3]}")
   fi
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data "$4")
-  code="$(curl "${args[@]}" "$url/$2" || echo 000)"
+  fetch "$base/temp/body" "${args[@]}" "$url/$2"
   body="$(cat "$base/temp/body" 2>/dev/null || true)"
 }
 
@@ -151,8 +158,8 @@ api GET api/v1/admin/status alice
 api GET api/v1/admin/status admin
 [ "$code" = 200 ] || fail "admin (roles admin,user) got $code on /api/v1/admin/status: $body"
 # the browser's sign-in page posts the same credentials to /api/v1/session
-code="$(curl -s -o "$base/temp/body" -D "$base/temp/headers" -w '%{http_code}' --max-time 10 -c "$jar" -H 'Content-Type: application/json' \
-    --data "{\"username\": \"alice\", \"password\": \"${password[alice]}\"}" "$url/api/v1/session" || echo 000)"
+fetch "$base/temp/body" -D "$base/temp/headers" -c "$jar" -H 'Content-Type: application/json' \
+    --data "{\"username\": \"alice\", \"password\": \"${password[alice]}\"}" "$url/api/v1/session"
 body="$(cat "$base/temp/body")"
 [ "$code" = 200 ] || fail "alice: POST /api/v1/session answered $code $body"
 csrf="$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$body")"
@@ -178,7 +185,7 @@ done
 [ "$state" = succeeded ] || fail "job $job_id ended '$state' (or not within 60 s), not succeeded: $body"
 image="$(sed -n 's/.*"url":"[^"]*\/comfygate\/\([^"]*\)".*/\1/p' <<<"$body")"
 [ -n "$image" ] || fail "no image url in $body"
-code="$(curl -s -o "$base/temp/image" -w '%{http_code}' --max-time 10 -b "$jar" "$url/$image" || echo 000)"
+fetch "$base/temp/image" -b "$jar" "$url/$image"
 [ "$code" = 200 ] || fail "GET $image answered $code"
 [ "$(head -c 4 "$base/temp/image" | tail -c 3)" = PNG ] || fail "$image is not a PNG"
 
