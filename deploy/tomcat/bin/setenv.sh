@@ -20,7 +20,7 @@ CATALINA_PID="${CATALINA_PID:-$CATALINA_BASE/temp/catalina.pid}"
 
 # -XX:+ExitOnOutOfMemoryError: a JVM out of memory exits (and systemd restarts it) instead of
 #   limping on. UTF-8 everywhere: prompts are any language. GC log: 5 files of 10 MB in logs/.
-# (One option per line: catalina.sh evals CATALINA_OPTS, so it must stay on one line.)
+# (Appended line by line: catalina.sh evals CATALINA_OPTS, so its value must hold no line break.)
 CATALINA_OPTS="$CATALINA_OPTS -Xms256m -Xmx$COMFYGATE_HEAP -XX:+ExitOnOutOfMemoryError"
 CATALINA_OPTS="$CATALINA_OPTS -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8"
 CATALINA_OPTS="$CATALINA_OPTS -Djava.awt.headless=true"
