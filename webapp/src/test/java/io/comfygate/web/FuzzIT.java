@@ -120,8 +120,7 @@ class FuzzIT {
           HttpResponse<String> r = send(c, caller);
           cases++;
           statuses.merge(r.statusCode(), 1, Integer::sum);
-          String problem = containerRejects(c) ? (r.statusCode() == 400 ? null : "Tomcat's refusal is not a 400: " + r.statusCode())
-              : judge(r);
+          String problem = containerRejects(c) ? judgeContainer(r) : judge(r);
           containerRefusals += containerRejects(c) ? 1 : 0;
           if (problem != null) {
             problems.add(endpoint + " as " + caller + " with " + abbreviate(c.toString(), 160) + ": " + abbreviate(problem, 160));
@@ -143,12 +142,24 @@ class FuzzIT {
    * Requests that Tomcat itself refuses with its own 400 page before any application sees them: a
    * request line longer than the connector's header limit (8 KB by default), or an encoded {@code /},
    * {@code \} or NUL in the path (its safe default, encodedSolidusHandling="reject"). The WAR cannot
-   * answer those; RELIABILITY.md says how an operator hides Tomcat's page.
+   * answer those; the Host's error report valve does (JSON in deploy/tomcat/conf/server.xml).
    */
   private static boolean containerRejects(Case c) {
     String path = c.path().contains("?") ? c.path().substring(0, c.path().indexOf('?')) : c.path();
     String upper = path.toUpperCase(java.util.Locale.ROOT);
     return upper.contains("%2F") || upper.contains("%5C") || upper.contains("%00") || c.path().length() > 7000;
+  }
+
+  /** Tomcat's refusal, with the Host's JsonErrorReportValve as deploy/tomcat/conf/server.xml sets it. */
+  private static String judgeContainer(HttpResponse<String> r) {
+    if (r.statusCode() != 400) {
+      return "Tomcat's refusal is a " + r.statusCode() + ", not a 400";
+    }
+    try {
+      return JSON.readTree(r.body()).path("message").asText().isEmpty() ? "Tomcat's refusal has no message: " + abbreviate(r.body()) : null;
+    } catch (IOException e) {
+      return "Tomcat's refusal is not JSON: " + abbreviate(r.body());
+    }
   }
 
   /** What is wrong with an answer, or null. */
