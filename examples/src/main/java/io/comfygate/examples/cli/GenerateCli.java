@@ -67,9 +67,9 @@ public final class GenerateCli {
   }
 
   public static void main(String[] args) {
-    // The engine logs every job event at INFO; on a terminal the progress bar says it better.
+    // The engine logs every job event and backend change; here the progress line and the exit message say it.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
     GenerateCli cli = new GenerateCli(System.out, System.err, System.console() != null, Settings::fromEnv,
         GenerateCli::shutdownHook);

@@ -59,15 +59,19 @@ final class ProgressView {
     finished = true;
   }
 
+  /**
+   * The ETA is shown only while waiting: this engine is new for every run, so it has no past run
+   * times to estimate a running job's remainder from; the bar says it better.
+   */
   static String describe(Job job) {
-    String eta = job.etaIfKnown().map(d -> ", about " + human(d) + " left").orElse("");
     if (job.state() == JobState.QUEUED) {
+      String eta = job.etaIfKnown().map(d -> ", about " + human(d) + " to go").orElse("");
       return (job.position() > 0 ? "waiting: number " + job.position() + " in line" : "waiting in ComfyUI's queue") + eta;
     }
     int percent = job.progress().percent();
     int filled = percent * BAR / 100;
     String node = job.progress().node() == null ? "" : " " + job.progress().node();
-    return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] " + String.format("%3d%%", percent) + node + eta;
+    return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] " + String.format("%3d%%", percent) + node;
   }
 
   private static String human(Duration d) {

@@ -141,6 +141,27 @@ class GenerateCliTest {
     }
   }
 
+  /** main() as a shell runs it: a separate JVM whose exit code is the one run() returned. */
+  @Test
+  void mainExitsWithTheCode(FakeComfyUi fake) throws Exception {
+    assertThat(java("--url", fake.baseUrl().toString(), "-o", dir.resolve("cat.png").toString(), "a cat")).isZero();
+    assertThat(dir.resolve("cat.png")).isRegularFile();
+
+    assertThat(java("--bogus", "1", "a cat")).isEqualTo(GenerateCli.USAGE);
+  }
+
+  private int java(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), GenerateCli.class.getName()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("java.log").toFile()).start();
+    if (!process.waitFor(90, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("GenerateCli did not end within 90 s: " + Files.readString(dir.resolve("java.log")));
+    }
+    return process.exitValue();
+  }
+
   /** A ComfyUI that takes 10 s per image, so there is time to give up or press Ctrl+C. */
   private static FakeComfyUi slowFake() {
     return FakeComfyUi.builder().steps(100).stepDelay(Duration.ofMillis(100)).start();
