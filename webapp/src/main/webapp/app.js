@@ -197,7 +197,11 @@ function renderCard(entry) {
       return t;
     }));
   }
-  if (TERMINAL.has(job.state)) card.querySelector('.job-preview').hidden = job.state === 'succeeded' && job.images && job.images.length > 0;
+  if (TERMINAL.has(job.state)) {
+    // a job that ended without images keeps its last preview, if it had one; an empty one never shows
+    const preview = card.querySelector('.job-preview');
+    preview.hidden = !preview.getAttribute('src') || (job.state === 'succeeded' && !!job.images && job.images.length > 0);
+  }
   renderEta(entry);
 }
 
