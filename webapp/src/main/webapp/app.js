@@ -185,7 +185,8 @@ function renderCard(entry) {
   const node = job.progress && job.progress.node;
   card.querySelector('.job-node').textContent =
     job.state === 'running' ? percent + '%' + (node ? ' \u2013 node ' + node : '') : '';
-  card.querySelector('.job-error').textContent = job.error || '';
+  // a plain "cancelled" repeats the badge; other reasons (failed, timed out) are worth the line
+  card.querySelector('.job-error').textContent = job.state === 'cancelled' && job.error === 'cancelled' ? '' : (job.error || '');
   const cancel = card.querySelector('.job-cancel');
   cancel.hidden = TERMINAL.has(job.state);
   const outputs = card.querySelector('.job-images');

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -119,6 +120,11 @@ final class Browser implements AutoCloseable {
     WebDriverWait wait = new WebDriverWait(driver, limit, Duration.ofMillis(50));
     wait.ignoring(StaleElementReferenceException.class);
     return wait;
+  }
+
+  /** Loads {@code path} (relative, e.g. {@code admin/}) of the WAR deployed at {@code base}. */
+  void open(URL base, String path) {
+    driver.get(new WarUnderTest(base).uri("http", path).toString());
   }
 
   /** Sets the window size; headless Chromium then reports it as the viewport. */

@@ -73,15 +73,11 @@ class BrowserUiIT {
 
   @ArquillianResource URL base;
 
-  private String page(String path) {
-    return new WarUnderTest(base).uri("http", path).toString();
-  }
-
   @Test
   @Order(1)
   void aliceGeneratesAndFollowsHerJobsToTheGallery() throws Exception {
     new WarUnderTest(base).awaitHealthy();
-    driver.get(page(""));
+    browser.open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     shot("01-signin");
     browser.signIn("alice");
@@ -142,7 +138,7 @@ class BrowserUiIT {
   @Order(2)
   void deleteShowsTheImageInTheTrashLabelledDeletedAndRestoreBringsItBack() {
     assertThat(jobB).as("the first test made the image").isNotNull();
-    driver.get(page(""));
+    browser.open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
     String image = browser.imageIdOf(jobB);
     WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(image)));
@@ -172,12 +168,12 @@ class BrowserUiIT {
   @Order(3)
   void adminBannerTurnsFailNamingComfyUiAndGenerateIsBlocked() throws Exception {
     new WarUnderTest(base).awaitHealthy();
-    driver.get(page(""));
+    browser.open(base, "");
     WebElement signOut = waitFor().until(ExpectedConditions.elementToBeClickable(By.id("signout")));
     signOut.click();
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
 
-    driver.get(page("admin")); // the folder's welcome file
+    browser.open(base, "admin"); // the folder's welcome file
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     assertThat(driver.getCurrentUrl()).endsWith("/admin/");
     browser.signIn("root");
@@ -194,7 +190,7 @@ class BrowserUiIT {
       assertThat(driver.findElement(By.id("banner")).getAttribute("class")).contains("fail");
       shot("10-admin-fail");
 
-      driver.get(page(""));
+      browser.open(base, "");
       waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
       Set<String> before = browser.cardIds();
       browser.setPrompt("while ComfyUI is down");

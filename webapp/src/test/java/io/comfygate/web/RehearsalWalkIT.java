@@ -91,20 +91,16 @@ class RehearsalWalkIT {
 
   @ArquillianResource URL base;
 
-  private String page(String path) {
-    return new WarUnderTest(base).uri("http", path).toString();
-  }
-
   @Test
   @Order(1)
   void healthzOkThenTheAdminBannerSaysOk() throws Exception {
     new ItHttp(base).awaitHealthy();
-    root.driver.get(page("healthz"));
+    root.open(base, "healthz");
     JsonNode health = ItHttp.JSON.readTree(root.driver.findElement(By.tagName("pre")).getText());
     assertThat(health.path("status").asText()).isEqualTo("OK");
     root.shot("rehearsal-01-healthz-ok");
 
-    root.driver.get(page("admin/"));
+    root.open(base, "admin/");
     root.signIn("root");
     root.waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
     assertThat(root.driver.findElement(By.id("banner")).getAttribute("class")).contains("ok");
@@ -116,11 +112,11 @@ class RehearsalWalkIT {
   @Test
   @Order(2)
   void threeUsersAtOnceWaitWithEtaCancelTimeOutAndComplete() {
-    alice.driver.get(page(""));
+    alice.open(base, "");
     alice.signIn("alice");
-    bob.driver.get(page(""));
+    bob.open(base, "");
     bob.signIn("bob");
-    root.driver.get(page("")); // signed in on the admin page: the same session
+    root.open(base, ""); // signed in on the admin page: the same session
     root.waitFor().until(ExpectedConditions.textToBe(By.id("who"), "Signed in as root"));
     Stream.of(alice, bob, root).forEach(Browser::setSmallImage);
 
@@ -173,6 +169,7 @@ class RehearsalWalkIT {
       assertThat(cancelled.findElement(By.className("job-state")).getText()).isEqualTo("Cancelled");
       assertThat(cancelled.findElement(By.className("job-cancel")).isDisplayed()).isFalse();
       assertThat(cancelled.findElement(By.className("job-preview")).isDisplayed()).as("no empty preview").isFalse();
+      assertThat(cancelled.findElement(By.className("job-error")).isDisplayed()).as("no red line repeating the badge").isFalse();
       alice.scrollTo(cancelled);
       alice.shot("rehearsal-05-waiting-job-cancelled");
 
@@ -247,7 +244,7 @@ class RehearsalWalkIT {
   @Test
   @Order(4)
   void comfyUiStoppedBlocksUsersFailsTheRunningJobAndTheBannerSaysFailUntilItIsBack() throws Exception {
-    root.driver.get(page("admin/"));
+    root.open(base, "admin/");
     root.waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
     String comfyCheck = "comfyui:127.0.0.1:" + comfy.port();
 
@@ -302,7 +299,7 @@ class RehearsalWalkIT {
   @Order(5)
   void theAdminTableShowsTheHostilePromptAsText() {
     assertThat(rootHostile).as("the walk made root's image").isNotNull();
-    root.driver.get(page("admin/"));
+    root.open(base, "admin/");
     root.waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
     filterAdminImages("root", "active");
     WebElement row = root.waitFor().withMessage("root's hostile prompt in the table").until(d -> d.findElements(By.cssSelector("#images tr")).stream()
@@ -318,7 +315,7 @@ class RehearsalWalkIT {
   @Order(6)
   void deleteRestoreAndPurgeWithTheDeletedLabelShown() {
     assertThat(bobDone).as("the walk made bob's image").isNotNull();
-    bob.driver.get(page(""));
+    bob.open(base, "");
     String image = bob.imageIdOf(bobDone);
     WebElement figure = bob.waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(image)));
     figure.findElement(By.className("delete")).click();
@@ -345,7 +342,7 @@ class RehearsalWalkIT {
     bob.waitFor().until(ExpectedConditions.numberOfElementsToBe(Browser.galleryImage(image), 0));
 
     // the sweep: root empties the trash after confirming; the result names count and bytes
-    root.driver.get(page("admin/"));
+    root.open(base, "admin/");
     root.waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
     root.driver.findElement(By.id("purge")).click();
     WebElement dialog = root.waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("purge-dialog")));
@@ -375,9 +372,9 @@ class RehearsalWalkIT {
   @Test
   @Order(7)
   void phoneAndDesktopLayoutsNeedNoHorizontalScrolling() {
-    alice.driver.get(page(""));
+    alice.open(base, "");
     alice.waitFor().until(d -> !alice.cardIds().isEmpty() && !d.findElements(By.cssSelector("#gallery-grid figure")).isEmpty());
-    root.driver.get(page("admin/"));
+    root.open(base, "admin/");
     root.waitFor().until(d -> !d.findElements(By.cssSelector("#images tr td img")).isEmpty());
     for (Dimension size : List.of(Browser.PHONE, Browser.DESKTOP)) {
       String label = size.getWidth() + "x" + size.getHeight();
