@@ -559,10 +559,10 @@ public final class JobEngine implements AutoCloseable {
 
   /**
    * Runs a write that records what ComfyUI has already done (a hand-over, a start, an end). Such a
-   * write cannot be refused like a new submit: while the database is busy (locked by another
-   * program) it is tried again, with backoff, outside the engine's lock, until it succeeds. If the
-   * engine closes meanwhile the error is thrown; the next start reconciles the job from ComfyUI's
-   * history. Other store failures are thrown at once.
+   * write cannot be refused like a new submit: while the database cannot write (locked by another
+   * program, or its disk full) it is tried again, with backoff, outside the engine's lock, until it
+   * succeeds. If the engine closes meanwhile the error is thrown; the next start reconciles the job
+   * from ComfyUI's history. Other store failures are thrown at once.
    */
   private <T> T recordDurably(String what, java.util.function.Supplier<T> write) {
     long pauseMillis = 50;
@@ -574,7 +574,7 @@ public final class JobEngine implements AutoCloseable {
           throw e;
         }
         if (attempt == 1) {
-          LOG.atWarn().setMessage("database busy; retrying").addKeyValue("event", "store_retry")
+          LOG.atWarn().setMessage("database cannot write yet (locked or full); retrying").addKeyValue("event", "store_retry")
               .addKeyValue("what", what).addKeyValue("reason", e.getMessage()).log();
         }
         try {

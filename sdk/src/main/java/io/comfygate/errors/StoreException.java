@@ -12,6 +12,7 @@ public class StoreException extends ComfyException {
   /** SQLite's primary result codes (the low byte of an extended code). */
   private static final int SQLITE_BUSY = 5;
   private static final int SQLITE_LOCKED = 6;
+  private static final int SQLITE_FULL = 13;
 
   private final String operation;
 
@@ -26,9 +27,10 @@ public class StoreException extends ComfyException {
   }
 
   /**
-   * Whether the database was busy rather than broken: another connection or program held its lock
-   * longer than the busy timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}), or no connection
-   * came free in time. Trying again later may succeed.
+   * Whether the failure is the database's passing state rather than a broken one, so that trying
+   * again later may succeed: another connection or program held its lock longer than the busy
+   * timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}), its disk is full ({@code SQLITE_FULL}),
+   * or no connection came free in time.
    */
   public boolean busy() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
@@ -37,7 +39,7 @@ public class StoreException extends ComfyException {
       }
       if (t instanceof java.sql.SQLException sql) {
         int primary = sql.getErrorCode() & 0xff;
-        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) {
           return true;
         }
       }

@@ -41,10 +41,10 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
       return Errors.json(503, ErrorMessage.of("unavailable", e.getMessage()));
     }
     if (e instanceof StoreException store && store.busy()) {
-      // Another program holds the database's lock (a backup, an sqlite3 shell): nothing was changed.
+      // Another program holds the database's lock (a backup, an sqlite3 shell) or its disk is full.
       LOG.atWarn().setMessage("database busy").addKeyValue("event", "db_busy").addKeyValue("reason", e.getMessage()).log();
       return Response.fromResponse(Errors.json(503, ErrorMessage.of("busy",
-          "The database is busy (locked by another program); nothing was changed. Try again in a few seconds.")))
+          "The database is busy (locked by another program, or its disk is full); nothing was changed. Try again in a few seconds.")))
           .header("Retry-After", BUSY_RETRY_SECONDS).build();
     }
     String id = UUID.randomUUID().toString();
