@@ -212,12 +212,12 @@ final class Outbox {
     });
   }
 
-  boolean exists(String eventId) {
-    return db.read("webhook.exists", c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM webhook_events WHERE event_id = ?")) {
+  Optional<Delivery> find(String eventId) {
+    return db.read("webhook.find", c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT * FROM webhook_events WHERE event_id = ?")) {
         select.setString(1, eventId);
         try (ResultSet row = select.executeQuery()) {
-          return row.next();
+          return row.next() ? Optional.of(map(row)) : Optional.<Delivery>empty();
         }
       }
     });

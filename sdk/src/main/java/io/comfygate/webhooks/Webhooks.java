@@ -121,6 +121,11 @@ public final class Webhooks implements AutoCloseable {
     return outbox.list(state, jobId, limit);
   }
 
+  /** One event and its delivery, if there is such an event. */
+  public Optional<Delivery> delivery(String eventId) {
+    return outbox.find(eventId);
+  }
+
   /**
    * Sends a delivered or failed event again, now, with a fresh retry budget (same event id).
    *
@@ -128,7 +133,7 @@ public final class Webhooks implements AutoCloseable {
    * @throws java.util.NoSuchElementException if there is no such event
    */
   public boolean redeliver(String eventId) {
-    if (!outbox.exists(eventId)) {
+    if (outbox.find(eventId).isEmpty()) {
       throw new java.util.NoSuchElementException("no webhook event " + eventId);
     }
     boolean changed = outbox.redeliver(eventId, clock.instant());
