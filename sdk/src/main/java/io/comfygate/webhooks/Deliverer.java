@@ -164,7 +164,12 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  private record Outcome(Integer status, String error) {
+  /** @param permanent retrying cannot help (the key was revoked): give up now */
+  private record Outcome(Integer status, String error, boolean permanent) {
+    Outcome(Integer status, String error) {
+      this(status, error, false);
+    }
+
     boolean ok() {
       return status != null && status >= 200 && status < 300;
     }
@@ -173,7 +178,7 @@ final class Deliverer implements AutoCloseable {
   private Outcome send(Outbox.Pending event) {
     Optional<String> secret = outbox.secret(event.keyId());
     if (secret.isEmpty()) {
-      return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent");
+      return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent", true);
     }
     long now = clock.instant().getEpochSecond();
     HttpRequest request = HttpRequest.newBuilder(event.url())
@@ -218,7 +223,7 @@ final class Deliverer implements AutoCloseable {
       return;
     }
     Instant next = now.plus(backoff.delay(attempts, ThreadLocalRandom.current().nextDouble()));
-    boolean giveUp = attempts >= maxAttempts || next.isAfter(event.createdAt().plus(retryWindow));
+    boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.createdAt().plus(retryWindow));
     outbox.attempted(event.seq(), giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, attempts, outcome.status(),
         error, now, next);
     LOG.atWarn().setMessage(giveUp ? "webhook_failed" : "webhook_retry")

@@ -34,6 +34,7 @@ final class Receiver implements AutoCloseable {
   private final List<Hit> hits = new CopyOnWriteArrayList<>();
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private volatile CountDownLatch hold = new CountDownLatch(0);
+  private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private int port;
 
@@ -53,8 +54,14 @@ final class Receiver implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      hits.add(new Hit(exchange.getRequestHeaders().getFirst(WebhookSigner.EVENT_ID_HEADER),
-          exchange.getRequestHeaders().getFirst(WebhookSigner.SIGNATURE_HEADER), body, JSON.readTree(body)));
+      Hit hit = new Hit(exchange.getRequestHeaders().getFirst(WebhookSigner.EVENT_ID_HEADER),
+          exchange.getRequestHeaders().getFirst(WebhookSigner.SIGNATURE_HEADER), body, JSON.readTree(body));
+      if (refused.contains(hit.type())) {
+        exchange.sendResponseHeaders(500, -1);
+        exchange.close();
+        return;
+      }
+      hits.add(hit);
       exchange.sendResponseHeaders(204, -1);
       exchange.close();
     });
@@ -66,6 +73,11 @@ final class Receiver implements AutoCloseable {
   /** Closes the port: deliveries now fail to connect. */
   void stop() {
     server.stop(0);
+  }
+
+  /** Events of this type are answered 500 (and not recorded). */
+  void refuse(String type) {
+    refused.add(type);
   }
 
   /** Requests wait (unanswered) until {@link #release()}. */

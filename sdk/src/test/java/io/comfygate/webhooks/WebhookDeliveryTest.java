@@ -50,7 +50,7 @@ class WebhookDeliveryTest {
   @BeforeEach
   void start() {
     receiver.start();
-    openAll(4);
+    openAll(4, 1000);
     key = new ApiKeys(db, Clock.systemUTC()).issue("ext", "render farm", false);
   }
 
@@ -61,10 +61,10 @@ class WebhookDeliveryTest {
   }
 
   /** Database, outbox, engine, in that order (closed in reverse). Quick retries for the tests. */
-  private void openAll(int threads) {
+  private void openAll(int threads, int maxAttempts) {
     db = Database.open(dir.resolve("db/app.db").toString());
     webhooks = Webhooks.builder(db).backoff(Duration.ofMillis(50), Duration.ofMillis(200))
-        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(1000).build();
+        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts).build();
     engine = JobEngine.builder().servers(List.of(COMFY.get().baseUrl())).database(db).webhooks(webhooks)
         .outputDir(dir.resolve("outputs")).probeInterval(Duration.ofMillis(200))
         .quota(new io.comfygate.queue.QuotaPolicy(10, 1))
@@ -143,7 +143,7 @@ class WebhookDeliveryTest {
     closeAll();
     receiver.release();
     receiver.start();
-    openAll(4);
+    openAll(4, 1000);
 
     waitUntil("all events after the restart", () -> receiver.types(job.id().value()).size() == 3);
     assertThat(receiver.types(job.id().value())).as("in order, none lost").isEqualTo(LIFE);
@@ -156,7 +156,7 @@ class WebhookDeliveryTest {
   void aReceiverThatDoesNotAnswerDoesNotHoldUpTheQueue() {
     receiver.holdRequests();
     closeAll();
-    openAll(1); // one sender: everything else queues behind the held request
+    openAll(1, 1000); // one sender: everything else queues behind the held request
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       jobs.add(submit("user" + i));
@@ -170,6 +170,38 @@ class WebhookDeliveryTest {
     receiver.release();
     waitUntil("all events", () -> jobs.stream().allMatch(j -> receiver.types(j.id().value()).size() == 3));
     jobs.forEach(j -> assertThat(receiver.types(j.id().value())).isEqualTo(LIFE));
+  }
+
+  @Test
+  void anEventGivenUpAfterItsAttemptsNoLongerHoldsBackTheJobsLaterEvents() {
+    closeAll();
+    openAll(4, 2);
+    receiver.refuse("job.queued");
+    Job job = submit("ext");
+
+    waitUntil("the later events", () -> receiver.types(job.id().value()).size() == 2);
+    assertThat(receiver.types(job.id().value())).containsExactly("job.running", "job.succeeded");
+    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10)).singleElement().satisfies(d -> {
+      assertThat(d.type()).isEqualTo("job.queued");
+      assertThat(d.attempts()).isEqualTo(2);
+      assertThat(d.lastStatus()).isEqualTo(500);
+      assertThat(d.lastError()).contains("HTTP 500");
+      assertThat(d.nextAttemptAt()).isNull();
+    });
+  }
+
+  @Test
+  void eventsOfARevokedKeyAreGivenUpAtOnceAndNotSent() {
+    receiver.holdRequests(); // nothing is answered until the key is revoked
+    Job job = submit("ext");
+    awaitState(job, JobState.SUCCEEDED);
+    new ApiKeys(db, Clock.systemUTC()).revoke(key.key().id());
+    receiver.stop();
+    receiver.release();
+
+    waitUntil("all three given up", () -> webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10).size() == 3);
+    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10))
+        .allSatisfy(d -> assertThat(d.lastError()).contains("revoked"));
   }
 
   @Test
