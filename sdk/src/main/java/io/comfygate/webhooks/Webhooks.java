@@ -1,6 +1,7 @@
 package io.comfygate.webhooks;
 
 import io.comfygate.config.Settings;
+import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JobChangeHook;
@@ -187,20 +188,20 @@ public final class Webhooks implements AutoCloseable {
 
     /** How long after an event it is still retried. */
     public Builder retryWindow(Duration d) {
-      this.retryWindow = positive(d, "retryWindow");
+      this.retryWindow = Durations.requirePositive(d, "retryWindow");
       return this;
     }
 
     /** Connect timeout, and the wait for the receiver's answer, of each attempt. */
     public Builder timeout(Duration d) {
-      this.timeout = positive(d, "timeout");
+      this.timeout = Durations.requirePositive(d, "timeout");
       return this;
     }
 
     /** Wait after the first failure (doubling after each further one, jittered) and its cap. */
     public Builder backoff(Duration initial, Duration max) {
-      this.initialBackoff = positive(initial, "initial backoff");
-      this.maxBackoff = positive(max, "max backoff");
+      this.initialBackoff = Durations.requirePositive(initial, "initial backoff");
+      this.maxBackoff = Durations.requirePositive(max, "max backoff");
       if (max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("max backoff must be >= initial backoff: " + max + " < " + initial);
       }
@@ -231,13 +232,6 @@ public final class Webhooks implements AutoCloseable {
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0: " + d);
-      }
-      return d;
     }
 
     /** Starts the deliverer; events left pending by a previous run are sent first. */
