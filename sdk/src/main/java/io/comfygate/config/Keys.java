@@ -135,6 +135,24 @@ final class Keys {
           wholeNumber("minutes", 1, Long.MAX_VALUE / 60).map(Duration::ofMinutes),
           "Minutes between two purges of expired trash");
 
+  // Webhooks
+  static final Key<Integer> WEBHOOK_MAX_ATTEMPTS =
+      Key.of("WEBHOOK_MAX_ATTEMPTS", "15", wholeInt("", 1, 1000),
+          "Attempts to deliver one webhook event before it is given up");
+  static final Key<Duration> WEBHOOK_RETRY_HOURS =
+      Key.of("WEBHOOK_RETRY_HOURS", "24",
+          wholeNumber("hours", 1, 24L * 365).map(Duration::ofHours),
+          "Hours a webhook event is retried (exponential backoff with jitter) before it is given up");
+  static final Key<Duration> WEBHOOK_TIMEOUT_SECONDS =
+      Key.of("WEBHOOK_TIMEOUT_SECONDS", "10", positiveSeconds(),
+          "Seconds to connect to a webhook receiver, and again to wait for its answer (decimals allowed)");
+  static final Key<Integer> WEBHOOK_THREADS =
+      Key.of("WEBHOOK_THREADS", "4", wholeInt("", 1, 64),
+          "Webhook receivers called at once (events of one job always go one after another)");
+  static final Key<List<String>> WEBHOOK_ALLOWED_HOSTS =
+      Key.of("WEBHOOK_ALLOWED_HOSTS", "", Parsers.hostList(),
+          "Hosts webhook URLs may point to: comma-separated names or .suffixes; empty = any host");
+
   // Auth
   static final Key<String> BOOTSTRAP_ADMIN_KEY =
       Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
@@ -160,6 +178,8 @@ final class Keys {
           LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
+          WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,
+          WEBHOOK_ALLOWED_HOSTS,
           BOOTSTRAP_ADMIN_KEY,
           APP_HOST, APP_PORT);
 

@@ -300,6 +300,33 @@ public final class Settings {
     return get(Keys.TRASH_SWEEP_INTERVAL_MINUTES);
   }
 
+  // ---- Webhooks
+
+  /** {@code WEBHOOK_MAX_ATTEMPTS}: attempts per webhook event before it is given up. */
+  public int webhookMaxAttempts() {
+    return get(Keys.WEBHOOK_MAX_ATTEMPTS);
+  }
+
+  /** {@code WEBHOOK_RETRY_HOURS}: how long after an event it is still retried. */
+  public Duration webhookRetryWindow() {
+    return get(Keys.WEBHOOK_RETRY_HOURS);
+  }
+
+  /** {@code WEBHOOK_TIMEOUT_SECONDS}: connect timeout, and answer timeout, of each delivery attempt. */
+  public Duration webhookTimeout() {
+    return get(Keys.WEBHOOK_TIMEOUT_SECONDS);
+  }
+
+  /** {@code WEBHOOK_THREADS}: receivers called at once. */
+  public int webhookThreads() {
+    return get(Keys.WEBHOOK_THREADS);
+  }
+
+  /** {@code WEBHOOK_ALLOWED_HOSTS}: hosts and .suffixes receivers may be on; empty = any. */
+  public List<String> webhookAllowedHosts() {
+    return get(Keys.WEBHOOK_ALLOWED_HOSTS);
+  }
+
   // ---- Launcher
 
   /** {@code APP_HOST}: address the one-command launcher listens on. */

@@ -123,6 +123,7 @@ public final class JobEngine implements AutoCloseable {
   private final LlmClient llm;
   private final TrashPurger purger;
   private final TrashSweeper sweeper;
+  private final io.comfygate.webhooks.Webhooks webhooks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobEngine(Builder b) {
@@ -151,6 +152,15 @@ public final class JobEngine implements AutoCloseable {
     this.events = Executors.newSingleThreadExecutor(NamedThreads.factory("job-events"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("engine-timer"));
     listeners.add(eventLog);
+    this.webhooks = b.webhooks;
+    if (webhooks != null) {
+      // The outbox rows are committed with each change (the store's hook); this only wakes the deliverer.
+      listeners.add(event -> {
+        if (!(event instanceof JobEvent.Progress)) {
+          webhooks.nudge();
+        }
+      });
+    }
     this.llm = b.llm;
     this.health = healthMonitor(b);
     this.purger = new TrashPurger(images, b.outputDir);
@@ -234,7 +244,24 @@ public final class JobEngine implements AutoCloseable {
    * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
    */
   public Job submit(String userId, String template, JsonNode params) {
+    return submit(userId, template, params, null);
+  }
+
+  /**
+   * Validates, stores and queues a job whose state changes are POSTed to {@code webhook}: the
+   * subscription and the first event ({@code job.queued}) are written in the job's own insert, and
+   * every later event in the transaction of its change. See {@link io.comfygate.webhooks.Webhooks}.
+   *
+   * @param webhook where its events go, or {@code null} for none
+   * @throws IllegalStateException if a webhook is given but the engine was built without
+   *     {@link Builder#webhooks}
+   * @see #submit(String, String, JsonNode)
+   */
+  public Job submit(String userId, String template, JsonNode params, io.comfygate.webhooks.WebhookTarget webhook) {
     ensureOpen();
+    if (webhook != null && webhooks == null) {
+      throw new IllegalStateException("webhooks are not enabled on this engine (JobEngine.Builder.webhooks)");
+    }
     requireUser(userId);
     Template t = templates.get(template);
     BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
@@ -250,7 +277,7 @@ public final class JobEngine implements AutoCloseable {
         throw quotaExceeded(userId, refusal.getAsInt());
       }
       StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), clock.instant());
-      jobs.insert(stored);
+      insert(stored, webhook);
       job = new ActiveJob(stored, bound.workflow());
       active.put(stored.id(), job);
       waiting.add(userId, stored.id());
@@ -261,6 +288,19 @@ public final class JobEngine implements AutoCloseable {
     }
     dispatchAll(dispatch);
     return snapshot;
+  }
+
+  private void insert(StoredJob stored, io.comfygate.webhooks.WebhookTarget webhook) {
+    if (webhook == null) {
+      jobs.insert(stored);
+      return;
+    }
+    webhooks.expect(stored.id(), webhook); // taken up by the store's hook inside the insert
+    try {
+      jobs.insert(stored);
+    } finally {
+      webhooks.forget(stored.id());
+    }
   }
 
   private QuotaExceededException quotaExceeded(String userId, int limit) {
@@ -1264,6 +1304,7 @@ public final class JobEngine implements AutoCloseable {
     private LlmClient llm;
     private final List<HealthCheck> extraChecks = new ArrayList<>();
     private io.comfygate.store.jdbc.Database database;
+    private io.comfygate.webhooks.Webhooks webhooks;
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     private Builder() {}
@@ -1348,8 +1389,18 @@ public final class JobEngine implements AutoCloseable {
      */
     public Builder database(io.comfygate.store.jdbc.Database db) {
       this.database = Objects.requireNonNull(db, "db");
-      this.jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
-      this.imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      this.jobStore = null; // made in build(), with the webhook hook if there is one
+      this.imageStore = null;
+      return this;
+    }
+
+    /**
+     * Send job events to webhooks through this outbox (built on the same database): its rows are
+     * written inside the store's transactions. Needs the engine's own JDBC store ({@link
+     * #database}), not {@link #stores}. The caller keeps ownership and closes it after the engine.
+     */
+    public Builder webhooks(io.comfygate.webhooks.Webhooks webhooks) {
+      this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
       return this;
     }
 
@@ -1423,11 +1474,15 @@ public final class JobEngine implements AutoCloseable {
         llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
       }
       if (jobStore == null) {
-        io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(location);
-        this.database = db;
-        owned.add(db);
-        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
-        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+        if (database == null) {
+          database = io.comfygate.store.jdbc.Database.open(location);
+          owned.add(database);
+        }
+        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(database,
+            webhooks == null ? io.comfygate.store.jdbc.JobChangeHook.NONE : webhooks.storeHook());
+        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(database);
+      } else if (webhooks != null) {
+        throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
       }
       JobEngine engine = new JobEngine(this);
       try {

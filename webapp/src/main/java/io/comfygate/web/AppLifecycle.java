@@ -4,6 +4,7 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
@@ -40,6 +41,7 @@ public final class AppLifecycle implements ServletContextListener {
 
   private Database database;
   private JobEngine engine;
+  private Webhooks webhooks;
   private LiveHub live;
   private LoggingSetup logging;
 
@@ -60,9 +62,10 @@ public final class AppLifecycle implements ServletContextListener {
     log.atInfo().setMessage("settings").addKeyValue("event", "settings").addKeyValue("values", settings.toString()).log();
     try {
       database = Database.open(settings.jobDbPath().map(Path::toString).orElse(settings.jdbcUrl()));
-      engine = JobEngine.builder().settings(settings).database(database).build();
+      webhooks = Webhooks.builder(database).settings(settings).imageUrlBase(context.getContextPath() + "/api/").build();
+      engine = JobEngine.builder().settings(settings).database(database).webhooks(webhooks).build();
       ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
-      AppServices services = new AppServices(settings, engine, apiKeys);
+      AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
       mount(context, services);
       live = LiveHub.start(engine, context.getContextPath() + "/api/");
@@ -138,6 +141,10 @@ public final class AppLifecycle implements ServletContextListener {
     if (engine != null) {
       engine.close();
       engine = null;
+    }
+    if (webhooks != null) {
+      webhooks.close(); // after the engine (no new events), before the database (attempts record their outcome)
+      webhooks = null;
     }
     if (database != null) {
       database.close();
