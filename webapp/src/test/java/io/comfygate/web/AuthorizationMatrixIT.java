@@ -169,6 +169,49 @@ class AuthorizationMatrixIT {
     }
   }
 
+  /**
+   * Keys, webhook secrets, passwords and session ids never reach the WAR's log files, even at
+   * DEBUG-worthy moments (a key issued, used, refused; a sign-in). The log is read once it shows
+   * a job submitted with the key, so it is known to be written up to that point.
+   */
+  @Test
+  void noSecretReachesTheLog() throws Exception {
+    JsonNode issued = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"log check\"}"), 201);
+    String key = issued.path("key").asText();
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "key:" + key, SUBMIT);
+    String jobId = json(submitted, 202).path("id").asText();
+    http.send("GET", "api/v1/jobs", "key:" + revokedKey, null);
+    http.send("GET", "api/v1/jobs", "key:" + key + "x", null);
+    HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
+    String session = signIn.headers().firstValue("Set-Cookie").orElse("");
+    java.nio.file.Path logs = java.nio.file.Path.of(WarUnderTest.itSetting("LOG_FILE_PATH")).getParent();
+    http.await("api/v1/jobs/" + jobId, "alice", Duration.ofSeconds(30), r -> logsContain(logs, jobId));
+
+    List<String> secrets = new ArrayList<>(List.of(key, aliceKey, revokedKey, "alice-pw", "root-pw"));
+    if (!issued.path("webhook_secret").asText().isEmpty()) {
+      secrets.add(issued.path("webhook_secret").asText());
+    }
+    if (session.startsWith("JSESSIONID=")) {
+      secrets.add(session.substring("JSESSIONID=".length(), session.indexOf(';') > 0 ? session.indexOf(';') : session.length()));
+    }
+    for (String secret : secrets) {
+      assertThat(logsContain(logs, secret)).as("a secret (%s…) in the log files", secret.substring(0, 3)).isFalse();
+    }
+  }
+
+  private static boolean logsContain(java.nio.file.Path folder, String text) {
+    try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(folder)) {
+      for (java.nio.file.Path f : files.toList()) {
+        if (java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8).contains(text)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void aSignedInBrowserChangesStateOnlyWithItsCsrfToken() {
     HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
