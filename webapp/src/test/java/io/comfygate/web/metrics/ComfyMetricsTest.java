@@ -92,7 +92,7 @@ class ComfyMetricsTest {
 
   @Test
   void cancelledAndTimedOutJobsAreCountedByOutcomeAndAUsersQueueSeriesGoesWhenTheirQueueEmpties() {
-    COMFY.get().slowNodes(Duration.ofSeconds(3)); // outlives the 1 s job timeout
+    COMFY.get().slowNodes(Duration.ofSeconds(1)); // a job of several nodes outlives the 1 s job timeout
     ComfyMetrics m = metrics(ComfyMetrics.DEFAULT_MAX_USER_SERIES);
     JobId running = engine.submit("alice", null, small("times out")).id();
     JobId waiting = engine.submit("alice", null, small("waits")).id();
@@ -119,7 +119,7 @@ class ComfyMetricsTest {
 
   @Test
   void perUserSeriesAreCappedToTheUsersWithTheMostWaitingWhileTheTotalCountsEveryone() {
-    COMFY.get().slowNodes(Duration.ofSeconds(3));
+    COMFY.get().slowNodes(Duration.ofSeconds(1));
     ComfyMetrics m = metrics(1);
     engine.submit("alice", null, small("a1")); // on the backend
     engine.submit("bob", null, small("b1"));   // on the backend (its second slot)
