@@ -158,6 +158,14 @@ final class Keys {
       Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
           "Bearer token accepted as user \"admin\" with the admin role (secret, never logged); empty = none");
 
+  // Metrics
+  static final Key<String> METRICS_TOKEN =
+      Key.secret("METRICS_TOKEN", "", Parsers.anyText(),
+          "Bearer token a Prometheus scraper presents for GET /metrics (secret, never logged); empty = admins only");
+  static final Key<Boolean> METRICS_PUBLIC =
+      Key.of("METRICS_PUBLIC", "false", bool(),
+          "true = GET /metrics needs no credentials at all (only on a private network)");
+
   // Launcher
   static final Key<String> APP_HOST =
       Key.of("APP_HOST", "127.0.0.1", Parsers.host(),
@@ -181,6 +189,7 @@ final class Keys {
           WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,
           WEBHOOK_ALLOWED_HOSTS,
           BOOTSTRAP_ADMIN_KEY,
+          METRICS_TOKEN, METRICS_PUBLIC,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

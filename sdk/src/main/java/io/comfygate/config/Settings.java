@@ -271,6 +271,19 @@ public final class Settings {
     return get(Keys.BOOTSTRAP_ADMIN_KEY);
   }
 
+  /**
+   * {@code METRICS_TOKEN}, a secret: do not log it. When not empty, a caller presenting it as a
+   * Bearer token may read GET /metrics (a Prometheus scraper); empty = administrators only.
+   */
+  public String metricsToken() {
+    return get(Keys.METRICS_TOKEN);
+  }
+
+  /** {@code METRICS_PUBLIC}: GET /metrics needs no credentials (for a private network). */
+  public boolean metricsPublic() {
+    return get(Keys.METRICS_PUBLIC);
+  }
+
   /** {@code LLM_TIMEOUT_SECONDS}. */
   public Duration llmTimeout() {
     return get(Keys.LLM_TIMEOUT_SECONDS);

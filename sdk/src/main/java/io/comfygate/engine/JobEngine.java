@@ -115,6 +115,7 @@ public final class JobEngine implements AutoCloseable {
   private final OutputCollector outputs;
   private final JobEventLogger eventLog;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<DispatchListener> dispatchListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService workers;
   private final ExecutorService events;
   private final ScheduledExecutorService timer;
@@ -368,9 +369,12 @@ public final class JobEngine implements AutoCloseable {
     long started = System.nanoTime();
     try {
       PromptHandle handle = backend.client.submit(request, event -> onComfyEvent(job, event));
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
           .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored.promptId())
-          .addKeyValue("latency_ms", (System.nanoTime() - started) / 1_000_000).log();
+          .addKeyValue("latency_ms", took.toMillis()).log();
+      emitDispatched(new DispatchTiming(id, job.stored.userId(), job.stored.template(), backend.name,
+          Duration.between(job.stored.createdAt(), clock.instant()), took));
       follow(job, handle);
     } catch (ComfyValidationException e) {
       end(job, JobState.FAILED, "ComfyUI refused the workflow: " + e.getMessage());
@@ -893,6 +897,27 @@ public final class JobEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Waiting jobs per user and each backend's queued and running jobs, right now. Cheap (counts
+   * only, one short hold of the scheduling lock): meant for metrics scrapes and dashboards.
+   */
+  public QueueDepth queueDepth() {
+    synchronized (lock) {
+      List<QueueDepth.BackendLoad> loads = new ArrayList<>();
+      for (Backend b : backends.values()) {
+        int running = 0;
+        for (JobId id : b.dispatched) {
+          ActiveJob job = active.get(id);
+          if (job != null && job.stored.state() == JobState.RUNNING) {
+            running++;
+          }
+        }
+        loads.add(new QueueDepth.BackendLoad(b.name, b.healthy, b.dispatched.size() - running, running));
+      }
+      return new QueueDepth(waiting.waitingByUser(), loads);
+    }
+  }
+
   /** Jobs waiting for a backend, in the order they will be dispatched. */
   public List<Job> waitingJobs() {
     synchronized (lock) {
@@ -1076,6 +1101,14 @@ public final class JobEngine implements AutoCloseable {
   }
 
   /**
+   * The latest round of the background health checks, without running any; empty before the
+   * first round has finished. Never blocks: for metrics, which must not wait on a hanging backend.
+   */
+  public Optional<HealthReport> lastHealth() {
+    return health.cached();
+  }
+
+  /**
    * The fast verdict for the Generate button: answers within 1.5 s even when a backend hangs
    * (a check that does not answer in time counts as down). The optional LLM helper is left out:
    * it does not make images.
@@ -1120,6 +1153,15 @@ public final class JobEngine implements AutoCloseable {
   public io.comfygate.events.Subscription addListener(JobListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
     return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Adds a listener for the {@link DispatchTiming} of every job ComfyUI accepts; see
+   * {@link DispatchListener} for the threading rules.
+   */
+  public io.comfygate.events.Subscription addDispatchListener(DispatchListener listener) {
+    dispatchListeners.add(Objects.requireNonNull(listener, "listener"));
+    return () -> dispatchListeners.remove(listener);
   }
 
   private Job snapshotOfStored(StoredJob s) {
@@ -1221,6 +1263,25 @@ public final class JobEngine implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("engine closed; event {} of {} not delivered to listeners", event.name(), event.job().id());
+    }
+  }
+
+  private void emitDispatched(DispatchTiming timing) {
+    if (dispatchListeners.isEmpty()) {
+      return;
+    }
+    try {
+      events.execute(() -> {
+        for (DispatchListener l : dispatchListeners) {
+          try {
+            l.onDispatched(timing);
+          } catch (RuntimeException e) {
+            LOG.warn("dispatch listener threw on {}; ignored", timing.jobId(), e);
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("engine closed; dispatch timing of {} not delivered", timing.jobId());
     }
   }
 

@@ -9,6 +9,8 @@ import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
 import io.comfygate.web.health.HealthzServlet;
+import io.comfygate.web.metrics.ComfyMetrics;
+import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -43,6 +45,7 @@ public final class AppLifecycle implements ServletContextListener {
   private JobEngine engine;
   private Webhooks webhooks;
   private LiveHub live;
+  private ComfyMetrics metrics;
   private LoggingSetup logging;
 
   @Override
@@ -67,7 +70,8 @@ public final class AppLifecycle implements ServletContextListener {
       ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
       AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
-      mount(context, services);
+      metrics = ComfyMetrics.start(engine, MetricsEndpoint.version(context));
+      mount(context, services, metrics);
       live = LiveHub.start(engine, context.getContextPath() + "/api/");
       mountLive(context, live, apiKeys);
       log.atInfo().setMessage("app_start").addKeyValue("event", "app_start")
@@ -80,16 +84,18 @@ public final class AppLifecycle implements ServletContextListener {
   }
 
   /**
-   * Mounts the REST API at /api, its authentication filter, and /healthz, each built with the
+   * Mounts the REST API at /api, its authentication filter, /healthz and /metrics, each built with the
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
-  private static void mount(ServletContext context, AppServices services) {
-    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey()));
+  private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
+    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
   }
 
   /**
@@ -137,6 +143,10 @@ public final class AppLifecycle implements ServletContextListener {
     if (live != null) {
       live.close(); // first: no more events to fan out, browsers told to reconnect
       live = null;
+    }
+    if (metrics != null) {
+      metrics.close(); // stops listening to the engine
+      metrics = null;
     }
     if (engine != null) {
       engine.close();
