@@ -51,6 +51,7 @@ final class Deliverer implements AutoCloseable {
   private final Set<String> inFlight = new HashSet<>(); // job ids, guarded by monitor
   private boolean nudged; // guarded by monitor
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<java.util.function.Consumer<DeliveryAttempt>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Deliverer(Outbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
       int threads) {
@@ -147,11 +148,13 @@ final class Deliverer implements AutoCloseable {
 
   private void attempt(Outbox.Pending event) {
     try {
+      long started = System.nanoTime();
       Outcome outcome = send(event);
       if (outcome == null) {
         return; // interrupted by close: left pending, sent again after the restart
       }
-      record(event, outcome);
+      tell(new DeliveryAttempt(event.eventId(), event.jobId(), record(event, outcome), event.attempts() + 1,
+          Duration.ofNanos(System.nanoTime() - started)));
     } catch (RuntimeException e) {
       LOG.warn("webhook {} of job {}: recording the attempt failed; it will be sent again", event.eventId(),
           event.jobId(), e);
@@ -210,7 +213,26 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  private void record(Outbox.Pending event, Outcome outcome) {
+  void addListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  void removeListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    listeners.remove(listener);
+  }
+
+  private void tell(DeliveryAttempt attempt) {
+    for (java.util.function.Consumer<DeliveryAttempt> l : listeners) {
+      try {
+        l.accept(attempt);
+      } catch (RuntimeException e) {
+        LOG.warn("a webhook attempt listener threw; ignored", e);
+      }
+    }
+  }
+
+  /** Records the attempt's outcome; returns the event's state after it. */
+  private DeliveryState record(Outbox.Pending event, Outcome outcome) {
     Instant now = clock.instant();
     int attempts = event.attempts() + 1;
     String error = outcome.error() == null || outcome.error().length() <= MAX_ERROR ? outcome.error()
@@ -220,7 +242,7 @@ final class Deliverer implements AutoCloseable {
       LOG.atDebug().setMessage("webhook_delivered").addKeyValue("event", "webhook_delivered")
           .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
           .addKeyValue("attempts", attempts).log();
-      return;
+      return DeliveryState.DELIVERED;
     }
     Instant next = now.plus(backoff.delay(attempts, ThreadLocalRandom.current().nextDouble()));
     boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.createdAt().plus(retryWindow));
@@ -231,6 +253,7 @@ final class Deliverer implements AutoCloseable {
         .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
         .addKeyValue("url_host", event.url().getHost()).addKeyValue("attempts", attempts)
         .addKeyValue("reason", error).addKeyValue("next_attempt_at", giveUp ? null : next.toString()).log();
+    return giveUp ? DeliveryState.FAILED : DeliveryState.PENDING;
   }
 
   private static void sleepQuietly() {

@@ -144,6 +144,15 @@ public final class Webhooks implements AutoCloseable {
     return changed;
   }
 
+  /** Tells {@code listener} of every delivery attempt from now on, on a sending thread; keep it quick. */
+  public void addAttemptListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    deliverer.addListener(listener);
+  }
+
+  public void removeAttemptListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    deliverer.removeListener(listener);
+  }
+
   /** Stops sending (attempts in flight get a bounded time); pending events wait for the next start. */
   @Override
   public void close() {

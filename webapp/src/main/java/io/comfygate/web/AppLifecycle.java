@@ -71,6 +71,7 @@ public final class AppLifecycle implements ServletContextListener {
       AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
       metrics = ComfyMetrics.start(engine, MetricsEndpoint.version(context));
+      webhooks.addAttemptListener(metrics.webhookDeliveries()::record);
       mount(context, services, metrics);
       live = LiveHub.start(engine, context.getContextPath() + "/api/");
       mountLive(context, live, apiKeys);

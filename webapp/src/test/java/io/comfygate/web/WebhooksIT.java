@@ -116,6 +116,12 @@ class WebhooksIT {
       assertThat(d.path("last_status").asInt()).isEqualTo(204);
     });
     assertThat(json(http.send("GET", "api/v1/admin/webhooks?state=failed&job_id=" + job, "root", null), 200)).isEmpty();
+    // The deliveries are counted in /metrics (at least these three; other jobs may add more).
+    String metrics = http.send("GET", "metrics", "root", null).body();
+    java.util.regex.Matcher delivered = java.util.regex.Pattern
+        .compile("(?m)^comfygate_webhook_deliveries_total\\{outcome=\"delivered\"} (\\S+)$").matcher(metrics);
+    assertThat(delivered.find()).as("delivered deliveries in /metrics").isTrue();
+    assertThat(Double.parseDouble(delivered.group(1))).isGreaterThanOrEqualTo(3);
     json(http.send("GET", "api/v1/admin/webhooks?state=lost", "root", null), 400);
     json(http.send("GET", "api/v1/admin/webhooks", "alice", null), 403);
     json(http.send("GET", "api/v1/admin/webhooks", key, null), 403);

@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Counts and times webhook deliveries: the extension point for the webhook sender. Whatever sends
- * webhooks reports each attempt with {@link #record(Outcome, Duration)}, typically from a listener
- * of its own delivery events, e.g. {@code webhooks.addListener(d -> meter.record(outcome(d), d.took()))}.
+ * Counts and times webhook deliveries. {@code AppLifecycle} feeds it from the SDK's sender
+ * ({@code webhooks.addAttemptListener(meter::record)}); other senders may call
+ * {@link #record(Outcome, Duration)}.
  * The series appear with the first delivery. Thread-safe.
  */
 public final class WebhookDeliveryMeter {
@@ -31,6 +31,16 @@ public final class WebhookDeliveryMeter {
 
   WebhookDeliveryMeter(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** Records one attempt as the SDK's webhook sender reports it ({@code Webhooks.addAttemptListener}). */
+  public void record(io.comfygate.webhooks.DeliveryAttempt attempt) {
+    Outcome outcome = switch (attempt.state()) {
+      case DELIVERED -> Outcome.DELIVERED;
+      case PENDING -> Outcome.FAILED;
+      case FAILED -> Outcome.GAVE_UP;
+    };
+    record(outcome, attempt.took());
   }
 
   /** Records one delivery attempt and how long its POST took. */
