@@ -135,6 +135,15 @@ final class Keys {
           wholeNumber("minutes", 1, Long.MAX_VALUE / 60).map(Duration::ofMinutes),
           "Minutes between two purges of expired trash");
 
+  // Uploads
+  static final Key<Long> UPLOAD_MAX_BYTES =
+      Key.of("UPLOAD_MAX_BYTES", "20971520", wholeNumber("bytes", 1, Integer.MAX_VALUE),
+          "Largest input image accepted by POST /api/v1/uploads (bytes); larger is refused with 413");
+  static final Key<Duration> UPLOAD_RETENTION_HOURS =
+      Key.of("UPLOAD_RETENTION_HOURS", "24",
+          wholeNumber("hours", 1, Long.MAX_VALUE / 3600).map(Duration::ofHours),
+          "Hours an uploaded input image is kept (removed at the trash sweeps after that)");
+
   // Auth
   static final Key<String> BOOTSTRAP_ADMIN_KEY =
       Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
@@ -160,6 +169,7 @@ final class Keys {
           LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
+          UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS,
           BOOTSTRAP_ADMIN_KEY,
           APP_HOST, APP_PORT);
 
