@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -76,7 +77,7 @@ public final class Uploads {
       incoming = Files.createTempFile(dir, ".incoming-", ".part");
       long size = copyAtMost(content, incoming);
       ImageSniffer.Sniffed image = ImageSniffer.sniff(incoming, maxBytes);
-      Instant now = clock.instant();
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: the same answer now and later
       UploadId id = UploadId.generate(now);
       String file = id.value() + image.kind().extension;
       Files.move(incoming, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE);

@@ -1,0 +1,46 @@
+package io.comfygate.web;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import javax.imageio.ImageIO;
+
+/** Multipart uploads to {@code POST /api/v1/uploads} for the integration tests. */
+final class ItUploads {
+  static final String BOUNDARY = "it-boundary-7d1f";
+  static final String MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
+
+  private ItUploads() {}
+
+  /** A form with one file field. */
+  static byte[] form(String field, String filename, String declaredType, byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename
+        + "\"\r\nContent-Type: " + declaredType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(content);
+    out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  /** Uploads {@code image} in the field {@code image} as {@code caller}. */
+  static HttpResponse<String> upload(ItHttp http, String caller, byte[] image, String... headers) {
+    return http.post("api/v1/uploads", caller, HttpRequest.BodyPublishers.ofByteArray(form("image", "in.png", "image/png", image)),
+        MULTIPART, headers);
+  }
+
+  static byte[] png(int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    image.setRGB(0, 0, 0xff8800);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(image, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
