@@ -12,7 +12,7 @@ import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.jobs.JobState;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.RecordedRequest;
-import io.comfygate.uploads.TestImages;
+import io.comfygate.testkit.SampleImages;
 import io.comfygate.uploads.Upload;
 import io.comfygate.uploads.Uploads;
 import java.io.ByteArrayInputStream;
@@ -69,7 +69,7 @@ class Img2ImgEngineTest {
 
   @Test
   void theInputIsUploadedToTheBackendAndLoadImageReadsTheNameItGot() throws IOException {
-    Upload upload = upload("alice", TestImages.png(48, 32));
+    Upload upload = upload("alice", SampleImages.png(48, 32));
 
     Job done = runImg2Img("alice", upload);
 
@@ -91,7 +91,7 @@ class Img2ImgEngineTest {
 
   @Test
   void aBackendGetsTheImageOnceAnotherBackendOrOneBackFromARestartGetsItAgain() throws IOException {
-    Upload upload = upload("alice", TestImages.jpeg(40, 40));
+    Upload upload = upload("alice", SampleImages.jpeg(40, 40));
     String name = "comfygate-" + upload.id() + ".jpg";
 
     Job one = runImg2Img("alice", upload);
@@ -125,8 +125,28 @@ class Img2ImgEngineTest {
   }
 
   @Test
+  void aFreshServerAtTheSameAddressGetsTheImageAgain() throws IOException {
+    engine.close();
+    second.close();
+    engine = EngineTests.builder(List.of(first.baseUrl()), dir).build();
+    Upload upload = upload("alice", SampleImages.png(20, 20));
+    assertThat(runImg2Img("alice", upload).state()).isEqualTo(JobState.SUCCEEDED);
+
+    // Another ComfyUI (empty input folder) takes the port, perhaps between two health checks: the
+    // engine may still believe it has the image; LoadImage's refusal makes it send it again.
+    int port = first.port();
+    first.close();
+    first = FakeComfyUi.builder().port(port).steps(2).stepDelay(Duration.ofMillis(5)).start();
+    Job again = runImg2Img("alice", upload);
+
+    assertThat(again.state()).as(again.error()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(uploadsTo(first)).hasSize(1);
+    assertThat(lastPrompt(first).path("1").path("inputs").path("image").asText()).isEqualTo("comfygate-" + upload.id() + ".png");
+  }
+
+  @Test
   void anUnknownOrSomeoneElsesUploadIsABadImageParameter() throws IOException {
-    Upload bobs = upload("bob", TestImages.png(8, 8));
+    Upload bobs = upload("bob", SampleImages.png(8, 8));
 
     for (String value : new String[] {bobs.id().value(), "u0000000000aaaaaaaaaaaaaaaa", "../../etc/passwd", "cat.png"}) {
       assertThatThrownBy(() -> engine.submit("alice", "img2img", params("{\"image\": \"" + value + "\", \"prompt\": \"x\"}")))
@@ -141,7 +161,7 @@ class Img2ImgEngineTest {
 
   @Test
   void anInputGoneBeforeDispatchFailsTheJobSayingWhich() throws IOException {
-    Upload upload = upload("alice", TestImages.png(8, 8));
+    Upload upload = upload("alice", SampleImages.png(8, 8));
     Files.delete(uploads().file(upload));
 
     Job done = runImg2Img("alice", upload);

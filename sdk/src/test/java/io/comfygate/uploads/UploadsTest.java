@@ -7,6 +7,7 @@ import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.testkit.SampleImages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,10 +48,10 @@ class UploadsTest {
 
   @Test
   void pngJpegAndWebpAreStoredWithTheTypeAndSizeTheirBytesShow() throws IOException {
-    Upload png = uploads.store("alice", in(TestImages.png(40, 30)));
-    Upload jpeg = uploads.store("alice", in(TestImages.jpeg(33, 17)));
-    Upload lossless = uploads.store("alice", in(TestImages.WEBP_LOSSLESS));
-    Upload lossy = uploads.store("alice", in(TestImages.WEBP_LOSSY));
+    Upload png = uploads.store("alice", in(SampleImages.png(40, 30)));
+    Upload jpeg = uploads.store("alice", in(SampleImages.jpeg(33, 17)));
+    Upload lossless = uploads.store("alice", in(SampleImages.WEBP_LOSSLESS));
+    Upload lossy = uploads.store("alice", in(SampleImages.WEBP_LOSSY));
     Upload extended = uploads.store("alice", in(webpExtended(640, 480)));
 
     assertThat(png).extracting(Upload::contentType, Upload::width, Upload::height).containsExactly("image/png", 40, 30);
@@ -58,8 +59,8 @@ class UploadsTest {
     assertThat(lossless).extracting(Upload::contentType, Upload::width, Upload::height).containsExactly("image/webp", 1, 1);
     assertThat(lossy).extracting(Upload::contentType, Upload::width, Upload::height).containsExactly("image/webp", 1, 1);
     assertThat(extended).extracting(Upload::width, Upload::height).containsExactly(640, 480);
-    assertThat(png.bytes()).isEqualTo(TestImages.png(40, 30).length);
-    assertThat(Files.readAllBytes(uploads.file(jpeg))).isEqualTo(TestImages.jpeg(33, 17));
+    assertThat(png.bytes()).isEqualTo(SampleImages.png(40, 30).length);
+    assertThat(Files.readAllBytes(uploads.file(jpeg))).isEqualTo(SampleImages.jpeg(33, 17));
     assertThat(uploads.find(png.id())).contains(png);
     assertThat(png.file()).isEqualTo(png.id().value() + ".png");
     assertThat(jpeg.file()).endsWith(".jpg");
@@ -80,16 +81,16 @@ class UploadsTest {
 
   @Test
   void truncatedImagesAreRefusedAsMalformed() throws IOException {
-    byte[] png = TestImages.png(64, 64);
+    byte[] png = SampleImages.png(64, 64);
     assertThatThrownBy(() -> uploads.store("alice", in(Arrays.copyOf(png, png.length - 10))))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
         .hasMessageContaining("PNG is truncated");
     assertThatThrownBy(() -> uploads.store("alice", in(Arrays.copyOf(png, 20))))
         .isInstanceOf(UploadRejectedException.class).hasMessageContaining("truncated");
-    byte[] jpeg = TestImages.jpeg(64, 64);
+    byte[] jpeg = SampleImages.jpeg(64, 64);
     assertThatThrownBy(() -> uploads.store("alice", in(Arrays.copyOf(jpeg, jpeg.length / 2))))
         .isInstanceOf(UploadRejectedException.class).hasMessageContaining("JPEG is truncated");
-    byte[] webp = TestImages.WEBP_LOSSY;
+    byte[] webp = SampleImages.WEBP_LOSSY;
     assertThatThrownBy(() -> uploads.store("alice", in(Arrays.copyOf(webp, webp.length - 4))))
         .isInstanceOf(UploadRejectedException.class).hasMessageContaining("WebP is truncated");
     assertThat(filesIn(dir)).isEmpty();
@@ -104,7 +105,7 @@ class UploadsTest {
 
   @Test
   void anOversizeBodyIsRefusedWhileStreamingWithoutReadingItAll() throws IOException {
-    CountingEndlessStream endless = new CountingEndlessStream(TestImages.png(8, 8));
+    CountingEndlessStream endless = new CountingEndlessStream(SampleImages.png(8, 8));
 
     assertThatThrownBy(() -> uploads.store("alice", endless))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> {
@@ -115,15 +116,15 @@ class UploadsTest {
     assertThat(endless.read).as("bytes read of an endless body").isBetween(100_001L, 100_000L + 64 * 1024);
     assertThat(filesIn(dir)).isEmpty();
     // Exactly at the limit is fine.
-    Uploads tight = new Uploads(db, dir, TestImages.png(8, 8).length, Clock.systemUTC());
-    assertThat(tight.store("alice", in(TestImages.png(8, 8))).bytes()).isEqualTo(TestImages.png(8, 8).length);
+    Uploads tight = new Uploads(db, dir, SampleImages.png(8, 8).length, Clock.systemUTC());
+    assertThat(tight.store("alice", in(SampleImages.png(8, 8))).bytes()).isEqualTo(SampleImages.png(8, 8).length);
   }
 
   @Test
   void filesAreNamedByIdAndIdsFromOutsideCannotReachOtherPaths() throws IOException {
     Files.createDirectories(dir);
     Files.writeString(tmp.resolve("outputs/secret.txt"), "secret");
-    Upload upload = uploads.store("alice", in(TestImages.png(4, 4)));
+    Upload upload = uploads.store("alice", in(SampleImages.png(4, 4)));
 
     assertThat(upload.id().value()).matches("u[0-9a-z]{26}");
     assertThat(uploads.file(upload).getParent()).isEqualTo(dir);
@@ -135,7 +136,7 @@ class UploadsTest {
 
   @Test
   void onlyTheOwnerOrAnAdministratorGetsAnUpload() throws IOException {
-    Upload upload = uploads.store("alice", in(TestImages.png(4, 4)));
+    Upload upload = uploads.store("alice", in(SampleImages.png(4, 4)));
 
     assertThat(uploads.get(upload.id().value(), "alice")).isEqualTo(upload);
     assertThat(uploads.get(upload.id().value(), null)).isEqualTo(upload);
@@ -145,9 +146,9 @@ class UploadsTest {
 
   @Test
   void uploadsOlderThanTheCutoffAreRemovedWithTheirFiles() throws IOException {
-    Upload old = uploads.store("alice", in(TestImages.png(4, 4)));
+    Upload old = uploads.store("alice", in(SampleImages.png(4, 4)));
     Upload fresh = new Uploads(db, dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
-        .store("alice", in(TestImages.png(5, 5)));
+        .store("alice", in(SampleImages.png(5, 5)));
 
     assertThat(uploads.removeCreatedBefore(T0.plusSeconds(60))).isEqualTo(1);
 
@@ -159,7 +160,7 @@ class UploadsTest {
 
   /** A VP8X WebP header of the given canvas, followed by a 1x1 VP8L image. */
   static byte[] webpExtended(int width, int height) {
-    byte[] vp8l = Arrays.copyOfRange(TestImages.WEBP_LOSSLESS, 12, TestImages.WEBP_LOSSLESS.length);
+    byte[] vp8l = Arrays.copyOfRange(SampleImages.WEBP_LOSSLESS, 12, SampleImages.WEBP_LOSSLESS.length);
     ByteBuffer b = ByteBuffer.allocate(12 + 18 + vp8l.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(4 + 18 + vp8l.length).put("WEBP".getBytes(StandardCharsets.US_ASCII));
     b.put("VP8X".getBytes(StandardCharsets.US_ASCII)).putInt(10).putInt(0);

@@ -1,13 +1,10 @@
 package io.comfygate.web;
 
-import java.awt.image.BufferedImage;
+import io.comfygate.testkit.SampleImages;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import javax.imageio.ImageIO;
 
 /** Multipart uploads to {@code POST /api/v1/uploads} for the integration tests. */
 final class ItUploads {
@@ -33,14 +30,7 @@ final class ItUploads {
   }
 
   static byte[] png(int width, int height) {
-    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    image.setRGB(0, 0, 0xff8800);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(image, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return SampleImages.png(width, height);
   }
+
 }
