@@ -62,9 +62,12 @@ class Img2ImgEngineTest {
   }
 
   private Job runImg2Img(String user, Upload upload) {
-    Job job = engine.submit(user, "img2img", params("{\"image\": \"" + upload.id() + "\", \"prompt\": \"a watercolour\","
+    return awaitEnd(engine, submitImg2Img(user, upload).id());
+  }
+
+  private Job submitImg2Img(String user, Upload upload) {
+    return engine.submit(user, "img2img", params("{\"image\": \"" + upload.id() + "\", \"prompt\": \"a watercolour\","
         + " \"denoise\": 0.4, \"steps\": 2, \"seed\": 5}"));
-    return awaitEnd(engine, job.id());
   }
 
   @Test
@@ -137,7 +140,15 @@ class Img2ImgEngineTest {
     int port = first.port();
     first.close();
     first = FakeComfyUi.builder().port(port).steps(2).stepDelay(Duration.ofMillis(5)).start();
-    Job again = runImg2Img("alice", upload);
+    List<Job> submitted = new java.util.ArrayList<>();
+    waitUntil("the engine to take a job again (a health check may have seen the swap)", () -> {
+      try {
+        return submitted.add(submitImg2Img("alice", upload));
+      } catch (io.comfygate.errors.ServiceUnavailableException e) {
+        return false;
+      }
+    });
+    Job again = awaitEnd(engine, submitted.get(0).id());
 
     assertThat(again.state()).as(again.error()).isEqualTo(JobState.SUCCEEDED);
     assertThat(uploadsTo(first)).hasSize(1);
