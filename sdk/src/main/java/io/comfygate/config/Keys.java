@@ -152,6 +152,14 @@ final class Keys {
   static final Key<List<String>> WEBHOOK_ALLOWED_HOSTS =
       Key.of("WEBHOOK_ALLOWED_HOSTS", "", Parsers.hostList(),
           "Hosts webhook URLs may point to: comma-separated names or .suffixes; empty = any host");
+  // Uploads
+  static final Key<Long> UPLOAD_MAX_BYTES =
+      Key.of("UPLOAD_MAX_BYTES", "20971520", wholeNumber("bytes", 1, Integer.MAX_VALUE),
+          "Largest input image accepted by POST /api/v1/uploads (bytes); larger is refused with 413");
+  static final Key<Duration> UPLOAD_RETENTION_HOURS =
+      Key.of("UPLOAD_RETENTION_HOURS", "24",
+          wholeNumber("hours", 1, Long.MAX_VALUE / 3600).map(Duration::ofHours),
+          "Hours an uploaded input image is kept (removed at the trash sweeps after that)");
 
   // Auth
   static final Key<String> BOOTSTRAP_ADMIN_KEY =
@@ -188,6 +196,7 @@ final class Keys {
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
           WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,
           WEBHOOK_ALLOWED_HOSTS,
+          UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS,
           BOOTSTRAP_ADMIN_KEY,
           METRICS_TOKEN, METRICS_PUBLIC,
           APP_HOST, APP_PORT);

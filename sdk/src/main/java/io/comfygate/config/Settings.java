@@ -340,6 +340,18 @@ public final class Settings {
     return get(Keys.WEBHOOK_ALLOWED_HOSTS);
   }
 
+  // ---- Uploads
+
+  /** {@code UPLOAD_MAX_BYTES}: the largest input image accepted. */
+  public long uploadMaxBytes() {
+    return get(Keys.UPLOAD_MAX_BYTES);
+  }
+
+  /** {@code UPLOAD_RETENTION_HOURS}: how long an uploaded input image is kept. */
+  public Duration uploadRetention() {
+    return get(Keys.UPLOAD_RETENTION_HOURS);
+  }
+
   // ---- Launcher
 
   /** {@code APP_HOST}: address the one-command launcher listens on. */

@@ -44,6 +44,7 @@ import io.comfygate.store.StoredJob;
 import io.comfygate.templates.BoundWorkflow;
 import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
+import io.comfygate.uploads.Uploads;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -125,6 +126,10 @@ public final class JobEngine implements AutoCloseable {
   private final TrashPurger purger;
   private final TrashSweeper sweeper;
   private final io.comfygate.webhooks.Webhooks webhooks;
+  private final Uploads uploads;
+  private final InputForwarder inputs;
+  private final Duration uploadRetention;
+  private final Duration uploadSweepInterval;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobEngine(Builder b) {
@@ -166,6 +171,10 @@ public final class JobEngine implements AutoCloseable {
     this.health = healthMonitor(b);
     this.purger = new TrashPurger(images, b.outputDir);
     this.sweeper = TrashSweeper.start(purger, b.trashRetention, b.trashSweepInterval, clock);
+    this.uploads = b.uploads;
+    this.inputs = new InputForwarder(b.uploads);
+    this.uploadRetention = b.uploadRetention;
+    this.uploadSweepInterval = b.trashSweepInterval;
   }
 
   /**
@@ -227,6 +236,10 @@ public final class JobEngine implements AutoCloseable {
     health.check(); // backends found DOWN now get nothing from the first submit on
     timer.scheduleWithFixedDelay(this::checkTimeouts, 500, 500, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::reviveBackends, probeInterval.toMillis(), probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+    if (uploads != null) {
+      long sweep = uploadSweepInterval.toMillis();
+      timer.scheduleWithFixedDelay(this::sweepUploads, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
         .addKeyValue("backends", backends.keySet()).log();
     return this;
@@ -266,6 +279,7 @@ public final class JobEngine implements AutoCloseable {
     requireUser(userId);
     Template t = templates.get(template);
     BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
+    inputs.checkOwned(t, bound.params(), userId);
     ActiveJob job;
     List<ActiveJob> dispatch;
     Job snapshot;
@@ -365,10 +379,9 @@ public final class JobEngine implements AutoCloseable {
     synchronized (lock) {
       job.stored = withBackend(job.stored, backend.name);
     }
-    PromptRequest request = PromptRequest.builder(job.workflow).promptId(job.stored.promptId()).build();
     long started = System.nanoTime();
     try {
-      PromptHandle handle = backend.client.submit(request, event -> onComfyEvent(job, event));
+      PromptHandle handle = submitWithInputs(job, backend);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
           .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored.promptId())
@@ -376,6 +389,8 @@ public final class JobEngine implements AutoCloseable {
       emitDispatched(new DispatchTiming(id, job.stored.userId(), job.stored.template(), backend.name,
           Duration.between(job.stored.createdAt(), clock.instant()), took));
       follow(job, handle);
+    } catch (InputFailure e) {
+      end(job, JobState.FAILED, e.getMessage());
     } catch (ComfyValidationException e) {
       end(job, JobState.FAILED, "ComfyUI refused the workflow: " + e.getMessage());
     } catch (ComfyUnavailableException e) {
@@ -386,6 +401,68 @@ public final class JobEngine implements AutoCloseable {
       recoverAmbiguousDispatch(job, backend, e);
     } catch (RuntimeException e) {
       end(job, JobState.FAILED, "could not hand the job to ComfyUI at " + backend.name + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Sends the job's input images to the backend (unless it has them), then the prompt. A backend
+   * that refuses the workflow after being sent inputs earlier may have lost them (restarted in
+   * between two health checks): they are sent again and the prompt once more.
+   */
+  private PromptHandle submitWithInputs(ActiveJob job, Backend backend) {
+    Template template = templates.get(job.stored.template());
+    if (!inputs.hasImages(template)) {
+      return backend.client.submit(request(job, job.workflow), event -> onComfyEvent(job, event));
+    }
+    JsonNode params = params(job.stored);
+    boolean sentBefore = inputs.sentBefore(template, params, backend);
+    try {
+      ObjectNode workflow = forwardInputs(template, params, job, backend);
+      return backend.client.submit(request(job, workflow), event -> onComfyEvent(job, event));
+    } catch (ComfyValidationException e) {
+      backend.inputs.clear();
+      if (!sentBefore) {
+        throw e;
+      }
+      ObjectNode workflow = forwardInputs(template, params, job, backend);
+      return backend.client.submit(request(job, workflow), event -> onComfyEvent(job, event));
+    }
+  }
+
+  private ObjectNode forwardInputs(Template template, JsonNode params, ActiveJob job, Backend backend) {
+    try {
+      return inputs.prepare(template, params, job.workflow, backend);
+    } catch (InputForwarder.InputUnavailable e) {
+      throw new InputFailure(e.getMessage(), e);
+    } catch (ComfyUnavailableException e) {
+      throw e;
+    } catch (ComfyException e) {
+      throw new InputFailure("could not send its input image to ComfyUI at " + backend.name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PromptRequest request(ActiveJob job, ObjectNode workflow) {
+    return PromptRequest.builder(workflow).promptId(job.stored.promptId()).build();
+  }
+
+  /** A job's input image could not be provided to its backend: the job fails with this reason. */
+  private static final class InputFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Removes uploads older than UPLOAD_RETENTION_HOURS (on the trash sweep's schedule). */
+  private void sweepUploads() {
+    try {
+      int removed = uploads.removeCreatedBefore(clock.instant().minus(uploadRetention));
+      if (removed > 0) {
+        LOG.atInfo().setMessage("upload_sweep").addKeyValue("event", "upload_sweep").addKeyValue("removed", removed).log();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("upload sweep failed; next attempt at the next interval", e);
     }
   }
 
@@ -816,6 +893,7 @@ public final class JobEngine implements AutoCloseable {
       backend.healthy = false;
       backend.downReason = reason;
       backend.downSince = clock.instant();
+      backend.inputs.clear();
       for (JobId id : backend.dispatched) {
         lost.add(active.get(id));
       }
@@ -838,6 +916,7 @@ public final class JobEngine implements AutoCloseable {
       }
       backend.healthy = true;
       backend.downReason = null;
+      backend.inputs.clear();
       next = promoteLocked();
     }
     LOG.atInfo().setMessage("backend_up").addKeyValue("event", "backend_up").addKeyValue("backend", backend.name).log();
@@ -1123,6 +1202,11 @@ public final class JobEngine implements AutoCloseable {
     return llm;
   }
 
+  /** The store of uploaded input images; empty when the engine was built on stores without a database. */
+  public Optional<Uploads> uploads() {
+    return Optional.ofNullable(uploads);
+  }
+
   /** The image store: galleries, trash, admin queries. */
   public ImageStore images() {
     return images;
@@ -1362,6 +1446,9 @@ public final class JobEngine implements AutoCloseable {
     private long diskMinFreeMb = 1024;
     private Duration trashRetention = Duration.ofDays(30);
     private Duration trashSweepInterval = Duration.ofHours(1);
+    private Uploads uploads;
+    private long uploadMaxBytes = 20L * 1024 * 1024;
+    private Duration uploadRetention = Duration.ofHours(24);
     private LlmClient llm;
     private final List<HealthCheck> extraChecks = new ArrayList<>();
     private io.comfygate.store.jdbc.Database database;
@@ -1389,6 +1476,8 @@ public final class JobEngine implements AutoCloseable {
       probeInterval = s.healthCheckInterval();
       trashRetention = s.trashRetention();
       trashSweepInterval = s.trashSweepInterval();
+      uploadMaxBytes = s.uploadMaxBytes();
+      uploadRetention = s.uploadRetention();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
       return this;
     }
@@ -1409,6 +1498,26 @@ public final class JobEngine implements AutoCloseable {
       }
       this.trashRetention = retention;
       this.trashSweepInterval = positive(interval, "trash sweep interval");
+      return this;
+    }
+
+    /**
+     * Uploaded input images: at most {@code maxBytes} each, removed {@code retention} after upload
+     * (UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS), checked on the trash sweep's schedule. They are
+     * kept in the folder {@code uploads} of the output folder, recorded in the engine's database.
+     */
+    public Builder uploadLimits(long maxBytes, Duration retention) {
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("upload max bytes must be > 0: " + maxBytes);
+      }
+      this.uploadMaxBytes = maxBytes;
+      this.uploadRetention = positive(retention, "upload retention");
+      return this;
+    }
+
+    /** Use this upload store (the caller keeps ownership); by default one on the engine's database. */
+    public Builder uploads(Uploads uploads) {
+      this.uploads = Objects.requireNonNull(uploads, "uploads");
       return this;
     }
 
@@ -1544,6 +1653,9 @@ public final class JobEngine implements AutoCloseable {
         imageStore = new io.comfygate.store.jdbc.JdbcImageStore(database);
       } else if (webhooks != null) {
         throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
+      }
+      if (uploads == null && database != null) {
+        uploads = new Uploads(database, outputDir.resolve("uploads"), uploadMaxBytes, clock);
       }
       JobEngine engine = new JobEngine(this);
       try {

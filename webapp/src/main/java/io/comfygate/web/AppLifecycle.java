@@ -6,6 +6,7 @@ import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.live.LiveConfigurator;
+import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
 import io.comfygate.web.health.HealthzServlet;
@@ -14,6 +15,7 @@ import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.DeploymentException;
@@ -95,6 +97,10 @@ public final class AppLifecycle implements ServletContextListener {
     ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
+    // Multipart bodies (POST /api/v1/uploads) are read by the container, which refuses one over
+    // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
+    long maxFile = services.settings().uploadMaxBytes();
+    api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
   }

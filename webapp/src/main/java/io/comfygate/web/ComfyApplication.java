@@ -13,6 +13,7 @@ import io.comfygate.web.resources.ImagesResource;
 import io.comfygate.web.resources.JobsResource;
 import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
+import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.security.RoleFilter;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -28,6 +29,8 @@ public final class ComfyApplication extends ResourceConfig {
   public ComfyApplication(AppServices services) {
     register(new JobsResource(services.engine(), services.webhooks()));
     register(new ImagesResource(services.engine()));
+    register(new UploadsResource(services.engine().uploads()
+        .orElseThrow(() -> new IllegalStateException("the engine has no upload store"))));
     register(new AdminImagesResource(services.engine()));
     register(new AdminQueueResource(services.engine()));
     register(new ApiKeysResource(services.apiKeys(), services.webhooks()));

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Who may call what, in the real Tomcat with its file realm: every endpoint and method, called by
- * each kind of caller, against one table of expected statuses. {@code {job}} and {@code {image}}
- * are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
+ * each kind of caller, against one table of expected statuses. {@code {job}}, {@code {image}} and
+ * {@code {upload}} are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
  */
 @ExtendWith(ArquillianExtension.class)
 class AuthorizationMatrixIT {
@@ -38,6 +38,9 @@ class AuthorizationMatrixIT {
   private static FakeComfyUi comfy;
   private static String job;
   private static String image;
+  private static String upload;
+  /** A row body sent as a multipart upload of a small PNG rather than as JSON. */
+  private static final String PNG_UPLOAD = "(png upload)";
   private static String aliceKey;
   private static String revokedKey;
 
@@ -72,6 +75,7 @@ class AuthorizationMatrixIT {
     JsonNode done = http.awaitState(path, "alice", "succeeded", Duration.ofSeconds(30));
     job = done.path("id").asText();
     image = done.path("images").get(0).path("id").asText();
+    upload = json(ItUploads.upload(http, "alice", ItUploads.png(8, 8)), 201).path("id").asText();
     aliceKey = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"matrix\"}"), 201)
         .path("key").asText();
     JsonNode revoked = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"old\"}"), 201);
@@ -104,6 +108,8 @@ class AuthorizationMatrixIT {
       row("GET", "api/v1/images/{image}/file",             null,               401, 200, 404, 200, 403, 200, 401),
       row("POST", "api/v1/images/{image}/delete",          null,               401, 200, 404, 200, 403, 200, 401),
       row("POST", "api/v1/images/{image}/restore",         null,               401, 200, 404, 200, 403, 200, 401),
+      row("POST", "api/v1/uploads",                        PNG_UPLOAD,         401, 201, 201, 201, 403, 201, 401),
+      row("GET", "api/v1/uploads/{upload}",                null,               401, 200, 404, 200, 403, 200, 401),
       row("GET", "api/v1/admin/images",                    null,               401, 403, 403, 200, 403, 403, 401),
       row("POST", "api/v1/admin/purge-trash",              null,               401, 403, 403, 200, 403, 403, 401),
       row("GET", "api/v1/admin/status",                    null,               401, 403, 403, 200, 403, 403, 401),
@@ -132,12 +138,14 @@ class AuthorizationMatrixIT {
   }
 
   private void check(Row row, String caller, int expected) {
-    String path = row.path().replace("{job}", job).replace("{image}", image);
+    String path = row.path().replace("{job}", job).replace("{image}", image).replace("{upload}", upload);
     if (path.contains("{newkey}")) {
       JsonNode issued = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"y\", \"name\": \"r\"}"), 201);
       path = path.replace("{newkey}", issued.path("api_key").path("id").asText());
     }
-    HttpResponse<String> response = http.send(row.method(), path, credentials(caller), row.body());
+    HttpResponse<String> response = PNG_UPLOAD.equals(row.body())
+        ? ItUploads.upload(http, credentials(caller), ItUploads.png(8, 8))
+        : http.send(row.method(), path, credentials(caller), row.body());
     assertThat(response.statusCode()).as("%s %s as %s: %s", row.method(), path, caller, response.body()).isEqualTo(expected);
     if (expected >= 400) {
       assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));

@@ -6,6 +6,8 @@ import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
 import io.comfygate.errors.StoreException;
+import io.comfygate.errors.UploadNotFoundException;
+import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.web.api.ErrorMessage;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -34,7 +36,10 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
       return Response.fromResponse(Errors.json(429, new ErrorMessage("quota_exceeded", e.getMessage(), null,
           quota.limit(), seconds, null))).header("Retry-After", seconds).build();
     }
-    if (e instanceof JobNotFoundException) {
+    if (e instanceof UploadRejectedException rejected) {
+      return uploadRejected(rejected);
+    }
+    if (e instanceof JobNotFoundException || e instanceof UploadNotFoundException) {
       return Errors.json(404, ErrorMessage.of("not_found", e.getMessage()));
     }
     if (e instanceof ServiceUnavailableException) {
@@ -51,5 +56,18 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
     LOG.atError().setMessage("request failed").addKeyValue("event", "error").addKeyValue("error_id", id).setCause(e).log();
     return Errors.json(500, new ErrorMessage("internal", "Something went wrong on our side (error id " + id + ")",
         null, null, null, id));
+  }
+
+  /** Too large 413 (with the limit in bytes), not an accepted image type 415, a damaged image 400. */
+  private static Response uploadRejected(UploadRejectedException e) {
+    switch (e.reason()) {
+      case TOO_LARGE:
+        return Errors.json(413, new ErrorMessage("payload_too_large", e.getMessage(), null,
+            (int) Math.min(Integer.MAX_VALUE, e.limitBytes()), null, null));
+      case UNSUPPORTED_TYPE:
+        return Errors.json(415, ErrorMessage.of("unsupported_media_type", e.getMessage()));
+      default:
+        return Errors.json(400, ErrorMessage.of("invalid_image", e.getMessage()));
+    }
   }
 }
