@@ -64,6 +64,8 @@ class HttpRoutesTest {
     String tiny = Recorded.requestBody("14_post_api_prompt_client_prompt_id.json").replaceAll("\"prompt_id\": \"[^\"]+\", ", "");
     fake.hang(true);
     String a = http.submit(tiny.replace("4242", "1"));
+    // The worker takes the first prompt and freezes with it running; the rest wait in the queue.
+    Await.until(() -> fake.queueRunningCount() == 1);
     String b = http.submit(tiny.replace("4242", "2"));
     ObjectNode front = (ObjectNode) Json.parse(tiny.replace("4242", "3"));
     front.put("front", true);
