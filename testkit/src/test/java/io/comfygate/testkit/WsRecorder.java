@@ -69,6 +69,12 @@ final class WsRecorder implements AutoCloseable {
             closed = true;
           }
         }).get(5, TimeUnit.SECONDS);
+    // The server registers the socket, then greets it with "status": until that frame is here, a
+    // prompt's first events could be sent before the server knows this client (left unread here).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (frames.peek() == null && !closed && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
     if (firstMessage != null) {
       ws.sendText(firstMessage, true).get(5, TimeUnit.SECONDS);
     }
