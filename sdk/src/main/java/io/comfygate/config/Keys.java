@@ -140,6 +140,12 @@ final class Keys {
       Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
           "Bearer token accepted as user \"admin\" with the admin role (secret, never logged); empty = none");
 
+  // External systems
+  static final Key<Duration> IDEMPOTENCY_RETENTION_HOURS =
+      Key.of("IDEMPOTENCY_RETENTION_HOURS", "24",
+          wholeNumber("hours", 1, Long.MAX_VALUE / 3_600).map(Duration::ofHours),
+          "Hours a submit's Idempotency-Key is remembered: a retry within them returns the first job");
+
   // Launcher
   static final Key<String> APP_HOST =
       Key.of("APP_HOST", "127.0.0.1", Parsers.host(),
@@ -161,6 +167,7 @@ final class Keys {
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
           BOOTSTRAP_ADMIN_KEY,
+          IDEMPOTENCY_RETENTION_HOURS,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

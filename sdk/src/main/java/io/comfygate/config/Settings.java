@@ -300,6 +300,13 @@ public final class Settings {
     return get(Keys.TRASH_SWEEP_INTERVAL_MINUTES);
   }
 
+  // ---- External systems
+
+  /** {@code IDEMPOTENCY_RETENTION_HOURS}: how long a submit's idempotency key is remembered. */
+  public Duration idempotencyRetention() {
+    return get(Keys.IDEMPOTENCY_RETENTION_HOURS);
+  }
+
   // ---- Launcher
 
   /** {@code APP_HOST}: address the one-command launcher listens on. */

@@ -2,12 +2,14 @@ package io.comfygate.web.resources;
 
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
+import io.comfygate.engine.Submission;
 import io.comfygate.web.api.JobView;
 import io.comfygate.web.api.PageView;
 import io.comfygate.web.api.SubmitJobRequest;
 import io.comfygate.web.errors.BadParameterException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,22 +26,35 @@ import jakarta.ws.rs.core.UriInfo;
 @Path("/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public final class JobsResource {
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String REPLAYED = "Idempotent-Replayed";
   private final JobEngine engine;
 
   public JobsResource(JobEngine engine) {
     this.engine = engine;
   }
 
+  /**
+   * Submits a job. With an {@value #IDEMPOTENCY_KEY} header, a retry of the same request within
+   * IDEMPOTENCY_RETENTION_HOURS answers 202 with the first job as it is now, marked {@value
+   * #REPLAYED}; a refused submit (400, 429, 503) does not use up the key.
+   */
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response submit(SubmitJobRequest body, @Context SecurityContext security, @Context UriInfo uri) {
+  public Response submit(SubmitJobRequest body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @Context SecurityContext security, @Context UriInfo uri) {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"template\": …, \"params\": {…}} is required");
     }
-    Job job = engine.submit(Caller.of(security).user(), body.template(), body.params());
-    return Response.accepted(JobView.of(job, Params.apiBase(uri)))
-        .location(uri.getAbsolutePathBuilder().path(job.id().value()).build())
-        .build();
+    Submission submitted = engine.submit(Caller.of(security).user(), body.template(), body.params(),
+        Params.idempotencyKey(IDEMPOTENCY_KEY, idempotencyKey));
+    Job job = submitted.job();
+    Response.ResponseBuilder response = Response.accepted(JobView.of(job, Params.apiBase(uri)))
+        .location(uri.getAbsolutePathBuilder().path(job.id().value()).build());
+    if (submitted.replayed()) {
+      response.header(REPLAYED, "true");
+    }
+    return response.build();
   }
 
   @GET
