@@ -12,6 +12,7 @@ import io.comfygate.web.resources.ImagesResource;
 import io.comfygate.web.resources.JobsResource;
 import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
+import io.comfygate.web.resources.TemplatesResource;
 import io.comfygate.web.security.RoleFilter;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -30,6 +31,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(new AdminImagesResource(services.engine()));
     register(new AdminQueueResource(services.engine()));
     register(new ApiKeysResource(services.apiKeys()));
+    register(new TemplatesResource(services.engine().templates()));
     register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
     register(SessionResource.class);
 
