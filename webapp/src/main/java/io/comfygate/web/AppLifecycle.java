@@ -4,6 +4,8 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.web.docs.ApiDocument;
+import io.comfygate.web.docs.OpenApiServlet;
 import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
@@ -77,16 +79,20 @@ public final class AppLifecycle implements ServletContextListener {
   }
 
   /**
-   * Mounts the REST API at /api, its authentication filter, and /healthz, each built with the
+   * Mounts the REST API at /api, its authentication filter, /healthz and /openapi.json, each built with the
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services) {
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey()));
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
-    ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
+    ComfyApplication application = new ComfyApplication(services);
+    // Read before Jersey takes the application over; public like /healthz (see OpenApiServlet).
+    byte[] apiDocument = ApiDocument.json(application, context.getContextPath());
+    ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(application));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    context.addServlet("comfygate-openapi", new OpenApiServlet(apiDocument)).addMapping("/openapi.json");
   }
 
   /**

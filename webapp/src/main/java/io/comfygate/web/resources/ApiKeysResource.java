@@ -4,6 +4,11 @@ import io.comfygate.auth.ApiKey;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.auth.IssuedKey;
 import io.comfygate.web.errors.BadParameterException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -21,6 +26,7 @@ import java.util.List;
  * shown once, in the response), list them, revoke one.
  */
 @Path("/v1/admin/api-keys")
+@Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ApiKeysResource {
   private final ApiKeys keys;
@@ -30,12 +36,19 @@ public final class ApiKeysResource {
   }
 
   @GET
+  @Operation(operationId = "listApiKeys", summary = "Every API key (never the key itself)")
+  @ApiResponse(responseCode = "200", description = "The keys", useReturnTypeSchema = true)
   public List<KeyView> list() {
     return keys.list().stream().map(KeyView::of).toList();
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "issueApiKey", summary = "Issue an API key for a user",
+      description = "The key is in this response only; it is stored hashed and cannot be shown again.")
+  @ApiResponse(responseCode = "201", description = "The new key",
+      content = @Content(schema = @Schema(implementation = IssuedView.class)))
+  @ApiResponse(responseCode = "400", description = "bad_request: user_id or name missing or unusable")
   public Response issue(IssueRequest body) {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"user_id\": …, \"name\": …} is required");
@@ -52,6 +65,9 @@ public final class ApiKeysResource {
 
   @POST
   @Path("{id}/revoke")
+  @Operation(operationId = "revokeApiKey", summary = "Revoke an API key (at once, for good)")
+  @ApiResponse(responseCode = "200", description = "The key, now revoked", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView revoke(@PathParam("id") String id) {
     if (!keys.revoke(id) && keys.list().stream().noneMatch(k -> k.id().equals(id))) {
       throw new NotFoundException("No API key " + Params.shorten(id));
