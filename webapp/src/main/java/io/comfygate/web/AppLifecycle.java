@@ -18,6 +18,7 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import java.util.EnumSet;
+import java.util.Set;
 import org.glassfish.jersey.servlet.ServletContainer;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -86,13 +87,14 @@ public final class AppLifecycle implements ServletContextListener {
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey()));
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     ComfyApplication application = new ComfyApplication(services);
-    // Read before Jersey takes the application over; public like /healthz (see OpenApiServlet).
-    byte[] apiDocument = ApiDocument.json(application, context.getContextPath());
+    // Public like /healthz (see OpenApiServlet); the resources are read before Jersey takes them over.
+    Set<Class<?>> resources = ApiDocument.resourceClasses(application);
+    String contextPath = context.getContextPath();
     ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(application));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
-    context.addServlet("comfygate-openapi", new OpenApiServlet(apiDocument)).addMapping("/openapi.json");
+    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
   }
 
   /**

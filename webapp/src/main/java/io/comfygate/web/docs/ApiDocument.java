@@ -36,7 +36,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The OpenAPI 3 document of the whole HTTP API, built once at deploy from the JAX-RS and OpenAPI
+ * The OpenAPI 3 document of the whole HTTP API, built from the JAX-RS and OpenAPI
  * annotations of the resources registered in the REST application, plus what lives outside Jersey
  * ({@code /healthz}, the live WebSocket, this document). The rules that hold for every endpoint are
  * applied here rather than repeated on each method, as the filters and mappers apply them: every
@@ -55,21 +55,21 @@ public final class ApiDocument {
   private ApiDocument() {}
 
   /**
-   * The document as JSON.
+   * The document as JSON. Takes a second or more (swagger's model resolution): build it once.
    *
-   * @param api the REST application (its registered classes and instances with {@code @Path})
+   * @param resources the REST application's resource classes ({@link #resourceClasses})
    * @param contextPath the web application's context path ({@code ""} at the root), the server URL
    */
-  public static byte[] json(Application api, String contextPath) {
+  public static byte[] json(Set<Class<?>> resources, String contextPath) {
     try {
-      return Json.mapper().writeValueAsString(build(api, contextPath)).getBytes(StandardCharsets.UTF_8);
+      return Json.mapper().writeValueAsString(build(resources, contextPath)).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the OpenAPI document cannot be written", e);
     }
   }
 
   /** The document; see {@link #json}. */
-  public static OpenAPI build(Application api, String contextPath) {
+  public static OpenAPI build(Set<Class<?>> resources, String contextPath) {
     OpenAPI base = new OpenAPI()
         .info(new Info().title("ComfyGate API").version("v1").description(DESCRIPTION))
         .servers(List.of(new Server().url(contextPath.isEmpty() ? "/" : contextPath)
@@ -91,7 +91,7 @@ public final class ApiDocument {
         return API_ROOT;
       }
     };
-    OpenAPI doc = reader.read(resourceClasses(api));
+    OpenAPI doc = reader.read(resources);
     addSchemas(doc, ErrorMessage.class);
     addSchemas(doc, HealthView.class);
     addOutsideJersey(doc);

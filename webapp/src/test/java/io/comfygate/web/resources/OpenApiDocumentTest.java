@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,17 +29,18 @@ import org.junit.jupiter.api.Test;
  * every error response uses the one JSON error schema.
  */
 class OpenApiDocumentTest extends ResourceTestBase {
-  private JsonNode doc;
-  private ComfyApplication app;
+  private static JsonNode doc;
+  private static ComfyApplication app;
 
-  @BeforeEach
-  void build() {
+  /** Built once: it takes seconds. */
+  @BeforeAll
+  static void build() {
     app = new ComfyApplication(new AppServices(Settings.defaults(), engine, apiKeys));
-    doc = read(new String(ApiDocument.json(app, "/comfygate"), java.nio.charset.StandardCharsets.UTF_8));
+    doc = read(new String(ApiDocument.json(ApiDocument.resourceClasses(app), "/comfygate"), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** "GET /api/v1/jobs/{id}" for every resource method of every registered class with @Path. */
-  private Set<String> resourceMethods() {
+  private static Set<String> resourceMethods() {
     Set<Class<?>> classes = new LinkedHashSet<>(app.getClasses());
     app.getInstances().forEach(o -> classes.add(o.getClass()));
     Set<String> methods = new LinkedHashSet<>();
@@ -78,7 +79,7 @@ class OpenApiDocumentTest extends ResourceTestBase {
     return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}");
   }
 
-  private JsonNode operation(String methodAndPath) {
+  private static JsonNode operation(String methodAndPath) {
     String[] parts = methodAndPath.split(" ", 2);
     return doc.path("paths").path(parts[1]).path(parts[0].toLowerCase(Locale.ROOT));
   }
