@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -45,11 +46,7 @@ public final class AdminImagesResource {
   @ApiResponse(responseCode = "200", description = "One page, with the total", useReturnTypeSchema = true)
   @ApiResponse(responseCode = "400", description = "bad_request: a filter or paging value that cannot be used")
   public PageView<ImageView> images(
-      @Parameter(description = "Only this user's images") @QueryParam("user_id") String userId,
-      @Parameter(description = "Page from 1 (default 1)", schema = @Schema(type = "integer", minimum = "1"))
-      @QueryParam("page") String page,
-      @Parameter(description = "Items per page, 1 to 100 (default 20)",
-          schema = @Schema(type = "integer", minimum = "1", maximum = "100")) @QueryParam("size") String size,
+      @Parameter(description = "Only this user's images") @QueryParam("user_id") String userId, @BeanParam Paging paging,
       @Parameter(description = "active (default), deleted (the trash) or all",
           schema = @Schema(allowableValues = {"active", "deleted", "all"})) @QueryParam("include") String include,
       @Parameter(description = "Created at or after (inclusive): an ISO date (midnight UTC) or instant")
@@ -63,7 +60,7 @@ public final class AdminImagesResource {
     }
     ImageQuery query = new ImageQuery(userId == null || userId.isBlank() ? null : userId, include(include), fromInstant, toInstant);
     String base = Params.apiBase(uri);
-    return PageView.of(engine.images().search(query, Params.page(page, size)), i -> ImageView.of(i, base));
+    return PageView.of(engine.images().search(query, paging.request()), i -> ImageView.of(i, base));
   }
 
   /** Removes every image in the trash: files first, then rows. */

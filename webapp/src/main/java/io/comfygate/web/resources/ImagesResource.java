@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -47,11 +48,7 @@ public final class ImagesResource {
   @Operation(operationId = "listImages", summary = "The caller's images, newest first, or the trash")
   @ApiResponse(responseCode = "200", description = "One page, with the total", useReturnTypeSchema = true)
   @ApiResponse(responseCode = "400", description = "bad_request: page, size or include not allowed")
-  public PageView<ImageView> gallery(
-      @Parameter(description = "Page from 1 (default 1)", schema = @Schema(type = "integer", minimum = "1"))
-      @QueryParam("page") String page,
-      @Parameter(description = "Items per page, 1 to 100 (default 20)",
-          schema = @Schema(type = "integer", minimum = "1", maximum = "100")) @QueryParam("size") String size,
+  public PageView<ImageView> gallery(@BeanParam Paging paging,
       @Parameter(description = "deleted: the trash instead of the gallery",
           schema = @Schema(allowableValues = {"active", "deleted"})) @QueryParam("include") String include, @Context SecurityContext security, @Context UriInfo uri) {
     Include which;
@@ -63,7 +60,7 @@ public final class ImagesResource {
       throw new BadParameterException("include", "must be \"deleted\" (the trash) or absent (got \"" + Params.shorten(include) + "\")");
     }
     String base = Params.apiBase(uri);
-    return PageView.of(engine.images().gallery(Caller.of(security).user(), which, Params.page(page, size)),
+    return PageView.of(engine.images().gallery(Caller.of(security).user(), which, paging.request()),
         i -> ImageView.of(i, base));
   }
 

@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -89,14 +89,9 @@ public final class JobsResource {
   @Operation(operationId = "listJobs", summary = "The caller's jobs, newest first")
   @ApiResponse(responseCode = "200", description = "One page, with the total", useReturnTypeSchema = true)
   @ApiResponse(responseCode = "400", description = "bad_request: page or size out of range")
-  public PageView<JobView> list(
-      @Parameter(description = "Page from 1 (default 1)", schema = @Schema(type = "integer", minimum = "1"))
-      @QueryParam("page") String page,
-      @Parameter(description = "Items per page, 1 to 100 (default 20)",
-          schema = @Schema(type = "integer", minimum = "1", maximum = "100")) @QueryParam("size") String size,
-      @Context SecurityContext security, @Context UriInfo uri) {
+  public PageView<JobView> list(@BeanParam Paging paging, @Context SecurityContext security, @Context UriInfo uri) {
     String base = Params.apiBase(uri);
-    return PageView.of(engine.list(Caller.of(security).user(), Params.page(page, size)), j -> JobView.of(j, base));
+    return PageView.of(engine.list(Caller.of(security).user(), paging.request()), j -> JobView.of(j, base));
   }
 
   @GET

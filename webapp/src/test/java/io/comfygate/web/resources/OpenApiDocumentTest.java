@@ -152,6 +152,7 @@ class OpenApiDocumentTest extends ResourceTestBase {
     assertThat(operation("GET /openapi.json").isMissingNode()).isFalse();
     assertThat(operation("GET /api/v1/live").isMissingNode()).isFalse();
     assertThat(operation("POST /api/v1/jobs").path("parameters").findValuesAsText("name")).contains("Idempotency-Key");
+    assertThat(operation("GET /api/v1/jobs").path("parameters").findValuesAsText("name")).contains("page", "size");
 
     // The API writes snake_case; so must the schemas. Every $ref points at a schema that exists.
     JsonNode schemas = doc.path("components").path("schemas");
