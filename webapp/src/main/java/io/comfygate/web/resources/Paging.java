@@ -7,17 +7,18 @@ import jakarta.ws.rs.QueryParam;
 
 /**
  * The paging query parameters of every list ({@code @BeanParam}), read as text so that a bad value
- * is a 400 naming it (see {@link Params#page}), and documented once.
+ * is a 400 naming it (see {@link Params#page}), and documented once. The fields are public because
+ * the OpenAPI reader finds bean parameters the way Jackson finds properties.
  */
 public final class Paging {
   @QueryParam("page")
   @Parameter(description = "Page from 1 (default 1)", schema = @Schema(type = "integer", minimum = "1"))
-  String page;
+  public String page;
 
   @QueryParam("size")
   @Parameter(description = "Items per page, 1 to 100 (default 20)",
       schema = @Schema(type = "integer", minimum = "1", maximum = "100"))
-  String size;
+  public String size;
 
   PageRequest request() {
     return Params.page(page, size);
