@@ -173,6 +173,11 @@ final class Keys {
   static final Key<Boolean> METRICS_PUBLIC =
       Key.of("METRICS_PUBLIC", "false", bool(),
           "true = GET /metrics needs no credentials at all (only on a private network)");
+  // External systems
+  static final Key<Duration> IDEMPOTENCY_RETENTION_HOURS =
+      Key.of("IDEMPOTENCY_RETENTION_HOURS", "24",
+          wholeNumber("hours", 1, Long.MAX_VALUE / 3_600).map(Duration::ofHours),
+          "Hours a submit's Idempotency-Key is remembered: a retry within them returns the first job");
 
   // Launcher
   static final Key<String> APP_HOST =
@@ -199,6 +204,7 @@ final class Keys {
           UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS,
           BOOTSTRAP_ADMIN_KEY,
           METRICS_TOKEN, METRICS_PUBLIC,
+          IDEMPOTENCY_RETENTION_HOURS,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

@@ -352,6 +352,13 @@ public final class Settings {
     return get(Keys.UPLOAD_RETENTION_HOURS);
   }
 
+  // ---- External systems
+
+  /** {@code IDEMPOTENCY_RETENTION_HOURS}: how long a submit's idempotency key is remembered. */
+  public Duration idempotencyRetention() {
+    return get(Keys.IDEMPOTENCY_RETENTION_HOURS);
+  }
+
   // ---- Launcher
 
   /** {@code APP_HOST}: address the one-command launcher listens on. */

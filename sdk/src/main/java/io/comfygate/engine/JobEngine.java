@@ -13,6 +13,7 @@ import io.comfygate.errors.ComfyException;
 import io.comfygate.errors.ComfyTimeoutException;
 import io.comfygate.errors.ComfyUnavailableException;
 import io.comfygate.errors.ComfyValidationException;
+import io.comfygate.errors.IdempotencyKeyReusedException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
@@ -25,11 +26,13 @@ import io.comfygate.health.HealthMonitor;
 import io.comfygate.health.HealthReport;
 import io.comfygate.health.Status;
 import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.jobs.IdempotencyKey;
 import io.comfygate.jobs.JobId;
 import io.comfygate.llm.LlmClient;
 import io.comfygate.jobs.JobState;
 import io.comfygate.queue.FairQueue;
 import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.JobUpdate;
@@ -99,6 +102,7 @@ public final class JobEngine implements AutoCloseable {
   /** How long ComfyUI gets to honour an interrupt before a timed-out job is ended here anyway. */
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(15);
   private static final Duration PRECHECK_BUDGET = Duration.ofMillis(1500);
+  private static final Duration IDEMPOTENCY_PURGE_INTERVAL = Duration.ofHours(1);
   /** Health check names of backends: this prefix and the backend's host:port. */
   static final String BACKEND_CHECK = "comfyui:";
 
@@ -108,6 +112,7 @@ public final class JobEngine implements AutoCloseable {
   private final TemplateRegistry templates;
   private final Duration jobTimeout;
   private final Duration probeInterval;
+  private final Duration idempotencyRetention;
   private final FairQueue<JobId> waiting;
   private final Map<String, Backend> backends = new LinkedHashMap<>();
   private final Map<JobId, ActiveJob> active = new HashMap<>();
@@ -139,6 +144,7 @@ public final class JobEngine implements AutoCloseable {
     this.templates = b.templates;
     this.jobTimeout = b.jobTimeout;
     this.probeInterval = b.probeInterval;
+    this.idempotencyRetention = b.idempotencyRetention;
     this.waiting = new FairQueue<>(b.quota);
     this.outputs = new OutputCollector(b.outputDir);
     this.eventLog = new JobEventLogger(b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, clock);
@@ -240,6 +246,7 @@ public final class JobEngine implements AutoCloseable {
       long sweep = uploadSweepInterval.toMillis();
       timer.scheduleWithFixedDelay(this::sweepUploads, sweep, sweep, TimeUnit.MILLISECONDS);
     }
+    timer.scheduleWithFixedDelay(this::purgeIdempotencyKeys, 0, IDEMPOTENCY_PURGE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
         .addKeyValue("backends", backends.keySet()).log();
     return this;
@@ -258,7 +265,7 @@ public final class JobEngine implements AutoCloseable {
    * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
    */
   public Job submit(String userId, String template, JsonNode params) {
-    return submit(userId, template, params, null);
+    return submit(userId, template, params, (IdempotencyKey) null, null).job();
   }
 
   /**
@@ -272,6 +279,40 @@ public final class JobEngine implements AutoCloseable {
    * @see #submit(String, String, JsonNode)
    */
   public Job submit(String userId, String template, JsonNode params, io.comfygate.webhooks.WebhookTarget webhook) {
+    return submit(userId, template, params, null, webhook).job();
+  }
+
+  /**
+   * Validates, stores and queues a job, at most once per idempotency key: when this user submitted
+   * the same request (template and params) under {@code key} within the retention window
+   * (IDEMPOTENCY_RETENTION_HOURS), no job is created and that earlier job is returned as it is now,
+   * even if the user is at the limit or no backend is healthy at the moment. The key is stored with
+   * the job in one transaction, so concurrent submits with one key (also from other engines on the
+   * same database) create one job, and a restart keeps the key.
+   *
+   * <p>A refused submit (bad parameters, over the limit, no backend) stores nothing, so it does not
+   * use up the key: the same key may be sent again once the cause is fixed.
+   *
+   * @param key the caller's idempotency key, or {@code null} for none
+   * @throws IdempotencyKeyReusedException the key was used for a different request (nothing stored)
+   * @throws io.comfygate.errors.InvalidParamsException bad parameters or unknown template (nothing stored)
+   * @throws QuotaExceededException the user has MAX_PER_USER_QUEUE waiting jobs already (nothing stored)
+   * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
+   */
+  public Submission submit(String userId, String template, JsonNode params, IdempotencyKey key) {
+    return submit(userId, template, params, key, null);
+  }
+
+  /**
+   * Both at once: an idempotent submit ({@link #submit(String, String, JsonNode, IdempotencyKey)})
+   * whose events go to {@code webhook} ({@link #submit(String, String, JsonNode, io.comfygate.webhooks.WebhookTarget)}).
+   * A replay returns the first job and subscribes nothing new.
+   *
+   * @param key the caller's idempotency key, or {@code null} for none
+   * @param webhook where its events go, or {@code null} for none
+   */
+  public Submission submit(String userId, String template, JsonNode params, IdempotencyKey key,
+      io.comfygate.webhooks.WebhookTarget webhook) {
     ensureOpen();
     if (webhook != null && webhooks == null) {
       throw new IllegalStateException("webhooks are not enabled on this engine (JobEngine.Builder.webhooks)");
@@ -280,41 +321,89 @@ public final class JobEngine implements AutoCloseable {
     Template t = templates.get(template);
     BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
     inputs.checkOwned(t, bound.params(), userId);
-    ActiveJob job;
-    List<ActiveJob> dispatch;
-    Job snapshot;
+    String fingerprint = key == null ? null : RequestFingerprint.of(t.name(), params);
+    IdempotencyRecord earlier;
+    List<ActiveJob> dispatch = List.of();
+    Job snapshot = null;
     synchronized (lock) {
-      if (backends.values().stream().noneMatch(b -> b.healthy)) {
-        throw new ServiceUnavailableException("No ComfyUI backend is available: " + downReasons());
+      Instant now = clock.instant();
+      Instant notBefore = now.minus(idempotencyRetention);
+      earlier = key == null ? null : jobs.findKey(userId, key.value(), notBefore).orElse(null);
+      if (earlier == null) {
+        if (backends.values().stream().noneMatch(b -> b.healthy)) {
+          throw new ServiceUnavailableException("No ComfyUI backend is available: " + downReasons());
+        }
+        OptionalInt refusal = waiting.refusal(userId, freeSlots());
+        if (refusal.isPresent()) {
+          throw quotaExceeded(userId, refusal.getAsInt());
+        }
+        StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), now);
+        // Another engine on this database may have taken the key since the look-up above.
+        earlier = insert(stored, key == null ? null
+            : new IdempotencyRecord(userId, key.value(), fingerprint, stored.id(), now), notBefore, webhook).orElse(null);
+        if (earlier == null) {
+          ActiveJob job = new ActiveJob(stored, bound.workflow());
+          active.put(stored.id(), job);
+          waiting.add(userId, stored.id());
+          Job enqueued = snapshotLocked(job);
+          emit(new JobEvent.Enqueued(enqueued));
+          dispatch = promoteLocked();
+          snapshot = dispatch.contains(job) ? snapshotLocked(job) : enqueued;
+        }
       }
-      OptionalInt refusal = waiting.refusal(userId, freeSlots());
-      if (refusal.isPresent()) {
-        throw quotaExceeded(userId, refusal.getAsInt());
-      }
-      StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), clock.instant());
-      insert(stored, webhook);
-      job = new ActiveJob(stored, bound.workflow());
-      active.put(stored.id(), job);
-      waiting.add(userId, stored.id());
-      Job enqueued = snapshotLocked(job);
-      emit(new JobEvent.Enqueued(enqueued));
-      dispatch = promoteLocked();
-      snapshot = dispatch.contains(job) ? snapshotLocked(job) : enqueued;
+    }
+    if (earlier != null) {
+      return replay(earlier, key, fingerprint);
     }
     dispatchAll(dispatch);
-    return snapshot;
+    return Submission.created(snapshot);
   }
 
-  private void insert(StoredJob stored, io.comfygate.webhooks.WebhookTarget webhook) {
-    if (webhook == null) {
-      jobs.insert(stored);
-      return;
+  /** The job an idempotency key already names, if the request is the same one. */
+  private Submission replay(IdempotencyRecord earlier, IdempotencyKey key, String fingerprint) {
+    if (!earlier.requestHash().equals(fingerprint)) {
+      throw new IdempotencyKeyReusedException(key.value(), earlier.jobId().value());
     }
-    webhooks.expect(stored.id(), webhook); // taken up by the store's hook inside the insert
+    Job job = find(earlier.jobId()).orElseThrow(() -> new IllegalStateException(
+        "idempotency key of " + earlier.userId() + " names job " + earlier.jobId() + ", which is not stored"));
+    LOG.atInfo().setMessage("idempotent_replay").addKeyValue("event", "idempotent_replay")
+        .addKeyValue("job_id", job.id().value()).addKeyValue("user_id", job.userId()).log();
+    return Submission.replayed(job);
+  }
+
+  /** Forgets idempotency keys older than the retention window; runs at start and every hour. */
+  private void purgeIdempotencyKeys() {
     try {
-      jobs.insert(stored);
+      int purged = jobs.purgeKeys(clock.instant().minus(idempotencyRetention));
+      if (purged > 0) {
+        LOG.atInfo().setMessage("idempotency_purge").addKeyValue("event", "idempotency_purge")
+            .addKeyValue("purged", purged).log();
+      }
+    } catch (RuntimeException e) {
+      // Thrown out of a scheduled task, it would cancel every later purge.
+      LOG.warn("purging expired idempotency keys failed; next attempt in {}", IDEMPOTENCY_PURGE_INTERVAL, e);
+    }
+  }
+
+  /**
+   * Stores the job, with its idempotency key and its webhook subscription if any, in one
+   * transaction; returns the key's earlier record instead if another submit holds it.
+   */
+  private Optional<IdempotencyRecord> insert(StoredJob stored, IdempotencyRecord key, Instant notBefore,
+      io.comfygate.webhooks.WebhookTarget webhook) {
+    if (webhook != null) {
+      webhooks.expect(stored.id(), webhook); // taken up by the store's hook inside the insert
+    }
+    try {
+      if (key == null) {
+        jobs.insert(stored);
+        return Optional.empty();
+      }
+      return jobs.insertWithKey(stored, key, notBefore);
     } finally {
-      webhooks.forget(stored.id());
+      if (webhook != null) {
+        webhooks.forget(stored.id());
+      }
     }
   }
 
@@ -1449,6 +1538,7 @@ public final class JobEngine implements AutoCloseable {
     private Uploads uploads;
     private long uploadMaxBytes = 20L * 1024 * 1024;
     private Duration uploadRetention = Duration.ofHours(24);
+    private Duration idempotencyRetention = Duration.ofHours(24);
     private LlmClient llm;
     private final List<HealthCheck> extraChecks = new ArrayList<>();
     private io.comfygate.store.jdbc.Database database;
@@ -1478,6 +1568,7 @@ public final class JobEngine implements AutoCloseable {
       trashSweepInterval = s.trashSweepInterval();
       uploadMaxBytes = s.uploadMaxBytes();
       uploadRetention = s.uploadRetention();
+      idempotencyRetention = s.idempotencyRetention();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
       return this;
     }
@@ -1518,6 +1609,15 @@ public final class JobEngine implements AutoCloseable {
     /** Use this upload store (the caller keeps ownership); by default one on the engine's database. */
     public Builder uploads(Uploads uploads) {
       this.uploads = Objects.requireNonNull(uploads, "uploads");
+      return this;
+    }
+
+    /**
+     * How long an idempotency key of a submit is remembered (IDEMPOTENCY_RETENTION_HOURS, default
+     * 24 h): within it, the same key returns the first job; after it, the key is free again.
+     */
+    public Builder idempotencyRetention(Duration retention) {
+      this.idempotencyRetention = positive(retention, "idempotencyRetention");
       return this;
     }
 

@@ -86,4 +86,29 @@ public interface JobStore {
    * @param limit at most this many, 1 or more
    */
   List<Duration> recentRunTimes(String template, int limit);
+
+  /**
+   * Records a new job together with the idempotency key it was submitted under, in one
+   * transaction, unless the same user's key already names a job recorded at or after {@code
+   * notBefore}. An older record of the key (expired, not yet purged) is replaced. Atomic also
+   * against other processes on the same database: of concurrent calls with one user and key,
+   * exactly one stores its job.
+   *
+   * @param key the key's record; its user and job id must be the job's
+   * @param notBefore records older than this have expired
+   * @return empty if the job and the key were stored; otherwise the key's live record, and nothing
+   *     was stored
+   * @throws IllegalArgumentException if {@code key} names another user or job than {@code job}
+   */
+  Optional<IdempotencyRecord> insertWithKey(StoredJob job, IdempotencyRecord key, Instant notBefore);
+
+  /** The user's record of this idempotency key, if it was recorded at or after {@code notBefore}. */
+  Optional<IdempotencyRecord> findKey(String userId, String key, Instant notBefore);
+
+  /**
+   * Forgets idempotency keys recorded before {@code cutoff} (their jobs stay).
+   *
+   * @return how many were removed
+   */
+  int purgeKeys(Instant cutoff);
 }

@@ -5,6 +5,8 @@ import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.webhooks.Webhooks;
+import io.comfygate.web.docs.ApiDocument;
+import io.comfygate.web.docs.OpenApiServlet;
 import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
@@ -21,6 +23,7 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import java.util.EnumSet;
+import java.util.Set;
 import org.glassfish.jersey.servlet.ServletContainer;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -87,14 +90,18 @@ public final class AppLifecycle implements ServletContextListener {
   }
 
   /**
-   * Mounts the REST API at /api, its authentication filter, /healthz and /metrics, each built with the
+   * Mounts the REST API at /api, its authentication filter, /healthz, /metrics and /openapi.json, each built with the
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
-    ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
+    ComfyApplication application = new ComfyApplication(services);
+    // Public like /healthz (see OpenApiServlet); the resources are read before Jersey takes them over.
+    Set<Class<?>> resources = ApiDocument.resourceClasses(application);
+    String contextPath = context.getContextPath();
+    ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(application));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
     // Multipart bodies (POST /api/v1/uploads) are read by the container, which refuses one over
@@ -103,6 +110,7 @@ public final class AppLifecycle implements ServletContextListener {
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
+    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
   }
 
   /**

@@ -14,6 +14,7 @@ import io.comfygate.web.resources.JobsResource;
 import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
 import io.comfygate.web.resources.UploadsResource;
+import io.comfygate.web.resources.TemplatesResource;
 import io.comfygate.web.security.RoleFilter;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -35,6 +36,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(new AdminQueueResource(services.engine()));
     register(new ApiKeysResource(services.apiKeys(), services.webhooks()));
     register(new AdminWebhooksResource(services.webhooks()));
+    register(new TemplatesResource(services.engine().templates()));
     register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
     register(SessionResource.class);
 

@@ -7,6 +7,7 @@ import static io.comfygate.store.jdbc.Binds.setText;
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.store.ActiveCounts;
+import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.ImageId;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.JobUpdate;
@@ -52,26 +53,102 @@ public final class JdbcJobStore implements JobStore {
   @Override
   public void insert(StoredJob job) {
     db.inTransaction("job.insert", connection -> {
-      try (PreparedStatement insert = connection.prepareStatement("""
-          INSERT INTO jobs (id, user_id, template, params, state, backend, prompt_id, created_at,
-                            started_at, finished_at, error)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-        insert.setString(1, job.id().value());
-        insert.setString(2, job.userId());
-        insert.setString(3, job.template());
-        insert.setString(4, job.paramsJson());
-        insert.setString(5, job.state().wireName());
-        setText(insert, 6, job.backend());
-        insert.setString(7, job.promptId());
-        setInstant(insert, 8, job.createdAt());
-        setInstant(insert, 9, job.startedAt());
-        setInstant(insert, 10, job.finishedAt());
-        setText(insert, 11, job.error());
-        insert.executeUpdate();
-      }
+      insertJob(connection, job);
       hook.changed(connection, job.id(), job.state(), job.createdAt());
       return null;
     });
+  }
+
+  private static int insertJob(Connection connection, StoredJob job) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement("""
+        INSERT INTO jobs (id, user_id, template, params, state, backend, prompt_id, created_at,
+                          started_at, finished_at, error)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+      insert.setString(1, job.id().value());
+      insert.setString(2, job.userId());
+      insert.setString(3, job.template());
+      insert.setString(4, job.paramsJson());
+      insert.setString(5, job.state().wireName());
+      setText(insert, 6, job.backend());
+      insert.setString(7, job.promptId());
+      setInstant(insert, 8, job.createdAt());
+      setInstant(insert, 9, job.startedAt());
+      setInstant(insert, 10, job.finishedAt());
+      setText(insert, 11, job.error());
+      return insert.executeUpdate();
+    }
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> insertWithKey(StoredJob job, IdempotencyRecord key, Instant notBefore) {
+    if (!key.userId().equals(job.userId()) || !key.jobId().equals(job.id())) {
+      throw new IllegalArgumentException("idempotency key " + key + " is not for job " + job.id() + " of " + job.userId());
+    }
+    Objects.requireNonNull(notBefore, "notBefore");
+    // BEGIN IMMEDIATE holds the write lock from the look-up to the insert, so no other writer (of
+    // this process or another) can record the key in between; the primary key backs this up.
+    return db.inTransaction("job.insertWithKey", connection -> {
+      Optional<IdempotencyRecord> earlier = selectKey(connection, key.userId(), key.key());
+      if (earlier.isPresent() && !earlier.get().createdAt().isBefore(notBefore)) {
+        return earlier;
+      }
+      if (earlier.isPresent()) {
+        try (PreparedStatement expired = connection.prepareStatement(
+            "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")) {
+          expired.setString(1, key.userId());
+          expired.setString(2, key.key());
+          expired.executeUpdate();
+        }
+      }
+      insertJob(connection, job);
+      try (PreparedStatement insert = connection.prepareStatement("""
+          INSERT INTO idempotency_keys (user_id, idem_key, request_hash, job_id, created_at)
+          VALUES (?, ?, ?, ?, ?)""")) {
+        insert.setString(1, key.userId());
+        insert.setString(2, key.key());
+        insert.setString(3, key.requestHash());
+        insert.setString(4, key.jobId().value());
+        setInstant(insert, 5, key.createdAt());
+        insert.executeUpdate();
+      }
+      hook.changed(connection, job.id(), job.state(), job.createdAt());
+      return Optional.empty();
+    });
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> findKey(String userId, String key, Instant notBefore) {
+    return db.read("job.findKey", connection -> selectKey(connection, userId, key))
+        .filter(found -> !found.createdAt().isBefore(notBefore));
+  }
+
+  @Override
+  public int purgeKeys(Instant cutoff) {
+    return db.inTransaction("job.purgeKeys", connection -> {
+      try (PreparedStatement delete = connection.prepareStatement(
+          "DELETE FROM idempotency_keys WHERE created_at < ?")) {
+        setInstant(delete, 1, cutoff);
+        return delete.executeUpdate();
+      }
+    });
+  }
+
+  private static Optional<IdempotencyRecord> selectKey(Connection connection, String userId, String key)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("""
+        SELECT user_id, idem_key, request_hash, job_id, created_at
+          FROM idempotency_keys
+         WHERE user_id = ? AND idem_key = ?""")) {
+      select.setString(1, userId);
+      select.setString(2, key);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new IdempotencyRecord(rows.getString("user_id"), rows.getString("idem_key"),
+            rows.getString("request_hash"), JobId.of(rows.getString("job_id")), getInstant(rows, "created_at")));
+      }
+    }
   }
 
   @Override

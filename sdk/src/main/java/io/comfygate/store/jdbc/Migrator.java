@@ -29,7 +29,8 @@ final class Migrator {
       "/io/comfygate/store/schema/V1__init.sql",
       "/io/comfygate/store/schema/V2__api_keys.sql",
       "/io/comfygate/store/schema/V3__webhooks.sql",
-      "/io/comfygate/store/schema/V4__uploads.sql");
+      "/io/comfygate/store/schema/V4__uploads.sql",
+      "/io/comfygate/store/schema/V5__idempotency.sql");
 
   private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
 

@@ -1,6 +1,7 @@
 package io.comfygate.web.errors;
 
 import io.comfygate.errors.ComfyException;
+import io.comfygate.errors.IdempotencyKeyReusedException;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
@@ -17,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SDK's exceptions as HTTP: bad parameters 400 (each field named), unknown job 404, over the
- * limit 429 with Retry-After, no backend 503. Anything else from the SDK is a 500 with an error id.
+ * The SDK's exceptions as HTTP: bad parameters 400 (each field named), unknown job 404, an
+ * idempotency key reused for another request 422, over the limit 429 with Retry-After, no backend 503. Anything else from the SDK is a 500 with an error id.
  */
 @Provider
 public final class ComfyExceptionMapper implements ExceptionMapper<ComfyException> {
@@ -38,6 +39,9 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
     }
     if (e instanceof UploadRejectedException rejected) {
       return uploadRejected(rejected);
+    }
+    if (e instanceof IdempotencyKeyReusedException) {
+      return Errors.json(422, ErrorMessage.of("idempotency_key_reused", e.getMessage()));
     }
     if (e instanceof JobNotFoundException || e instanceof UploadNotFoundException) {
       return Errors.json(404, ErrorMessage.of("not_found", e.getMessage()));

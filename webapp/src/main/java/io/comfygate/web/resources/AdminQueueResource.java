@@ -3,6 +3,9 @@ package io.comfygate.web.resources;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.web.api.HealthView;
 import io.comfygate.web.api.JobView;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,6 +21,7 @@ import java.util.List;
  * queue: jobs on each backend and jobs waiting, any of which can be cancelled.
  */
 @Path("/v1/admin")
+@Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 public final class AdminQueueResource {
   private final JobEngine engine;
@@ -29,12 +33,17 @@ public final class AdminQueueResource {
   /** The banner: OK or FAIL with each failing check's reason. */
   @GET
   @Path("status")
+  @Operation(operationId = "adminStatus", summary = "The health checks behind the admin banner")
+  @ApiResponse(responseCode = "200", description = "Every check, OK or FAIL with its reason",
+      useReturnTypeSchema = true)
   public HealthView status() {
     return HealthView.of(engine.health());
   }
 
   @GET
   @Path("queue")
+  @Operation(operationId = "adminQueue", summary = "Jobs on each backend, and jobs waiting in dispatch order")
+  @ApiResponse(responseCode = "200", description = "The queue", useReturnTypeSchema = true)
   public QueueView queue(@Context UriInfo uri) {
     String base = Params.apiBase(uri);
     List<BackendView> backends = engine.backends().stream()
@@ -45,6 +54,9 @@ public final class AdminQueueResource {
 
   @POST
   @Path("queue/{id}/cancel")
+  @Operation(operationId = "adminCancelJob", summary = "Cancel any user's job")
+  @ApiResponse(responseCode = "200", description = "The job after the cancel", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such job")
   public JobView cancel(@PathParam("id") String id, @Context UriInfo uri) {
     return JobView.of(engine.cancel(Params.jobId(id), null), Params.apiBase(uri));
   }

@@ -1,5 +1,8 @@
 package io.comfygate.web.resources;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
 import io.comfygate.webhooks.Delivery;
 import io.comfygate.webhooks.DeliveryState;
 import io.comfygate.webhooks.Webhooks;
@@ -21,6 +24,7 @@ import java.util.NoSuchElementException;
  * (newest first, with attempts, last status or error and next attempt) and a redeliver action.
  */
 @Path("/v1/admin/webhooks")
+@Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 public final class AdminWebhooksResource {
   private static final int DEFAULT_LIMIT = 100;
@@ -32,6 +36,10 @@ public final class AdminWebhooksResource {
   }
 
   @GET
+  @Operation(operationId = "listWebhookDeliveries", summary = "Webhook deliveries, newest first",
+      description = "Each event with its state (pending, delivered, failed), attempts, last status or error and next attempt.")
+  @ApiResponse(responseCode = "200", description = "The deliveries", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "400", description = "bad_request: state, job_id or limit unusable")
   public List<DeliveryView> list(@QueryParam("state") String state, @QueryParam("job_id") String jobId,
       @QueryParam("limit") String limit) {
     DeliveryState wanted = null;
@@ -63,6 +71,10 @@ public final class AdminWebhooksResource {
   /** Sends a delivered or failed event again now (same event id); a pending one is left as it is. */
   @POST
   @Path("{eventId}/redeliver")
+  @Operation(operationId = "redeliverWebhook", summary = "Send a webhook event again",
+      description = "The event goes back to pending and is sent again soon, with a fresh retry window.")
+  @ApiResponse(responseCode = "200", description = "The event, pending again", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such event")
   public DeliveryView redeliver(@PathParam("eventId") String eventId) {
     if (webhooks == null) {
       throw new NotFoundException("No webhook event " + Params.shorten(eventId));

@@ -4,6 +4,11 @@ import io.comfygate.auth.ApiKey;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.auth.IssuedKey;
 import io.comfygate.web.errors.BadParameterException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -25,6 +30,7 @@ import java.util.List;
  * webhook URL, rotate its webhook secret.
  */
 @Path("/v1/admin/api-keys")
+@Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ApiKeysResource {
   private final ApiKeys keys;
@@ -37,12 +43,19 @@ public final class ApiKeysResource {
   }
 
   @GET
+  @Operation(operationId = "listApiKeys", summary = "Every API key (never the key itself)")
+  @ApiResponse(responseCode = "200", description = "The keys", useReturnTypeSchema = true)
   public List<KeyView> list() {
     return keys.list().stream().map(KeyView::of).toList();
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "issueApiKey", summary = "Issue an API key for a user",
+      description = "The key is in this response only; it is stored hashed and cannot be shown again.")
+  @ApiResponse(responseCode = "201", description = "The new key",
+      content = @Content(schema = @Schema(implementation = IssuedView.class)))
+  @ApiResponse(responseCode = "400", description = "bad_request: user_id or name missing or unusable")
   public Response issue(IssueRequest body) {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"user_id\": …, \"name\": …} is required");
@@ -63,6 +76,11 @@ public final class ApiKeysResource {
   @PUT
   @Path("{id}/webhook")
   @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "setApiKeyWebhook", summary = "Set or clear a key's default webhook URL",
+      description = "Jobs submitted with this key and no webhook_url of their own send their events there.")
+  @ApiResponse(responseCode = "200", description = "The key", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "400", description = "bad_request: webhook_url not an allowed http(s) URL")
+  @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView setWebhook(@PathParam("id") String id, WebhookRequest body) {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"webhook_url\": …} is required (null clears it)");
@@ -75,6 +93,10 @@ public final class ApiKeysResource {
   /** A new webhook signing secret for the key, shown this once; the old one stops working at once. */
   @POST
   @Path("{id}/webhook-secret")
+  @Operation(operationId = "rotateApiKeyWebhookSecret", summary = "A new webhook signing secret for a key",
+      description = "Shown in this response only; the old secret stops working at once.")
+  @ApiResponse(responseCode = "200", description = "The new secret", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public SecretView rotateWebhookSecret(@PathParam("id") String id) {
     return keys.rotateWebhookSecret(id).map(SecretView::new)
         .orElseThrow(() -> new NotFoundException("No API key " + Params.shorten(id)));
@@ -93,6 +115,9 @@ public final class ApiKeysResource {
 
   @POST
   @Path("{id}/revoke")
+  @Operation(operationId = "revokeApiKey", summary = "Revoke an API key (at once, for good)")
+  @ApiResponse(responseCode = "200", description = "The key, now revoked", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView revoke(@PathParam("id") String id) {
     if (!keys.revoke(id) && keys.list().stream().noneMatch(k -> k.id().equals(id))) {
       throw new NotFoundException("No API key " + Params.shorten(id));

@@ -1,5 +1,6 @@
 package io.comfygate.web.resources;
 
+import io.comfygate.jobs.IdempotencyKey;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.ImageId;
 import io.comfygate.store.PageRequest;
@@ -56,6 +57,18 @@ final class Params {
     } catch (DateTimeParseException e) {
       throw new BadParameterException(name, "must be an ISO-8601 date like 2026-11-26 or an instant like "
           + "2026-11-26T10:00:00Z (got \"" + shorten(value) + "\")");
+    }
+  }
+
+  /** An idempotency key from the header {@code name}; null when the header is absent. */
+  static IdempotencyKey idempotencyKey(String name, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return IdempotencyKey.of(value);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameterException(name, e.getMessage());
     }
   }
 

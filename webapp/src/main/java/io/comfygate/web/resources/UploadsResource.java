@@ -1,5 +1,8 @@
 package io.comfygate.web.resources;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
 import io.comfygate.uploads.Upload;
 import io.comfygate.uploads.Uploads;
 import io.comfygate.web.api.UploadView;
@@ -28,6 +31,7 @@ import java.util.Locale;
  * mounted, so an oversize body is refused while it streams); checks and storage are the SDK's.
  */
 @jakarta.ws.rs.Path("/v1/uploads")
+@Tag(name = "uploads", description = "Input images for img2img templates")
 @Produces(MediaType.APPLICATION_JSON)
 public final class UploadsResource {
   /** Room for the multipart framing around the file, beyond the file's own limit. */
@@ -40,6 +44,13 @@ public final class UploadsResource {
   }
 
   @POST
+  @Operation(operationId = "uploadImage", summary = "Upload an input image (multipart field image)",
+      description = "PNG, JPEG or WebP, judged by its bytes; at most UPLOAD_MAX_BYTES. The id goes into a job's image parameter.")
+  @ApiResponse(responseCode = "201", description = "The stored image",
+      content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = UploadView.class)))
+  @ApiResponse(responseCode = "400", description = "bad_request or invalid_image: no image field, not multipart, or a damaged image")
+  @ApiResponse(responseCode = "413", description = "payload_too_large: over UPLOAD_MAX_BYTES")
+  @ApiResponse(responseCode = "415", description = "unsupported_media_type: not a PNG, JPEG or WebP")
   public Response upload(@Context HttpServletRequest request, @Context SecurityContext security, @Context UriInfo uri) {
     String user = Caller.of(security).user();
     String type = request.getContentType();
@@ -67,6 +78,9 @@ public final class UploadsResource {
 
   @GET
   @jakarta.ws.rs.Path("{id}")
+  @Operation(operationId = "getUpload", summary = "An uploaded image's metadata (owner or admin)")
+  @ApiResponse(responseCode = "200", description = "The upload", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "404", description = "not_found: no such upload of yours")
   public UploadView get(@PathParam("id") String id, @Context SecurityContext security) {
     return UploadView.of(uploads.get(id, Caller.of(security).ownerFilter()));
   }

@@ -1,6 +1,11 @@
 package io.comfygate.web.security;
 
 import io.comfygate.web.api.ErrorMessage;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -24,12 +29,21 @@ import java.util.Optional;
  * and a CSRF token that the page sends back on every change.
  */
 @Path("/v1/session")
+@Tag(name = "session", description = "Browser sign-in; open without an identity")
 @Produces(MediaType.APPLICATION_JSON)
 public final class SessionResource {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "signIn", summary = "Sign in with the realm's user name and password",
+      description = "Starts a new session (cookie) and returns its CSRF token, which every change made with the"
+          + " cookie must send as X-CSRF-Token.")
+  @ApiResponse(responseCode = "200", description = "Signed in",
+      content = @Content(schema = @Schema(implementation = SessionView.class)))
+  @ApiResponse(responseCode = "400", description = "bad_request: username or password missing")
+  @ApiResponse(responseCode = "401", description = "unauthorized: wrong user name or password")
+  @ApiResponse(responseCode = "403", description = "forbidden: the account has neither the user nor the admin role")
   public Response signIn(Credentials credentials, @Context HttpServletRequest request) {
     if (credentials == null || credentials.username() == null || credentials.password() == null
         || credentials.username().isBlank()) {
@@ -58,6 +72,10 @@ public final class SessionResource {
 
   /** Who is signed in (any method), with the CSRF token when it is a browser session. */
   @GET
+  @Operation(operationId = "whoAmI", summary = "Who is signed in (by any method)")
+  @ApiResponse(responseCode = "200", description = "The identity, with the CSRF token of a browser session",
+      content = @Content(schema = @Schema(implementation = SessionView.class)))
+  @ApiResponse(responseCode = "401", description = "unauthorized: not signed in")
   public Response whoAmI(@Context SecurityContext security, @Context HttpServletRequest request) {
     if (security.getUserPrincipal() == null) {
       return error(401, "unauthorized", "Not signed in");
@@ -70,6 +88,8 @@ public final class SessionResource {
   }
 
   @DELETE
+  @Operation(operationId = "signOut", summary = "Sign out (ends the session)")
+  @ApiResponse(responseCode = "204", description = "Signed out")
   public Response signOut(@Context HttpServletRequest request) {
     HttpSession session = request.getSession(false);
     if (session != null) {

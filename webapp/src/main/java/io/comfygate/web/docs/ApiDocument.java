@@ -1,0 +1,223 @@
+package io.comfygate.web.docs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.comfygate.web.api.ErrorMessage;
+import io.comfygate.web.api.HealthView;
+import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.core.util.Json;
+import io.swagger.v3.jaxrs2.Reader;
+import io.swagger.v3.oas.integration.SwaggerConfiguration;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.Paths;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import io.swagger.v3.oas.models.tags.Tag;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Application;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The OpenAPI 3 document of the whole HTTP API, built from the JAX-RS and OpenAPI
+ * annotations of the resources registered in the REST application, plus what lives outside Jersey
+ * ({@code /healthz}, the live WebSocket, this document). The rules that hold for every endpoint are
+ * applied here rather than repeated on each method, as the filters and mappers apply them: every
+ * error response has the one JSON error shape ({@value #ERROR_SCHEMA}); everything but signing in
+ * needs an identity (Basic, an API key or the session cookie), so 401 and 403 apply; anything may
+ * fail with 500.
+ */
+public final class ApiDocument {
+  /** The component name of the JSON error shape. */
+  public static final String ERROR_SCHEMA = "ErrorMessage";
+  /** Where the REST application is mounted, relative to the web application. */
+  public static final String API_ROOT = "/api";
+  static final String SESSION_PATH = API_ROOT + "/v1/session";
+  private static final String JSON = jakarta.ws.rs.core.MediaType.APPLICATION_JSON;
+
+  private ApiDocument() {}
+
+  /**
+   * The document as JSON. Takes a second or more (swagger's model resolution): build it once.
+   *
+   * @param resources the REST application's resource classes ({@link #resourceClasses})
+   * @param contextPath the web application's context path ({@code ""} at the root), the server URL
+   */
+  public static byte[] json(Set<Class<?>> resources, String contextPath) {
+    try {
+      return Json.mapper().writeValueAsString(build(resources, contextPath)).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the OpenAPI document cannot be written", e);
+    }
+  }
+
+  /** The document; see {@link #json}. */
+  public static OpenAPI build(Set<Class<?>> resources, String contextPath) {
+    OpenAPI base = new OpenAPI()
+        .info(new Info().title("ComfyGate API").version("v1").description(DESCRIPTION))
+        .servers(List.of(new Server().url(contextPath.isEmpty() ? "/" : contextPath)
+            .description("this ComfyGate (paths below include /api)")))
+        .components(new Components()
+            .addSecuritySchemes("basic", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")
+                .description("HTTP Basic against the server's realm (users with role user or admin)"))
+            .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                .bearerFormat("cgk_…").description("An API key issued by an admin: Authorization: Bearer cgk_…"))
+            .addSecuritySchemes("session", new SecurityScheme().type(SecurityScheme.Type.APIKEY)
+                .in(SecurityScheme.In.COOKIE).name("JSESSIONID")
+                .description("The browser's session after POST /api/v1/session; every change must also send"
+                    + " the session's csrf_token in the X-CSRF-Token header")))
+        .security(List.of(new SecurityRequirement().addList("basic"), new SecurityRequirement().addList("apiKey"),
+            new SecurityRequirement().addList("session")));
+    Reader reader = new Reader(new SwaggerConfiguration().openAPI(base).prettyPrint(false)) {
+      @Override
+      protected String resolveApplicationPath() {
+        return API_ROOT;
+      }
+    };
+    OpenAPI doc = reader.read(resources);
+    addSchemas(doc, ErrorMessage.class);
+    addSchemas(doc, HealthView.class);
+    addOutsideJersey(doc);
+    snakeCaseProperties(doc);
+    applyCommonResponses(doc);
+    return doc;
+  }
+
+  /** Every registered class or instance with {@code @Path}: what Jersey serves. */
+  public static Set<Class<?>> resourceClasses(Application api) {
+    Set<Class<?>> all = new LinkedHashSet<>(api.getClasses());
+    api.getSingletons().forEach(o -> all.add(o.getClass()));
+    if (api instanceof org.glassfish.jersey.server.ResourceConfig config) {
+      config.getInstances().forEach(o -> all.add(o.getClass()));
+    }
+    all.removeIf(c -> !c.isAnnotationPresent(Path.class));
+    return all;
+  }
+
+  private static void addSchemas(OpenAPI doc, Class<?> type) {
+    ModelConverters.getInstance().readAll(type).forEach(doc.getComponents()::addSchemas);
+  }
+
+  /** The endpoints the container serves outside the REST application. */
+  private static void addOutsideJersey(OpenAPI doc) {
+    Paths paths = doc.getPaths() == null ? new Paths() : doc.getPaths();
+    paths.addPathItem("/healthz", new PathItem().get(new Operation().operationId("healthz").addTagsItem("operations")
+        .summary("Health of every dependency").security(List.of())
+        .description("200 when every check passes, 503 when one fails: each ComfyUI backend, a database write,"
+            + " free disk under OUTPUT_DIR and the LLM helper (or disabled), each with its reason. Open to"
+            + " anyone (load balancers, monitors); it tells no secrets.")
+        .responses(new ApiResponses()
+            .addApiResponse("200", jsonResponse("Every check passes", HealthView.class.getSimpleName()))
+            .addApiResponse("503", jsonResponse("A check fails; the failing ones carry their reason",
+                HealthView.class.getSimpleName())))));
+    paths.addPathItem("/openapi.json", new PathItem().get(new Operation().operationId("openApi")
+        .addTagsItem("operations").summary("This document").security(List.of())
+        .description("The OpenAPI 3 document of the whole API. Open to anyone: it describes shapes, not data.")
+        .responses(new ApiResponses().addApiResponse("200", new ApiResponse().description("The document")
+            .content(new Content().addMediaType(JSON, new MediaType().schema(new Schema<>().type("object"))))))));
+    paths.addPathItem(API_ROOT + "/v1/live", new PathItem().get(new Operation().operationId("live")
+        .addTagsItem("jobs").summary("Live job updates (WebSocket)")
+        .description("A WebSocket (GET with Upgrade: websocket) that pushes the caller's job updates as JSON text"
+            + " messages: snapshot, job, progress, preview (see the README). Browsers, which cannot set headers,"
+            + " may pass an API key as ?access_token=…; a socket without an identity is closed with 1008.")
+        .addParametersItem(new io.swagger.v3.oas.models.parameters.Parameter().in("query").name("access_token")
+            .required(false).description("An API key, for clients that cannot send Authorization")
+            .schema(new StringSchema()))
+        .responses(new ApiResponses().addApiResponse("101", new ApiResponse().description("Switching Protocols:"
+            + " the socket is open")))));
+    doc.setPaths(paths);
+    List<Tag> tags = new ArrayList<>(doc.getTags() == null ? List.of() : doc.getTags());
+    if (tags.stream().noneMatch(t -> t.getName().equals("operations"))) {
+      tags.add(new Tag().name("operations").description("Health and this document; open to anyone"));
+    }
+    doc.setTags(tags);
+  }
+
+  /**
+   * The API speaks snake_case (as JsonConfig's mapper writes it); the schemas must say so too. A
+   * JsonNode (job params, a parameter's default) is any JSON value, not necessarily an object.
+   */
+  private static void snakeCaseProperties(OpenAPI doc) {
+    if (doc.getComponents().getSchemas().containsKey("JsonNode")) {
+      doc.getComponents().addSchemas("JsonNode", new Schema<>().description("Any JSON value"));
+    }
+    PropertyNamingStrategies.NamingBase snake = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+    for (Schema<?> schema : doc.getComponents().getSchemas().values()) {
+      if (schema.getProperties() != null) {
+        Map<String, Schema> renamed = new LinkedHashMap<>();
+        schema.getProperties().forEach((name, property) -> renamed.put(snake.translate(name), property));
+        schema.setProperties(renamed);
+      }
+      if (schema.getRequired() != null) {
+        schema.setRequired(schema.getRequired().stream().map(snake::translate).toList());
+      }
+    }
+  }
+
+  /**
+   * What holds for every operation: each 4xx and 5xx response carries the JSON error shape; every
+   * operation but signing in needs an identity (401 without one, 403 without the role it needs or
+   * without the CSRF token of a cookie session); anything may fail with 500 (with an error id).
+   */
+  private static void applyCommonResponses(OpenAPI doc) {
+    doc.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+      ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+      boolean open = operation.getSecurity() != null && operation.getSecurity().isEmpty();
+      if (path.startsWith(SESSION_PATH)) {
+        operation.setSecurity(List.of()); // signing in needs no identity; each method says what it answers
+      } else if (!open && path.startsWith(API_ROOT)) {
+        responses.putIfAbsent("401", errorResponse("No identity, or a wrong password or API key")
+            .addHeaderObject("WWW-Authenticate", new Header().schema(new StringSchema())));
+        responses.putIfAbsent("403", errorResponse(path.startsWith(API_ROOT + "/v1/admin")
+            ? "Not an administrator, or a session change without its X-CSRF-Token"
+            : "Neither the user nor the admin role, or a session change without its X-CSRF-Token"));
+      }
+      responses.putIfAbsent("500", errorResponse("Unexpected failure; error_id is also in the server log"));
+      responses.forEach((status, response) -> {
+        if (status.startsWith("4") || status.startsWith("5")) {
+          if (response.getContent() == null || response.getContent().isEmpty()) {
+            response.setContent(errorContent());
+          }
+        }
+      });
+      operation.setResponses(responses);
+    }));
+  }
+
+  private static ApiResponse errorResponse(String description) {
+    return new ApiResponse().description(description).content(errorContent());
+  }
+
+  private static Content errorContent() {
+    return new Content().addMediaType(JSON,
+        new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + ERROR_SCHEMA)));
+  }
+
+  private static ApiResponse jsonResponse(String description, String schema) {
+    return new ApiResponse().description(description).content(new Content().addMediaType(JSON,
+        new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + schema))));
+  }
+
+  private static final String DESCRIPTION = "ComfyGate queues image jobs for ComfyUI fairly across users, with"
+      + " per-user limits, progress, a gallery with trash, and health checks. Everything under /api answers"
+      + " JSON, errors included, as {\"error\": code, \"message\": text, …}. Sign in with HTTP Basic, an API key"
+      + " (Authorization: Bearer cgk_…) or the browser session (POST /api/v1/session, then X-CSRF-Token on"
+      + " every change).";
+}
