@@ -1,6 +1,7 @@
 package io.comfygate.web;
 
 import io.comfygate.auth.ApiKeys;
+import io.comfygate.client.ComfyClient;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
@@ -25,6 +26,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,6 +141,8 @@ public final class AppLifecycle implements ServletContextListener {
       engine.close();
       engine = null;
     }
+    // After the engine closed its clients: Tyrus's static scheduler thread would pin this application.
+    ComfyClient.releaseSharedThreads(Duration.ofSeconds(5));
     if (database != null) {
       database.close();
       database = null;

@@ -6,8 +6,10 @@ import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.json.BinaryFrames;
 import io.comfygate.internal.json.EventParser;
 import jakarta.websocket.ClientEndpointConfig;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannelGroup;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -92,6 +94,9 @@ public final class EventStream implements AutoCloseable {
     this.scheduler = s;
     this.tyrus = ClientManager.createClient(JdkClientContainer.class.getName());
     tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER, false);
+    // Tyrus's JDK transport keeps one class-loader-wide channel group and stops it this long after
+    // the last connection closed (default 30 s); short, so its threads end soon after close.
+    tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 1);
     tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, options.connectTimeout().toMillis());
     tyrus.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, MAX_MESSAGE_BYTES);
     // No core threads and a short keep-alive: Tyrus's JDK container does not always shut its
@@ -364,6 +369,51 @@ public final class EventStream implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ofSeconds(5));
+  }
+
+  /**
+   * For an application being stopped, after every stream is closed: Tyrus's JDK transport keeps a
+   * static scheduler thread ({@code tyrus-jdk-container-idle-timeout}) that never ends, which would
+   * pin the class loader Tyrus was loaded by. Lets its pending task (stopping the channel group)
+   * run, stops it, and waits at most {@code timeout} for it and the channel group's threads. No
+   * WebSocket of Tyrus loaded by the same class loader can be closed cleanly afterwards.
+   */
+  public static void releaseSharedThreads(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ScheduledExecutorService idleScheduler;
+    AsynchronousChannelGroup group;
+    try {
+      Class<?> transport = Class.forName(TYRUS_TRANSPORT, false, JdkClientContainer.class.getClassLoader());
+      idleScheduler = (ScheduledExecutorService) staticField(transport, "connectionCloseScheduler");
+      group = (AsynchronousChannelGroup) staticField(transport, "channelGroup");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("cannot release Tyrus's WebSocket threads ({}); they may keep this application loaded", e.toString());
+      return;
+    }
+    idleScheduler.shutdown(); // delayed tasks still run: the channel group is stopped first
+    try {
+      if (!idleScheduler.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Tyrus's idle-timeout scheduler did not stop within {}", timeout);
+      }
+      if (group != null && !group.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Tyrus's WebSocket channel group did not stop within {}", timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ComfyInterruptedException("interrupted while releasing the WebSocket threads", e);
+    }
+  }
+
+  private static final String TYRUS_TRANSPORT = "org.glassfish.tyrus.container.jdk.client.TransportFilter";
+
+  private static Object staticField(Class<?> type, String name) throws ReflectiveOperationException {
+    Field field = type.getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(null);
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
 
   /** 32 hex characters, the shape ComfyUI itself generates. */
