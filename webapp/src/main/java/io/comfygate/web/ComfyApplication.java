@@ -10,6 +10,7 @@ import io.comfygate.web.resources.AdminQueueResource;
 import io.comfygate.web.resources.ApiKeysResource;
 import io.comfygate.web.resources.ImagesResource;
 import io.comfygate.web.resources.JobsResource;
+import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
 import io.comfygate.web.security.RoleFilter;
 import io.comfygate.web.security.SessionResource;
@@ -29,7 +30,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(new AdminImagesResource(services.engine()));
     register(new AdminQueueResource(services.engine()));
     register(new ApiKeysResource(services.apiKeys()));
-    register(new StatusResource(services.engine()));
+    register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
     register(SessionResource.class);
 
     register(RoleFilter.class);

@@ -4,13 +4,17 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.web.security.AuthFilter;
 import io.comfygate.web.security.Identity;
 import jakarta.servlet.http.HttpSession;
+import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Authenticates the WebSocket handshake and builds each {@link LiveEndpoint} with the hub (no
@@ -53,12 +57,59 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
     return type.cast(new LiveEndpoint(hub));
   }
 
+  /*
+   * The three methods below answer what the base class would ask the container's default
+   * configurator. That default is found once through ServiceLoader and cached in a static of the
+   * container's jakarta.websocket API: on Tomcat it can be Tyrus's configurator from a WAR that
+   * has since been undeployed (the WAR bundles Tyrus for the SDK's client), and every handshake
+   * after a redeploy then failed with a 500 (ClassNotFoundException from a stopped class loader).
+   * Not delegating keeps each deployment to its own classes.
+   */
+
+  /** The first subprotocol the client asked for that the endpoint supports, else none. */
+  @Override
+  public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+    for (String protocol : requested) {
+      if (supported.contains(protocol)) {
+        return protocol;
+      }
+    }
+    return "";
+  }
+
+  /** The extensions the client asked for that the container has installed, in the client's order. */
+  @Override
+  public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+    Set<String> names = new HashSet<>();
+    for (Extension extension : installed) {
+      names.add(extension.getName());
+    }
+    List<Extension> negotiated = new ArrayList<>();
+    for (Extension extension : requested) {
+      if (names.contains(extension.getName())) {
+        negotiated.add(extension);
+      }
+    }
+    return negotiated;
+  }
+
+  /** Any origin, as the container's default does; the handshake itself carries the identity. */
+  @Override
+  public boolean checkOrigin(String originHeaderValue) {
+    return true;
+  }
+
   @Override
   public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
     Object session = request.getHttpSession();
     Object sessionIdentity = session instanceof HttpSession s ? s.getAttribute(AuthFilter.SESSION_IDENTITY) : null;
+    String origin = first(request.getHeaders(), "Origin");
+    String host = first(request.getHeaders(), "Host");
     authenticate(request.getUserPrincipal(), sessionIdentity, first(request.getHeaders(), "Authorization"),
         first(request.getParameterMap(), "access_token"))
+        // A session cookie travels with any page's request: only our own pages may use it here,
+        // or another site could open this socket as the signed-in user and read their jobs.
+        .filter(identity -> !identity.method().equals("session") || sameOrigin(origin, host))
         .ifPresent(identity -> config.getUserProperties().put(IDENTITY, identity));
   }
 
@@ -79,6 +130,32 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
 
   private Identity apiKey(String secret) {
     return apiKeys.authenticate(secret).map(Identity::of).orElse(null);
+  }
+
+  /**
+   * Whether a browser's {@code Origin} names the server the request was sent to ({@code Host});
+   * true without an Origin (not a browser page).
+   */
+  static boolean sameOrigin(String origin, String host) {
+    if (origin == null) {
+      return true;
+    }
+    if (host == null) {
+      return false;
+    }
+    try {
+      java.net.URI o = java.net.URI.create(origin.strip());
+      if (o.getHost() == null || o.getScheme() == null) {
+        return false;
+      }
+      int defaultPort = o.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+      int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
+      java.net.URI h = java.net.URI.create("http://" + host.strip());
+      int hostPort = h.getPort() < 0 ? defaultPort : h.getPort();
+      return o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
   }
 
   private static String first(Map<String, List<String>> values, String name) {

@@ -1,0 +1,240 @@
+// The admin page: health banner, queue, images with filters, purge-trash, API keys.
+import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from '../common.js';
+
+const API = new URL('../api/', document.baseURI).pathname;
+const $ = (id) => document.getElementById(id);
+const IMG_SIZE = 20;
+let imagePage = 1;
+let imagePages = 1;
+
+setupSession(API, {
+  onSignedIn(session) {
+    $('who').textContent = 'Signed in as ' + session.user;
+    show($('signout'), true);
+    show($('signin'), false);
+    show($('not-admin'), !session.admin);
+    show($('workspace'), session.admin);
+    if (session.admin) {
+      loadStatus();
+      loadQueue();
+      loadImages();
+      loadKeys();
+    }
+  },
+  onSignedOut() {
+    $('who').textContent = '';
+    show($('signout'), false);
+    show($('not-admin'), false);
+    show($('workspace'), false);
+    show($('signin'), true);
+  },
+});
+
+// ---------- health banner ----------
+
+$('refresh').addEventListener('click', () => { loadStatus(); loadQueue(); });
+
+async function loadStatus() {
+  const refresh = $('refresh');
+  refresh.disabled = true;
+  const result = await api(API, 'GET', 'v1/admin/status', undefined, 10000);
+  refresh.disabled = false;
+  const banner = $('banner');
+  const checks = $('banner-checks');
+  checks.replaceChildren();
+  if (result.status !== 200 || !result.body) {
+    banner.className = 'banner fail';
+    $('banner-status').textContent = 'FAIL';
+    $('banner-summary').textContent = messageOf(result);
+    return;
+  }
+  const health = result.body;
+  const ok = health.status === 'OK';
+  banner.className = 'banner ' + (ok ? 'ok' : 'fail');
+  $('banner-status').textContent = ok ? 'OK' : 'FAIL';
+  // the summary may repeat the verdict ("FAIL: …"); the badge already says it
+  const summary = (health.summary || '').replace(/^(OK|FAIL)\s*[:\u2013-]?\s*/, '');
+  $('banner-summary').textContent = (summary ? '\u2013 ' + summary + ' ' : '') + '(checked ' + formatTime(health.checked_at) + ')';
+  for (const check of health.checks || []) {
+    if (check.status === 'DOWN') {
+      checks.append(el('li', 'failing-check', check.name + ': ' + (check.reason || 'down')));
+    }
+  }
+}
+
+// ---------- queue ----------
+
+$('queue-refresh').addEventListener('click', loadQueue);
+
+async function loadQueue() {
+  const result = await api(API, 'GET', 'v1/admin/queue');
+  $('queue-error').textContent = result.status === 200 ? '' : messageOf(result);
+  if (result.status !== 200) return;
+  const backends = $('backends');
+  backends.replaceChildren(...result.body.backends.map((b) => {
+    const box = el('div', 'backend');
+    const title = el('h3', null, b.name + ' ');
+    title.append(el('span', 'badge ' + (b.healthy ? 'state-succeeded' : 'state-failed'), b.healthy ? 'healthy' : 'down'));
+    box.append(title);
+    if (!b.healthy && b.reason) box.append(el('p', 'error', b.reason));
+    if (b.jobs.length === 0) {
+      box.append(el('p', 'muted', 'No running jobs.'));
+    } else {
+      const table = el('table');
+      const head = el('tr');
+      ['Job', 'User', 'Prompt', 'Progress', 'Started', ''].forEach((h) => head.append(el('th', null, h)));
+      table.append(head);
+      for (const job of b.jobs) {
+        const row = el('tr');
+        row.append(el('td', null, job.id), el('td', null, job.user_id), el('td', null, (job.params && job.params.prompt) || ''),
+          el('td', null, (job.progress ? job.progress.percent : 0) + '%' + (job.progress && job.progress.node ? ' (node ' + job.progress.node + ')' : '')),
+          el('td', null, formatTime(job.started_at)));
+        const cell = el('td');
+        cell.append(cancelButton(job));
+        row.append(cell);
+        table.append(row);
+      }
+      const wrap = el('div', 'table-wrap');
+      wrap.append(table);
+      box.append(wrap);
+    }
+    return box;
+  }));
+  const waiting = result.body.waiting;
+  $('waiting').replaceChildren(...(waiting.length ? waiting.map((job) => {
+    const row = el('tr');
+    row.append(el('td', null, job.position), el('td', null, job.user_id), el('td', null, (job.params && job.params.prompt) || ''),
+      el('td', null, job.eta_seconds == null ? '' : job.eta_seconds + ' s'), el('td', null, formatTime(job.created_at)));
+    const cell = el('td');
+    cell.append(cancelButton(job));
+    row.append(cell);
+    return row;
+  }) : [emptyRow(6, 'Nothing waiting.')]));
+}
+
+function cancelButton(job) {
+  return button('Cancel', async (event) => {
+    event.target.disabled = true;
+    const result = await api(API, 'POST', 'v1/admin/queue/' + encodeURIComponent(job.id) + '/cancel');
+    if (result.status !== 200) $('queue-error').textContent = messageOf(result);
+    loadQueue();
+  });
+}
+
+function emptyRow(columns, text) {
+  const row = el('tr');
+  const cell = el('td', 'muted', text);
+  cell.colSpan = columns;
+  row.append(cell);
+  return row;
+}
+
+// ---------- images ----------
+
+$('image-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  imagePage = 1;
+  loadImages();
+});
+$('img-prev').addEventListener('click', () => { if (imagePage > 1) { imagePage--; loadImages(); } });
+$('img-next').addEventListener('click', () => { if (imagePage < imagePages) { imagePage++; loadImages(); } });
+
+async function loadImages() {
+  const form = $('image-filters');
+  const query = new URLSearchParams({ page: imagePage, size: IMG_SIZE, include: form.include.value });
+  if (form.user_id.value.trim()) query.set('user_id', form.user_id.value.trim());
+  if (form.from_date.value) query.set('from_date', form.from_date.value);
+  if (form.to_date.value) query.set('to_date', form.to_date.value);
+  const result = await api(API, 'GET', 'v1/admin/images?' + query);
+  $('images-error').textContent = result.status === 200 ? '' : messageOf(result);
+  if (result.status !== 200) return;
+  const page = result.body;
+  imagePages = Math.max(1, page.total_pages);
+  $('images').replaceChildren(...(page.items.length ? page.items.map((image) => {
+    const row = el('tr');
+    const thumbCell = el('td');
+    const link = el('a');
+    link.href = image.url;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    const thumb = el('img');
+    thumb.src = image.url;
+    thumb.alt = 'Image ' + image.id;
+    thumb.loading = 'lazy';
+    link.append(thumb);
+    thumbCell.append(link);
+    const state = el('td');
+    state.append(image.deleted ? el('span', 'badge deleted-label', 'deleted') : el('span', 'badge', 'active'));
+    row.append(thumbCell, el('td', null, image.user_id), el('td', null, (image.params && image.params.prompt) || ''),
+      el('td', null, image.width + '\u00d7' + image.height + ', ' + formatBytes(image.size_bytes)),
+      el('td', null, formatTime(image.created_at)), state);
+    return row;
+  }) : [emptyRow(6, 'No images match.')]));
+  $('img-page-info').textContent = 'Page ' + imagePage + ' of ' + imagePages + ' (' + page.total + ' images)';
+  $('img-prev').disabled = imagePage <= 1;
+  $('img-next').disabled = imagePage >= imagePages;
+}
+
+// ---------- purge trash ----------
+
+$('purge').addEventListener('click', () => $('purge-dialog').showModal());
+$('purge-cancel').addEventListener('click', () => $('purge-dialog').close());
+$('purge-confirm').addEventListener('click', async () => {
+  $('purge-dialog').close();
+  $('purge-result').textContent = 'Purging…';
+  const result = await api(API, 'POST', 'v1/admin/purge-trash', undefined, 60000);
+  if (result.status !== 200) {
+    $('purge-result').textContent = messageOf(result);
+    return;
+  }
+  const r = result.body;
+  const failures = Array.isArray(r.failures) ? r.failures.length : (r.failures || 0);
+  $('purge-result').textContent = 'Purged ' + r.purged + ' image(s), freed ' + formatBytes(r.bytes_freed)
+    + (failures ? ', ' + failures + ' failure(s)' : '') + '.';
+  loadImages();
+});
+
+// ---------- API keys ----------
+
+$('key-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('key-form');
+  $('key-error').textContent = '';
+  const result = await api(API, 'POST', 'v1/admin/api-keys',
+    { user_id: form.user_id.value.trim(), name: form.name.value.trim(), admin: form.admin.checked });
+  if (result.status !== 201 && result.status !== 200) {
+    $('key-error').textContent = messageOf(result);
+    return;
+  }
+  form.reset();
+  $('key-secret').textContent = result.body.key;
+  show($('key-issued'), true);
+  loadKeys();
+});
+$('key-dismiss').addEventListener('click', () => {
+  $('key-secret').textContent = '';
+  show($('key-issued'), false);
+});
+
+async function loadKeys() {
+  const result = await api(API, 'GET', 'v1/admin/api-keys');
+  if (result.status !== 200) {
+    $('key-error').textContent = messageOf(result);
+    return;
+  }
+  $('keys').replaceChildren(...(result.body.length ? result.body.map((key) => {
+    const row = el('tr');
+    row.append(el('td', null, key.id), el('td', null, key.user_id), el('td', null, key.name), el('td', null, key.admin ? 'yes' : 'no'),
+      el('td', null, formatTime(key.created_at)), el('td', null, key.revoked_at ? formatTime(key.revoked_at) : ''));
+    const cell = el('td');
+    if (!key.revoked_at) {
+      cell.append(button('Revoke', async () => {
+        const r = await api(API, 'POST', 'v1/admin/api-keys/' + encodeURIComponent(key.id) + '/revoke');
+        if (r.status !== 200) $('key-error').textContent = messageOf(r);
+        loadKeys();
+      }));
+    }
+    row.append(cell);
+    return row;
+  }) : [emptyRow(7, 'No API keys.')]));
+}

@@ -1,0 +1,404 @@
+// The user page: sign in, generate, follow jobs live, gallery and trash.
+import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from './common.js';
+
+const API = new URL('api/', document.baseURI).pathname;
+const LIVE_URL = (() => {
+  const u = new URL('api/v1/live', document.baseURI);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+})();
+const TERMINAL = new Set(['succeeded', 'failed', 'timeout', 'cancelled']);
+const STATE_LABEL = {
+  queued: 'Waiting', running: 'Running', succeeded: 'Done', failed: 'Failed', timeout: 'Timed out', cancelled: 'Cancelled',
+};
+const PAGE_SIZE = 12;
+const PRECHECK_MS = 1500;
+const POLL_MS = 2000;
+
+const $ = (id) => document.getElementById(id);
+const jobs = new Map(); // id -> {job, card, etaAt}
+let signedIn = false;
+let socket = null;
+let reconnectDelay = 1000;
+let reconnectTimer = null;
+let pollTimer = null;
+let gallery = { trash: false, page: 1, totalPages: 1 };
+
+// ---------- session ----------
+
+setupSession(API, {
+  onSignedIn(session) {
+    signedIn = true;
+    $('who').textContent = 'Signed in as ' + session.user;
+    show($('signout'), true);
+    show($('signin'), false);
+    show($('workspace'), true);
+    connectLive();
+    loadGallery();
+  },
+  onSignedOut() {
+    signedIn = false;
+    $('who').textContent = '';
+    show($('signout'), false);
+    show($('workspace'), false);
+    show($('signin'), true);
+    disconnectLive();
+    jobs.clear();
+    $('job-list').replaceChildren();
+    $('gallery-grid').replaceChildren();
+  },
+});
+
+// ---------- generate ----------
+
+function clearErrors() {
+  document.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+  document.querySelectorAll('#prompt-form [aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  notice('');
+}
+
+function notice(text) {
+  $('notice').textContent = text;
+  show($('notice'), !!text);
+}
+
+function readParams() {
+  const form = $('prompt-form');
+  const params = { prompt: form.prompt.value, sampler: form.sampler.value };
+  if (form.negative_prompt.value.trim()) params.negative_prompt = form.negative_prompt.value;
+  for (const name of ['width', 'height', 'steps', 'seed']) {
+    const raw = form[name].value.trim();
+    if (raw !== '') params[name] = Number(raw);
+  }
+  return params;
+}
+
+$('prompt-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const generate = $('generate');
+  clearErrors();
+  generate.disabled = true;
+  try {
+    const check = await api(API, 'GET', 'v1/precheck', undefined, PRECHECK_MS);
+    if (check.status !== 200 || !check.body || check.body.status !== 'OK') {
+      notice(check.status === 200 && check.body
+        ? 'Generation is unavailable right now: ' + String(check.body.summary || 'a health check failed').replace(/^FAIL\s*:\s*/, '')
+        : 'Generation is unavailable right now: the pre-check failed (' + messageOf(check) + ')');
+      return;
+    }
+    const result = await api(API, 'POST', 'v1/jobs', { template: 'txt2img', params: readParams() });
+    if (result.status === 202 || result.status === 200) {
+      upsertJob(result.body);
+      schedulePoll();
+    } else if (result.status === 429) {
+      notice(messageOf(result));
+    } else if (result.status === 400 && result.body && Array.isArray(result.body.problems)) {
+      let unplaced = [];
+      for (const p of result.body.problems) {
+        const slot = document.querySelector('.field-error[data-field="' + CSS.escape(p.field) + '"]');
+        if (slot) {
+          slot.textContent = p.reason;
+          const input = $('f-' + p.field);
+          if (input) input.setAttribute('aria-invalid', 'true');
+        } else {
+          unplaced.push(p.field + ': ' + p.reason);
+        }
+      }
+      notice(unplaced.length ? unplaced.join('; ') : messageOf(result));
+    } else if (result.status === 401) {
+      notice('Your session has ended; please sign in again.');
+    } else {
+      notice(messageOf(result));
+    }
+  } finally {
+    generate.disabled = false;
+  }
+});
+
+// ---------- job cards ----------
+
+function buildCard(id) {
+  const card = el('article', 'card job');
+  card.dataset.jobId = id;
+  const head = el('div', 'job-head');
+  head.append(el('span', 'job-state badge'), el('span', 'job-position'), el('span', 'job-eta'));
+  const prompt = el('p', 'job-prompt');
+  const bar = el('progress', 'job-progress');
+  bar.max = 100;
+  bar.value = 0;
+  const node = el('span', 'job-node muted');
+  const preview = el('img', 'job-preview');
+  preview.alt = 'Preview';
+  preview.hidden = true;
+  const error = el('p', 'job-error error');
+  const outputs = el('div', 'job-images');
+  const cancel = button('Cancel', () => cancelJob(id, cancel), 'job-cancel');
+  card.append(head, prompt, bar, node, preview, error, outputs, cancel);
+  return card;
+}
+
+function upsertJob(job) {
+  if (!job || !job.id) return;
+  let entry = jobs.get(job.id);
+  const known = !!entry;
+  const wasTerminal = known && TERMINAL.has(entry.job.state);
+  if (!entry) {
+    entry = { job, card: buildCard(job.id), etaAt: null };
+    jobs.set(job.id, entry);
+    insertCard(entry);
+  }
+  if (wasTerminal && !TERMINAL.has(job.state)) return; // never go back from a final state
+  entry.job = job;
+  entry.etaAt = job.eta_seconds == null ? null : Date.now() + job.eta_seconds * 1000;
+  renderCard(entry);
+  // a job seen finishing adds images (jobs that arrive already finished, as in a snapshot, do not)
+  if (known && !wasTerminal && job.state === 'succeeded') loadGallery();
+}
+
+function insertCard(entry) {
+  const list = $('job-list');
+  // newest first by created_at
+  const created = entry.job.created_at || '';
+  for (const other of list.children) {
+    const o = jobs.get(other.dataset.jobId);
+    if (o && (o.job.created_at || '') < created) {
+      list.insertBefore(entry.card, other);
+      return;
+    }
+  }
+  list.append(entry.card);
+}
+
+function renderCard(entry) {
+  const { job, card } = entry;
+  card.dataset.state = job.state;
+  const state = card.querySelector('.job-state');
+  state.textContent = STATE_LABEL[job.state] || job.state;
+  state.className = 'job-state badge state-' + job.state;
+  card.querySelector('.job-position').textContent =
+    job.state === 'queued' && job.position > 0 ? 'Position ' + job.position + ' in the queue' : '';
+  card.querySelector('.job-prompt').textContent = (job.params && job.params.prompt) || '';
+  const percent = job.progress ? job.progress.percent : 0;
+  const bar = card.querySelector('.job-progress');
+  bar.value = job.state === 'succeeded' ? 100 : percent;
+  bar.textContent = bar.value + '%';
+  const node = job.progress && job.progress.node;
+  card.querySelector('.job-node').textContent =
+    job.state === 'running' ? percent + '%' + (node ? ' \u2013 node ' + node : '') : '';
+  card.querySelector('.job-error').textContent = job.error || '';
+  const cancel = card.querySelector('.job-cancel');
+  cancel.hidden = TERMINAL.has(job.state);
+  const outputs = card.querySelector('.job-images');
+  if (job.images && job.images.length && outputs.childElementCount !== job.images.length) {
+    outputs.replaceChildren(...job.images.map((img) => {
+      const t = el('img', 'thumb');
+      t.src = img.url;
+      t.alt = 'Result';
+      return t;
+    }));
+  }
+  if (TERMINAL.has(job.state)) card.querySelector('.job-preview').hidden = job.state === 'succeeded' && job.images && job.images.length > 0;
+  renderEta(entry);
+}
+
+function renderEta(entry) {
+  const eta = entry.card.querySelector('.job-eta');
+  if (TERMINAL.has(entry.job.state) || entry.etaAt == null) {
+    eta.textContent = '';
+    return;
+  }
+  const left = Math.max(0, Math.round((entry.etaAt - Date.now()) / 1000));
+  eta.textContent = 'about ' + left + ' s left';
+}
+
+setInterval(() => jobs.forEach(renderEta), 1000);
+
+function onProgress(msg) {
+  const entry = jobs.get(msg.job_id);
+  if (!entry || TERMINAL.has(entry.job.state)) return;
+  const job = { ...entry.job, state: 'running', progress: { percent: msg.percent, node: msg.node } };
+  if (msg.position != null) job.position = msg.position;
+  if (msg.eta_seconds !== undefined) job.eta_seconds = msg.eta_seconds;
+  upsertJob(job);
+}
+
+function onPreview(msg) {
+  const entry = jobs.get(msg.job_id);
+  if (!entry || TERMINAL.has(entry.job.state)) return;
+  if (msg.mime !== 'image/png' && msg.mime !== 'image/jpeg') return;
+  const img = entry.card.querySelector('.job-preview');
+  img.src = 'data:' + msg.mime + ';base64,' + msg.data;
+  img.hidden = false;
+}
+
+async function cancelJob(id, cancelButton) {
+  cancelButton.disabled = true;
+  const result = await api(API, 'POST', 'v1/jobs/' + encodeURIComponent(id) + '/cancel');
+  cancelButton.disabled = false;
+  if (result.status === 200) upsertJob(result.body);
+  else notice(messageOf(result));
+}
+
+// ---------- live updates (WebSocket, polling as the fallback) ----------
+
+function connectLive() {
+  if (!signedIn || socket) return;
+  let ws;
+  try {
+    ws = new WebSocket(LIVE_URL);
+  } catch (e) {
+    scheduleReconnect();
+    return;
+  }
+  socket = ws;
+  ws.addEventListener('open', () => {
+    reconnectDelay = 1000;
+    $('live-state').textContent = '(live)';
+  });
+  ws.addEventListener('message', (event) => {
+    let msg;
+    try { msg = JSON.parse(event.data); } catch (e) { return; }
+    if (msg.type === 'snapshot') (msg.jobs || []).slice().reverse().forEach(upsertJob);
+    else if (msg.type === 'job') upsertJob(msg.job);
+    else if (msg.type === 'progress') onProgress(msg);
+    else if (msg.type === 'preview') onPreview(msg);
+  });
+  ws.addEventListener('close', () => {
+    if (socket === ws) socket = null;
+    $('live-state').textContent = signedIn ? '(polling)' : '';
+    scheduleReconnect();
+    schedulePoll();
+  });
+}
+
+function scheduleReconnect() {
+  if (!signedIn || reconnectTimer) return;
+  const delay = reconnectDelay;
+  reconnectDelay = Math.min(reconnectDelay * 2, 30000);
+  reconnectTimer = setTimeout(() => { reconnectTimer = null; connectLive(); }, delay);
+}
+
+function disconnectLive() {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  clearTimeout(pollTimer);
+  pollTimer = null;
+  reconnectDelay = 1000;
+  if (socket) {
+    const ws = socket;
+    socket = null;
+    ws.close(1000);
+  }
+}
+
+function liveOpen() {
+  return socket && socket.readyState === WebSocket.OPEN;
+}
+
+function schedulePoll() {
+  if (pollTimer || !signedIn) return;
+  pollTimer = setTimeout(poll, POLL_MS);
+}
+
+async function poll() {
+  pollTimer = null;
+  if (!signedIn || liveOpen()) return;
+  const active = [...jobs.values()].filter((e) => !TERMINAL.has(e.job.state));
+  for (const entry of active) {
+    const result = await api(API, 'GET', 'v1/jobs/' + encodeURIComponent(entry.job.id));
+    if (result.status === 200) upsertJob(result.body);
+  }
+  if (active.length) schedulePoll();
+}
+
+// ---------- gallery and trash ----------
+
+$('show-gallery').addEventListener('click', () => switchView(false));
+$('show-trash').addEventListener('click', () => switchView(true));
+$('page-prev').addEventListener('click', () => { if (gallery.page > 1) { gallery.page--; loadGallery(); } });
+$('page-next').addEventListener('click', () => { if (gallery.page < gallery.totalPages) { gallery.page++; loadGallery(); } });
+
+function switchView(trash) {
+  gallery = { trash, page: 1, totalPages: 1 };
+  $('show-gallery').setAttribute('aria-pressed', String(!trash));
+  $('show-trash').setAttribute('aria-pressed', String(trash));
+  loadGallery();
+}
+
+let galleryRequest = 0;
+async function loadGallery() {
+  if (!signedIn) return;
+  const mine = ++galleryRequest;
+  const query = '?page=' + gallery.page + '&size=' + PAGE_SIZE + (gallery.trash ? '&include=deleted' : '');
+  const result = await api(API, 'GET', 'v1/images' + query);
+  if (mine !== galleryRequest) return; // a newer request is under way
+  const grid = $('gallery-grid');
+  $('gallery-error').textContent = '';
+  if (result.status !== 200) {
+    $('gallery-error').textContent = messageOf(result);
+    return;
+  }
+  const page = result.body;
+  if (page.items.length === 0 && gallery.page > 1 && page.total > 0) {
+    gallery.page = Math.max(1, page.total_pages);
+    loadGallery();
+    return;
+  }
+  gallery.totalPages = Math.max(1, page.total_pages);
+  grid.dataset.view = gallery.trash ? 'trash' : 'gallery';
+  grid.replaceChildren(...page.items.map(imageCard));
+  if (page.items.length === 0) grid.append(el('p', 'muted empty', gallery.trash ? 'The trash is empty.' : 'No images yet.'));
+  $('page-info').textContent = 'Page ' + gallery.page + ' of ' + gallery.totalPages + ' (' + page.total + ' images)';
+  $('page-prev').disabled = gallery.page <= 1;
+  $('page-next').disabled = gallery.page >= gallery.totalPages;
+}
+
+function imageCard(image) {
+  const card = el('figure', 'card image' + (image.deleted ? ' is-deleted' : ''));
+  card.dataset.imageId = image.id;
+  const open = el('button', 'thumb-button');
+  open.type = 'button';
+  open.setAttribute('aria-label', 'View image');
+  const thumb = el('img', 'thumb');
+  thumb.src = image.url;
+  thumb.alt = (image.params && image.params.prompt) || 'Image';
+  thumb.loading = 'lazy';
+  open.append(thumb);
+  open.addEventListener('click', () => view(image));
+  const caption = el('figcaption');
+  if (image.deleted) caption.append(el('span', 'badge deleted-label', 'deleted'), ' ');
+  caption.append(el('span', 'image-prompt', (image.params && image.params.prompt) || ''));
+  caption.append(el('span', 'muted image-meta', image.width + '\u00d7' + image.height + ', ' + formatBytes(image.size_bytes)
+    + ', ' + formatTime(image.created_at)));
+  const actions = el('div', 'actions');
+  const download = el('a', 'download', 'Download');
+  download.href = image.url;
+  download.download = 'comfygate-' + image.id + '.png';
+  actions.append(download);
+  if (image.deleted) {
+    actions.append(button('Restore', () => change(image, 'restore'), 'restore'));
+  } else {
+    actions.append(button('Delete', () => change(image, 'delete'), 'delete'));
+  }
+  card.append(open, caption, actions);
+  return card;
+}
+
+async function change(image, action) {
+  const result = await api(API, 'POST', 'v1/images/' + encodeURIComponent(image.id) + '/' + action);
+  if (result.status !== 200 && result.status !== 204) {
+    $('gallery-error').textContent = messageOf(result);
+    return;
+  }
+  loadGallery();
+}
+
+function view(image) {
+  $('viewer-img').src = image.url;
+  $('viewer-img').alt = (image.params && image.params.prompt) || 'Image';
+  $('viewer-caption').textContent = (image.params && image.params.prompt) || '';
+  $('viewer-download').href = image.url;
+  $('viewer-download').download = 'comfygate-' + image.id + '.png';
+  $('viewer').showModal();
+}
+$('viewer-close').addEventListener('click', () => $('viewer').close());

@@ -1,0 +1,118 @@
+// Shared by the user page and the admin page: API calls, sign-in, small DOM helpers.
+// Every string that comes from the server or a user is set with textContent, never as HTML.
+
+let csrfToken = null;
+
+/** Sets the CSRF token sent as X-CSRF-Token on every change. */
+export function setCsrf(token) {
+  csrfToken = token || null;
+}
+
+/**
+ * Calls the API at `path` (relative to the API root `apiRoot`); resolves to {status, body}
+ * (body is the parsed JSON or null). Network failures and timeouts resolve with status 0.
+ */
+export async function api(apiRoot, method, path, body, timeoutMs = 15000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  try {
+    const res = await fetch(apiRoot + path, {
+      method, headers, credentials: 'same-origin', signal: controller.signal,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let json = null;
+    const type = res.headers.get('Content-Type') || '';
+    if (type.includes('json')) {
+      try { json = await res.json(); } catch (e) { json = null; }
+    }
+    return { status: res.status, body: json, headers: res.headers };
+  } catch (e) {
+    const timedOut = e && e.name === 'AbortError';
+    return { status: 0, body: { error: timedOut ? 'timeout' : 'network',
+      message: timedOut ? 'The server did not answer in time.' : 'The server cannot be reached.' } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The error sentence of a failed call. */
+export function messageOf(result) {
+  if (result.body && result.body.message) return result.body.message;
+  return 'Request failed (HTTP ' + result.status + ').';
+}
+
+/** Creates an element with a class and text (as text). */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+export function button(text, onClick, className) {
+  const b = el('button', className, text);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export function show(node, visible) {
+  node.hidden = !visible;
+}
+
+export function formatBytes(n) {
+  if (n == null) return '';
+  if (n < 1024) return n + ' B';
+  if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
+  return (n / 1024 / 1024).toFixed(1) + ' MiB';
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toLocaleString();
+}
+
+/**
+ * Wires the sign-in form and the sign-out button: resumes a session on load, then calls
+ * onSignedIn(session) or onSignedOut().
+ */
+export function setupSession(apiRoot, { onSignedIn, onSignedOut }) {
+  const form = document.getElementById('signin-form');
+  const error = document.getElementById('signin-error');
+  const signOut = document.getElementById('signout');
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const data = new FormData(form);
+    const result = await api(apiRoot, 'POST', 'v1/session',
+      { username: data.get('username'), password: data.get('password') });
+    if (result.status === 200) {
+      form.reset();
+      setCsrf(result.body.csrf_token);
+      onSignedIn(result.body);
+    } else {
+      error.textContent = messageOf(result);
+    }
+  });
+
+  signOut.addEventListener('click', async () => {
+    await api(apiRoot, 'DELETE', 'v1/session');
+    setCsrf(null);
+    onSignedOut();
+  });
+
+  (async () => {
+    const result = await api(apiRoot, 'GET', 'v1/session');
+    if (result.status === 200) {
+      setCsrf(result.body.csrf_token);
+      onSignedIn(result.body);
+    } else {
+      onSignedOut();
+    }
+  })();
+}
