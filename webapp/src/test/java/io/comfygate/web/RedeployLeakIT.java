@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Deploy, run one job, undeploy, three times in one real Tomcat; then no {@code comfygate-} thread
- * lives on in its JVM, and the catalina log has no ThreadLocal or JDBC driver left behind by us.
+ * lives on in its JVM, Tomcat logged no thread, ThreadLocal or JDBC driver left behind, and its
+ * findleaks names no undeployed application.
  */
 @ExtendWith(ArquillianExtension.class)
 class RedeployLeakIT {
@@ -64,8 +65,19 @@ class RedeployLeakIT {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base = "http://127.0.0.1:" + Integer.getInteger("it.http.port");
 
+  /**
+   * What used to pin each undeployed class loader: the JDK 17 HttpClient's SelectorManager thread
+   * (it ends only once the client is collected; the SDK now drops its clients on close and starts
+   * them without our context class loader), Tyrus's JDK transport (its channel group and the static
+   * tyrus-jdk-container-idle-timeout scheduler, released by ComfyClient.releaseSharedThreads), and
+   * executor threads still exiting when Tomcat looked (the undeploy now waits for them, bounded).
+   * The catalina log is shared by every IT class in this Tomcat, so only lines written during this
+   * test are read. Findleaks forces a GC; a class loader can need a second one (a thread that ends
+   * only after the first), so it is asked again for up to 20 s.
+   */
   @Test
-  void threeRedeploysLeaveNoOwnThreadThreadLocalOrDriverBehind() throws Exception {
+  void threeRedeploysLeaveNoThreadThreadLocalDriverOrClassLoaderBehind() throws Exception {
+    LogMark mark = LogMark.now();
     for (int round = 1; round <= 3; round++) {
       deployer.deploy(WAR);
       try {
@@ -77,26 +89,44 @@ class RedeployLeakIT {
 
     List<String> threads = awaitNoComfyGateThreads();
     assertThat(threads).as("threads of the Tomcat JVM after the last undeploy").noneMatch(n -> n.startsWith("comfygate-"));
-    List<String> log = catalinaLogLines();
-    assertThat(log).as("a ThreadLocal of ours left in a request thread (the JSON encoder's cache)")
-        .noneMatch(l -> l.contains("failed to remove it when the web application was stopped"));
-    assertThat(log).as("the SQLite driver left registered").noneMatch(l -> l.contains("failed to unregister it"));
+    List<String> log = mark.linesSince();
+    // Not counted: Tomcat's own utility thread, caught running this context's background processing
+    // (StandardContext.backgroundProcess, with the context's loader bound) while the context stops.
+    assertThat(log).as("Tomcat's leak warnings in the catalina log during this test")
+        .noneMatch(l -> (l.contains("failed to stop it") && !l.contains("named [Catalina-utility-"))
+            || l.contains("failed to remove it") || l.contains("failed to unregister it"));
+    assertThat(awaitNoLeaksFound()).as("findleaks after the undeploys")
+        .contains("No web applications appear to have triggered a memory leak");
   }
 
-  /**
-   * What used to pin each undeployed class loader: the JDK 17 HttpClient's SelectorManager thread
-   * (it ends only once the client is collected; the SDK now drops its clients on close and starts
-   * them without our context class loader) and Tyrus's JDK transport (its channel group and the
-   * static tyrus-jdk-container-idle-timeout scheduler, released by ComfyClient.releaseSharedThreads).
-   * Tomcat no longer names those threads. Its findleaks still names some undeployed /comfygate
-   * (two of six in the last run) for a reason not yet found, so that is not asserted here yet.
-   */
-  @Test
-  void tomcatNamesNoHttpClientOrWebSocketThreadAfterRedeploys() throws Exception {
-    threeRedeploysLeaveNoOwnThreadThreadLocalOrDriverBehind();
-    assertThat(catalinaLogLines()).as("Tomcat's thread leak warnings for HTTP and WebSocket client threads")
-        .noneMatch(l -> l.contains("failed to stop it") && (l.contains("[HttpClient-") || l.contains("[tyrus-")
-            || l.contains("[comfygate-ws-io-") || l.contains("named [Thread-")));
+  private String awaitNoLeaksFound() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String body = send("GET", "/manager/text/findleaks?statusLine=true", "arquillian:arquillian", null).body();
+    while (!body.contains("No web applications appear to have triggered a memory leak") && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      body = send("GET", "/manager/text/findleaks?statusLine=true", "arquillian:arquillian", null).body();
+    }
+    return body;
+  }
+
+  /** How many lines each catalina log had, so that lines of earlier IT classes are not read. */
+  private record LogMark(java.util.Map<Path, Integer> lines) {
+    static LogMark now() throws IOException {
+      java.util.Map<Path, Integer> lines = new java.util.HashMap<>();
+      for (Path log : catalinaLogs()) {
+        lines.put(log, Files.readAllLines(log, StandardCharsets.UTF_8).size());
+      }
+      return new LogMark(lines);
+    }
+
+    List<String> linesSince() throws IOException {
+      List<String> since = new ArrayList<>();
+      for (Path log : catalinaLogs()) {
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        since.addAll(all.subList(Math.min(lines.getOrDefault(log, 0), all.size()), all.size()));
+      }
+      return since;
+    }
   }
 
   private void runOneJob(int round) throws Exception {
@@ -140,14 +170,10 @@ class RedeployLeakIT {
     return Arrays.stream(threads.dumpAllThreads(false, false)).map(ThreadInfo::getThreadName).toList();
   }
 
-  private static List<String> catalinaLogLines() throws IOException {
-    List<String> lines = new ArrayList<>();
+  private static List<Path> catalinaLogs() throws IOException {
     try (Stream<Path> logs = Files.list(Path.of(System.getProperty("tomcat.base"), "logs"))) {
-      for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("catalina")).toList()) {
-        lines.addAll(Files.readAllLines(log, StandardCharsets.UTF_8));
-      }
+      return logs.filter(p -> p.getFileName().toString().startsWith("catalina")).sorted().toList();
     }
-    return lines;
   }
 
   private HttpResponse<String> send(String method, String path, String credentials, String body) throws Exception {

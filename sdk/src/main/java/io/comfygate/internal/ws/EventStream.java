@@ -6,6 +6,7 @@ import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.json.BinaryFrames;
 import io.comfygate.internal.json.EventParser;
 import jakarta.websocket.ClientEndpointConfig;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -394,6 +395,15 @@ public final class EventStream implements AutoCloseable {
     try {
       if (!idleScheduler.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
         LOG.warn("Tyrus's idle-timeout scheduler did not stop within {}", timeout);
+      }
+      if (group != null) {
+        // Our clients are closed by now, so whatever the group still serves is ours; waiting for
+        // Tyrus's idle timeout to close it left its epoll thread running at undeploy.
+        try {
+          group.shutdownNow();
+        } catch (IOException e) {
+          LOG.warn("closing Tyrus's WebSocket channel group: {}", e.toString());
+        }
       }
       if (group != null && !group.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
         LOG.warn("Tyrus's WebSocket channel group did not stop within {}", timeout);

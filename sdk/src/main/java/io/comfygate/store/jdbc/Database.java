@@ -164,8 +164,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes both pools. Idempotent; waits for connections in use up to HikariCP's bounded shutdown.
-   * Committed data is safe whether or not this runs (see the class comment on synchronous).
+   * Closes both pools. Idempotent; waits for connections in use up to HikariCP's bounded shutdown,
+   * then (bounded) for the pools' own threads to have ended: HikariCP's executors report terminated
+   * while their last thread is still exiting, and a web container checking right after undeploy
+   * would report that thread as left running. Committed data is safe whether or not this runs (see
+   * the class comment on synchronous).
    */
   @Override
   public void close() {
@@ -176,6 +179,29 @@ public final class Database implements AutoCloseable {
       readPool.close();
     } finally {
       writePool.close();
+      awaitPoolThreadsEnded(Duration.ofSeconds(5));
+    }
+  }
+
+  private void awaitPoolThreadsEnded(Duration timeout) {
+    String read = readPool.getPoolName() + ":";
+    String write = writePool.getPoolName() + ":";
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread == Thread.currentThread()
+          || !(thread.getName().startsWith(read) || thread.getName().startsWith(write))) {
+        continue;
+      }
+      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return;
+      }
+      try {
+        thread.join(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

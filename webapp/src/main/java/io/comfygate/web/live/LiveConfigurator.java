@@ -44,9 +44,24 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
     this.apiKeys = apiKeys;
   }
 
-  /** The endpoint config to register with the container's {@code ServerContainer}. */
+  /**
+   * The endpoint config to register with the container's {@code ServerContainer}.
+   *
+   * <p>Built with the container's class loader as context loader: {@code Builder.create} looks up
+   * the container's default configurator once per JVM with {@code ServiceLoader} on the context
+   * loader and caches it in a static of the shared WebSocket API. With ours, it finds Tyrus's (our
+   * WebSocket client jar lists one), and that static keeps this application's class loader, the
+   * first one deployed, loaded after undeploy (Tomcat's findleaks names it).
+   */
   public ServerEndpointConfig endpointConfig() {
-    return ServerEndpointConfig.Builder.create(LiveEndpoint.class, LiveEndpoint.PATH).configurator(this).build();
+    Thread thread = Thread.currentThread();
+    ClassLoader own = thread.getContextClassLoader();
+    thread.setContextClassLoader(ServerEndpointConfig.class.getClassLoader());
+    try {
+      return ServerEndpointConfig.Builder.create(LiveEndpoint.class, LiveEndpoint.PATH).configurator(this).build();
+    } finally {
+      thread.setContextClassLoader(own);
+    }
   }
 
   @Override
