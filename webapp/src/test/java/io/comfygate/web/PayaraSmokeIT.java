@@ -91,8 +91,10 @@ class PayaraSmokeIT {
       assertThat(payara.isAlive()).as("Payara exited: %s", tail(log)).isTrue();
       try {
         HttpResponse<String> health = send("GET", "healthz", null, null);
-        // Payara answers 503 for the API servlet until it has started, a moment after /healthz.
-        boolean apiUp = health.statusCode() == 200 && send("GET", "api/v1/precheck", KEY, null).statusCode() == 200;
+        // Payara serves the app's servlets while it still finishes deploying it, and answers its own
+        // HTML 503 to some requests until then: wait for its "ready in … ms" line as well.
+        boolean apiUp = health.statusCode() == 200 && send("GET", "api/v1/precheck", KEY, null).statusCode() == 200
+            && new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1).contains(" ready in ");
         if (apiUp || System.nanoTime() > deadline) {
           assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
           return health;

@@ -3,7 +3,6 @@ package io.comfygate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -28,7 +27,6 @@ import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +55,7 @@ class RedeployLeakIT {
 
   @Deployment(name = WAR, managed = false, testable = false)
   static WebArchive war() {
-    return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("war.file")));
+    return WarUnderTest.packagedWar();
   }
 
   @ArquillianResource Deployer deployer;
