@@ -90,18 +90,6 @@ public final class ComfyClient implements AutoCloseable {
   }
 
   /**
-   * For a web application being stopped, after every client is closed: ends the WebSocket
-   * library's class-loader-wide threads (Tyrus's JDK transport keeps a scheduler thread that
-   * otherwise never ends and pins the application after undeploy). Waits at most {@code timeout}.
-   * Clients with a WebSocket must not be used after this call.
-   *
-   * @throws io.comfygate.errors.ComfyInterruptedException if interrupted while waiting (flag restored)
-   */
-  public static void releaseSharedThreads(Duration timeout) {
-    EventStream.releaseSharedThreads(timeout);
-  }
-
-  /**
    * A builder preset with this client's settings. The client it builds owns its own connections
    * and threads, so either client can be closed without affecting the other.
    */

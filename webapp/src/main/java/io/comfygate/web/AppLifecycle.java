@@ -1,7 +1,6 @@
 package io.comfygate.web;
 
 import io.comfygate.auth.ApiKeys;
-import io.comfygate.client.ComfyClient;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
@@ -137,7 +136,7 @@ public final class AppLifecycle implements ServletContextListener {
   /**
    * Waits, bounded, until no other thread runs with this application's class loader as its context
    * loader: the executors closed above report terminated while their last thread is still exiting
-   * (Tyrus's channel group threads, HikariCP's), and Tomcat, checking right after this listener,
+   * (HikariCP's, the WebSocket client's), and Tomcat, checking right after this listener,
    * would report such a thread as started but not stopped, and it pins this class loader until it
    * ends. Threads of the container's own classes are left alone (see {@link #ownThreads}).
    */
@@ -182,8 +181,6 @@ public final class AppLifecycle implements ServletContextListener {
       engine.close();
       engine = null;
     }
-    // After the engine closed its clients: Tyrus's static scheduler thread would pin this application.
-    ComfyClient.releaseSharedThreads(Duration.ofSeconds(5));
     if (database != null) {
       database.close();
       database = null;
