@@ -187,6 +187,7 @@ public final class AppLifecycle implements ServletContextListener {
     }
     deregisterOwnJdbcDrivers();
     awaitOwnThreadsReleased(Duration.ofSeconds(5));
+    JdkRecordCaches.forgetApplicationTypes();
     if (logging != null) {
       logging.close(); // last: the lines above still get written
       logging = null;
