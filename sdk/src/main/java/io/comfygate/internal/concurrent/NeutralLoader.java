@@ -4,7 +4,8 @@ import java.util.function.Supplier;
 
 /**
  * Internal, not API. Runs code that starts long-lived JDK threads (the JDK HttpClient's selector
- * thread) with the platform class loader as context class loader, so those threads do not carry
+ * thread, the JDK's process reaper) with the platform class loader as context class loader, so
+ * those threads do not carry
  * this application's class loader: in a WAR, Tomcat would report them at undeploy and they would
  * pin the undeployed application until they end.
  */

@@ -3,6 +3,7 @@ package io.comfygate.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.comfygate.errors.StoreException;
+import io.comfygate.internal.concurrent.NeutralLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.sqlite.SQLiteJDBCLoader;
 
 /**
  * The SQLite database behind the job and image stores: connection pools, pragmas, schema
@@ -52,6 +54,7 @@ public final class Database implements AutoCloseable {
     this.url = builder.url;
     HikariDataSource write = null;
     try {
+      loadNativeLibrary();
       write = new HikariDataSource(poolConfig(builder, "comfygate-db-write", 1, false));
       this.writePool = write;
       builder.migrator.migrate(this);
@@ -203,6 +206,23 @@ public final class Database implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Loads SQLite's native library (once per class loader) without this thread's context class
+   * loader: while loading it, the driver runs {@code uname -o}, and the JDK starts the thread that
+   * waits for that process ("process reaper", kept 60 s when idle and reused for later processes)
+   * from the calling thread, with its context class loader. In a WAR that thread kept the
+   * undeployed application loaded for a minute, and each redeploy passed it on to the next.
+   */
+  private static void loadNativeLibrary() {
+    NeutralLoader.call(() -> {
+      try {
+        return SQLiteJDBCLoader.initialize();
+      } catch (Exception e) {
+        throw new StoreException("db.open", "cannot load SQLite's native library: " + e, e);
+      }
+    });
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {
