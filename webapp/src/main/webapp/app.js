@@ -185,7 +185,8 @@ function renderCard(entry) {
   const node = job.progress && job.progress.node;
   card.querySelector('.job-node').textContent =
     job.state === 'running' ? percent + '%' + (node ? ' \u2013 node ' + node : '') : '';
-  card.querySelector('.job-error').textContent = job.error || '';
+  // a plain "cancelled" repeats the badge; other reasons (failed, timed out) are worth the line
+  card.querySelector('.job-error').textContent = job.state === 'cancelled' && job.error === 'cancelled' ? '' : (job.error || '');
   const cancel = card.querySelector('.job-cancel');
   cancel.hidden = TERMINAL.has(job.state);
   const outputs = card.querySelector('.job-images');
@@ -197,7 +198,11 @@ function renderCard(entry) {
       return t;
     }));
   }
-  if (TERMINAL.has(job.state)) card.querySelector('.job-preview').hidden = job.state === 'succeeded' && job.images && job.images.length > 0;
+  if (TERMINAL.has(job.state)) {
+    // a job that ended without images keeps its last preview, if it had one; an empty one never shows
+    const preview = card.querySelector('.job-preview');
+    preview.hidden = !preview.getAttribute('src') || (job.state === 'succeeded' && !!job.images && job.images.length > 0);
+  }
   renderEta(entry);
 }
 

@@ -201,18 +201,21 @@ $('key-form').addEventListener('submit', async (event) => {
   const form = $('key-form');
   $('key-error').textContent = '';
   const result = await api(API, 'POST', 'v1/admin/api-keys',
-    { user_id: form.user_id.value.trim(), name: form.name.value.trim(), admin: form.admin.checked });
+    { user_id: form.user_id.value.trim(), name: form.name.value.trim(), admin: form.admin.checked,
+      webhook_url: form.webhook_url.value.trim() || null });
   if (result.status !== 201 && result.status !== 200) {
     $('key-error').textContent = messageOf(result);
     return;
   }
   form.reset();
   $('key-secret').textContent = result.body.key;
+  $('key-webhook-secret').textContent = result.body.webhook_secret;
   show($('key-issued'), true);
   loadKeys();
 });
 $('key-dismiss').addEventListener('click', () => {
   $('key-secret').textContent = '';
+  $('key-webhook-secret').textContent = '';
   show($('key-issued'), false);
 });
 

@@ -11,9 +11,10 @@ import java.time.Instant;
  * @param admin whether the key also has the admin role
  * @param revokedAt when it was revoked, or {@code null} while it works
  * @param lastUsedAt when it last authenticated a request, or {@code null}
+ * @param webhookUrl where the events of jobs submitted with this key go by default, or {@code null}
  */
 public record ApiKey(String id, String userId, String name, boolean admin, Instant createdAt, Instant revokedAt,
-    Instant lastUsedAt) {
+    Instant lastUsedAt, String webhookUrl) {
 
   public boolean isRevoked() {
     return revokedAt != null;

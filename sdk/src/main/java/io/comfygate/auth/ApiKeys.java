@@ -2,6 +2,7 @@ package io.comfygate.auth;
 
 import io.comfygate.internal.ids.SortableIds;
 import io.comfygate.store.jdbc.Database;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,27 +44,95 @@ public final class ApiKeys {
    * @throws IllegalArgumentException if the user or name is blank or too long (names the field)
    */
   public IssuedKey issue(String userId, String name, boolean admin) {
+    return issue(userId, name, admin, null);
+  }
+
+  /**
+   * Issues a key that acts as {@code userId}, with a webhook signing secret and, if given, a default
+   * webhook receiver for the jobs submitted with it.
+   *
+   * @param webhookUrl the default receiver (checked by the caller), or {@code null}
+   * @throws IllegalArgumentException if the user or name is blank or too long (names the field)
+   */
+  public IssuedKey issue(String userId, String name, boolean admin, URI webhookUrl) {
     requireText(userId, "user_id", 128);
     requireText(name, "name", 200);
     byte[] random = new byte[32];
     RANDOM.nextBytes(random);
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    String webhookSecret = newWebhookSecret();
     Instant now = clock.instant();
-    ApiKey key = new ApiKey(SortableIds.next('k', now), userId, name.strip(), admin, now, null, null);
+    String url = webhookUrl == null ? null : webhookUrl.toString();
+    ApiKey key = new ApiKey(SortableIds.next('k', now), userId, name.strip(), admin, now, null, null, url);
     db.inTransaction("apikey.issue", c -> {
       try (PreparedStatement insert = c.prepareStatement("""
-          INSERT INTO api_keys (id, key_hash, user_id, name, admin, created_at)
-          VALUES (?, ?, ?, ?, ?, ?)""")) {
+          INSERT INTO api_keys (id, key_hash, user_id, name, admin, created_at, webhook_url, webhook_secret)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
         insert.setString(1, key.id());
         insert.setString(2, hash(secret));
         insert.setString(3, key.userId());
         insert.setString(4, key.name());
         insert.setInt(5, admin ? 1 : 0);
         insert.setLong(6, now.toEpochMilli());
+        insert.setString(7, url);
+        insert.setString(8, webhookSecret);
         return insert.executeUpdate();
       }
     });
-    return new IssuedKey(key, secret);
+    return new IssuedKey(key, secret, webhookSecret);
+  }
+
+  /**
+   * Sets or clears ({@code null}) the default webhook receiver of a key.
+   *
+   * @return the key as it is now, or empty if there is no such key
+   */
+  public Optional<ApiKey> setWebhookUrl(String id, URI webhookUrl) {
+    boolean found = db.inTransaction("apikey.webhookUrl", c -> {
+      try (PreparedStatement update = c.prepareStatement("UPDATE api_keys SET webhook_url = ? WHERE id = ?")) {
+        update.setString(1, webhookUrl == null ? null : webhookUrl.toString());
+        update.setString(2, id);
+        return update.executeUpdate() == 1;
+      }
+    });
+    return found ? find(id) : Optional.empty();
+  }
+
+  /**
+   * Replaces a key's webhook signing secret (the old one stops working at once: pending events are
+   * signed with the new one) and returns the new one, shown this once.
+   *
+   * @return the new secret, or empty if there is no such key
+   */
+  public Optional<String> rotateWebhookSecret(String id) {
+    String fresh = newWebhookSecret();
+    boolean found = db.inTransaction("apikey.rotateWebhookSecret", c -> {
+      try (PreparedStatement update = c.prepareStatement("UPDATE api_keys SET webhook_secret = ? WHERE id = ?")) {
+        update.setString(1, fresh);
+        update.setString(2, id);
+        return update.executeUpdate() == 1;
+      }
+    });
+    return found ? Optional.of(fresh) : Optional.empty();
+  }
+
+  /** The key with this id, revoked or not. */
+  public Optional<ApiKey> find(String id) {
+    return db.read("apikey.find", c -> {
+      try (PreparedStatement find = c.prepareStatement("SELECT * FROM api_keys WHERE id = ?")) {
+        find.setString(1, id);
+        try (ResultSet rows = find.executeQuery()) {
+          return rows.next() ? Optional.of(map(rows)) : Optional.<ApiKey>empty();
+        }
+      }
+    });
+  }
+
+  /** {@code whsec_} and 256 random bits in hex. */
+  private static String newWebhookSecret() {
+    byte[] random = new byte[32];
+    RANDOM.nextBytes(random);
+    return "whsec_" + HexFormat.of().formatHex(random);
   }
 
   /** The key's record if {@code secret} is a valid, unrevoked key; records its use. */
@@ -131,7 +200,8 @@ public final class ApiKeys {
 
   private static ApiKey map(ResultSet rows) throws SQLException {
     return new ApiKey(rows.getString("id"), rows.getString("user_id"), rows.getString("name"), rows.getInt("admin") == 1,
-        Instant.ofEpochMilli(rows.getLong("created_at")), instant(rows, "revoked_at"), instant(rows, "last_used_at"));
+        Instant.ofEpochMilli(rows.getLong("created_at")), instant(rows, "revoked_at"), instant(rows, "last_used_at"),
+        rows.getString("webhook_url"));
   }
 
   private static Instant instant(ResultSet rows, String column) throws SQLException {

@@ -276,9 +276,17 @@ public final class ComfyClient implements AutoCloseable {
    * @param type {@code input} (default when null), {@code temp} or {@code output}
    */
   public UploadedImage uploadImage(Path file, boolean overwrite, String subfolder, String type) {
+    return uploadImage(file, file.getFileName().toString(), overwrite, subfolder, type);
+  }
+
+  /** Uploads a file from disk under {@code name}; see {@link #uploadImage(Path, boolean, String, String)}. */
+  public UploadedImage uploadImage(Path file, String name, boolean overwrite, String subfolder, String type) {
     ensureOpen();
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank: '" + name + "'");
+    }
     try {
-      return upload(new Multipart().file("image", file.getFileName().toString(), file), overwrite, subfolder, type);
+      return upload(new Multipart().file("image", name, file), overwrite, subfolder, type);
     } catch (FileNotFoundException e) {
       throw new ComfyIoException("cannot read " + file + " for upload to " + baseUrl, e);
     }

@@ -135,10 +135,44 @@ final class Keys {
           wholeNumber("minutes", 1, Long.MAX_VALUE / 60).map(Duration::ofMinutes),
           "Minutes between two purges of expired trash");
 
+  // Webhooks
+  static final Key<Integer> WEBHOOK_MAX_ATTEMPTS =
+      Key.of("WEBHOOK_MAX_ATTEMPTS", "15", wholeInt("", 1, 1000),
+          "Attempts to deliver one webhook event before it is given up");
+  static final Key<Duration> WEBHOOK_RETRY_HOURS =
+      Key.of("WEBHOOK_RETRY_HOURS", "24",
+          wholeNumber("hours", 1, 24L * 365).map(Duration::ofHours),
+          "Hours a webhook event is retried (exponential backoff with jitter) before it is given up");
+  static final Key<Duration> WEBHOOK_TIMEOUT_SECONDS =
+      Key.of("WEBHOOK_TIMEOUT_SECONDS", "10", positiveSeconds(),
+          "Seconds to connect to a webhook receiver, and again to wait for its answer (decimals allowed)");
+  static final Key<Integer> WEBHOOK_THREADS =
+      Key.of("WEBHOOK_THREADS", "4", wholeInt("", 1, 64),
+          "Webhook receivers called at once (events of one job always go one after another)");
+  static final Key<List<String>> WEBHOOK_ALLOWED_HOSTS =
+      Key.of("WEBHOOK_ALLOWED_HOSTS", "", Parsers.hostList(),
+          "Hosts webhook URLs may point to: comma-separated names or .suffixes; empty = any host");
+  // Uploads
+  static final Key<Long> UPLOAD_MAX_BYTES =
+      Key.of("UPLOAD_MAX_BYTES", "20971520", wholeNumber("bytes", 1, Integer.MAX_VALUE),
+          "Largest input image accepted by POST /api/v1/uploads (bytes); larger is refused with 413");
+  static final Key<Duration> UPLOAD_RETENTION_HOURS =
+      Key.of("UPLOAD_RETENTION_HOURS", "24",
+          wholeNumber("hours", 1, Long.MAX_VALUE / 3600).map(Duration::ofHours),
+          "Hours an uploaded input image is kept (removed at the trash sweeps after that)");
+
   // Auth
   static final Key<String> BOOTSTRAP_ADMIN_KEY =
       Key.secret("BOOTSTRAP_ADMIN_KEY", "", Parsers.anyText(),
           "Bearer token accepted as user \"admin\" with the admin role (secret, never logged); empty = none");
+
+  // Metrics
+  static final Key<String> METRICS_TOKEN =
+      Key.secret("METRICS_TOKEN", "", Parsers.anyText(),
+          "Bearer token a Prometheus scraper presents for GET /metrics (secret, never logged); empty = admins only");
+  static final Key<Boolean> METRICS_PUBLIC =
+      Key.of("METRICS_PUBLIC", "false", bool(),
+          "true = GET /metrics needs no credentials at all (only on a private network)");
 
   // Launcher
   static final Key<String> APP_HOST =
@@ -160,7 +194,11 @@ final class Keys {
           LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
+          WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,
+          WEBHOOK_ALLOWED_HOSTS,
+          UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS,
           BOOTSTRAP_ADMIN_KEY,
+          METRICS_TOKEN, METRICS_PUBLIC,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -186,6 +187,26 @@ final class Parsers {
             throw RejectedValueException.plain();
           }
           return raw;
+        });
+  }
+
+  /** A comma-separated list of host names or suffixes ({@code .example.com}); empty = an empty list. */
+  static ValueParser<List<String>> hostList() {
+    return new ValueParser<>(
+        "empty or comma-separated host names or suffixes (e.g. hooks.example.com,.corp.example)",
+        raw -> {
+          List<String> hosts = new java.util.ArrayList<>();
+          for (String part : raw.split(",")) {
+            String host = part.strip();
+            if (host.isEmpty()) {
+              continue;
+            }
+            if (!HOST.matcher(host.startsWith("*.") ? host.substring(2) : host.startsWith(".") ? host.substring(1) : host).matches()) {
+              throw RejectedValueException.plain();
+            }
+            hosts.add(host);
+          }
+          return List.copyOf(hosts);
         });
   }
 

@@ -271,6 +271,19 @@ public final class Settings {
     return get(Keys.BOOTSTRAP_ADMIN_KEY);
   }
 
+  /**
+   * {@code METRICS_TOKEN}, a secret: do not log it. When not empty, a caller presenting it as a
+   * Bearer token may read GET /metrics (a Prometheus scraper); empty = administrators only.
+   */
+  public String metricsToken() {
+    return get(Keys.METRICS_TOKEN);
+  }
+
+  /** {@code METRICS_PUBLIC}: GET /metrics needs no credentials (for a private network). */
+  public boolean metricsPublic() {
+    return get(Keys.METRICS_PUBLIC);
+  }
+
   /** {@code LLM_TIMEOUT_SECONDS}. */
   public Duration llmTimeout() {
     return get(Keys.LLM_TIMEOUT_SECONDS);
@@ -298,6 +311,45 @@ public final class Settings {
   /** {@code TRASH_SWEEP_INTERVAL_MINUTES}: time between two purges of expired trash. */
   public Duration trashSweepInterval() {
     return get(Keys.TRASH_SWEEP_INTERVAL_MINUTES);
+  }
+
+  // ---- Webhooks
+
+  /** {@code WEBHOOK_MAX_ATTEMPTS}: attempts per webhook event before it is given up. */
+  public int webhookMaxAttempts() {
+    return get(Keys.WEBHOOK_MAX_ATTEMPTS);
+  }
+
+  /** {@code WEBHOOK_RETRY_HOURS}: how long after an event it is still retried. */
+  public Duration webhookRetryWindow() {
+    return get(Keys.WEBHOOK_RETRY_HOURS);
+  }
+
+  /** {@code WEBHOOK_TIMEOUT_SECONDS}: connect timeout, and answer timeout, of each delivery attempt. */
+  public Duration webhookTimeout() {
+    return get(Keys.WEBHOOK_TIMEOUT_SECONDS);
+  }
+
+  /** {@code WEBHOOK_THREADS}: receivers called at once. */
+  public int webhookThreads() {
+    return get(Keys.WEBHOOK_THREADS);
+  }
+
+  /** {@code WEBHOOK_ALLOWED_HOSTS}: hosts and .suffixes receivers may be on; empty = any. */
+  public List<String> webhookAllowedHosts() {
+    return get(Keys.WEBHOOK_ALLOWED_HOSTS);
+  }
+
+  // ---- Uploads
+
+  /** {@code UPLOAD_MAX_BYTES}: the largest input image accepted. */
+  public long uploadMaxBytes() {
+    return get(Keys.UPLOAD_MAX_BYTES);
+  }
+
+  /** {@code UPLOAD_RETENTION_HOURS}: how long an uploaded input image is kept. */
+  public Duration uploadRetention() {
+    return get(Keys.UPLOAD_RETENTION_HOURS);
   }
 
   // ---- Launcher

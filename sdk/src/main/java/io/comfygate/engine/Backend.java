@@ -32,6 +32,11 @@ final class Backend {
    */
   final Set<String> orphans = new LinkedHashSet<>();
   java.time.Instant downSince = java.time.Instant.EPOCH;
+  /**
+   * Input images this backend has received: upload id to the name its LoadImage reads. Forgotten
+   * when it goes down (it may come back as a fresh server) or refuses a workflow.
+   */
+  final java.util.Map<String, String> inputs = new java.util.concurrent.ConcurrentHashMap<>();
 
   Backend(String name, ComfyClient client, java.util.concurrent.ExecutorService sender) {
     this.name = name;

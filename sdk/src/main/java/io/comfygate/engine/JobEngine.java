@@ -16,6 +16,7 @@ import io.comfygate.errors.ComfyValidationException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.errors.StoreException;
 import io.comfygate.events.ComfyEvent;
 import io.comfygate.health.Checks;
 import io.comfygate.health.HealthChange;
@@ -43,6 +44,7 @@ import io.comfygate.store.StoredJob;
 import io.comfygate.templates.BoundWorkflow;
 import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
+import io.comfygate.uploads.Uploads;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -114,6 +116,7 @@ public final class JobEngine implements AutoCloseable {
   private final OutputCollector outputs;
   private final JobEventLogger eventLog;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<DispatchListener> dispatchListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService workers;
   private final ExecutorService events;
   private final ScheduledExecutorService timer;
@@ -122,6 +125,11 @@ public final class JobEngine implements AutoCloseable {
   private final LlmClient llm;
   private final TrashPurger purger;
   private final TrashSweeper sweeper;
+  private final io.comfygate.webhooks.Webhooks webhooks;
+  private final Uploads uploads;
+  private final InputForwarder inputs;
+  private final Duration uploadRetention;
+  private final Duration uploadSweepInterval;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JobEngine(Builder b) {
@@ -150,10 +158,23 @@ public final class JobEngine implements AutoCloseable {
     this.events = Executors.newSingleThreadExecutor(NamedThreads.factory("job-events"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("engine-timer"));
     listeners.add(eventLog);
+    this.webhooks = b.webhooks;
+    if (webhooks != null) {
+      // The outbox rows are committed with each change (the store's hook); this only wakes the deliverer.
+      listeners.add(event -> {
+        if (!(event instanceof JobEvent.Progress)) {
+          webhooks.nudge();
+        }
+      });
+    }
     this.llm = b.llm;
     this.health = healthMonitor(b);
     this.purger = new TrashPurger(images, b.outputDir);
     this.sweeper = TrashSweeper.start(purger, b.trashRetention, b.trashSweepInterval, clock);
+    this.uploads = b.uploads;
+    this.inputs = new InputForwarder(b.uploads);
+    this.uploadRetention = b.uploadRetention;
+    this.uploadSweepInterval = b.trashSweepInterval;
   }
 
   /**
@@ -215,6 +236,10 @@ public final class JobEngine implements AutoCloseable {
     health.check(); // backends found DOWN now get nothing from the first submit on
     timer.scheduleWithFixedDelay(this::checkTimeouts, 500, 500, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::reviveBackends, probeInterval.toMillis(), probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+    if (uploads != null) {
+      long sweep = uploadSweepInterval.toMillis();
+      timer.scheduleWithFixedDelay(this::sweepUploads, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
         .addKeyValue("backends", backends.keySet()).log();
     return this;
@@ -233,10 +258,28 @@ public final class JobEngine implements AutoCloseable {
    * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
    */
   public Job submit(String userId, String template, JsonNode params) {
+    return submit(userId, template, params, null);
+  }
+
+  /**
+   * Validates, stores and queues a job whose state changes are POSTed to {@code webhook}: the
+   * subscription and the first event ({@code job.queued}) are written in the job's own insert, and
+   * every later event in the transaction of its change. See {@link io.comfygate.webhooks.Webhooks}.
+   *
+   * @param webhook where its events go, or {@code null} for none
+   * @throws IllegalStateException if a webhook is given but the engine was built without
+   *     {@link Builder#webhooks}
+   * @see #submit(String, String, JsonNode)
+   */
+  public Job submit(String userId, String template, JsonNode params, io.comfygate.webhooks.WebhookTarget webhook) {
     ensureOpen();
+    if (webhook != null && webhooks == null) {
+      throw new IllegalStateException("webhooks are not enabled on this engine (JobEngine.Builder.webhooks)");
+    }
     requireUser(userId);
     Template t = templates.get(template);
     BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
+    inputs.checkOwned(t, bound.params(), userId);
     ActiveJob job;
     List<ActiveJob> dispatch;
     Job snapshot;
@@ -249,7 +292,7 @@ public final class JobEngine implements AutoCloseable {
         throw quotaExceeded(userId, refusal.getAsInt());
       }
       StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), clock.instant());
-      jobs.insert(stored);
+      insert(stored, webhook);
       job = new ActiveJob(stored, bound.workflow());
       active.put(stored.id(), job);
       waiting.add(userId, stored.id());
@@ -260,6 +303,19 @@ public final class JobEngine implements AutoCloseable {
     }
     dispatchAll(dispatch);
     return snapshot;
+  }
+
+  private void insert(StoredJob stored, io.comfygate.webhooks.WebhookTarget webhook) {
+    if (webhook == null) {
+      jobs.insert(stored);
+      return;
+    }
+    webhooks.expect(stored.id(), webhook); // taken up by the store's hook inside the insert
+    try {
+      jobs.insert(stored);
+    } finally {
+      webhooks.forget(stored.id());
+    }
   }
 
   private QuotaExceededException quotaExceeded(String userId, int limit) {
@@ -316,21 +372,25 @@ public final class JobEngine implements AutoCloseable {
   private void dispatch(ActiveJob job) {
     Backend backend = job.backend;
     JobId id = job.stored.id();
-    if (!jobs.assignBackend(id, null, backend.name)) {
+    if (!recordDurably("hand-over of " + id.value(), () -> jobs.assignBackend(id, null, backend.name))) {
       release(job); // cancelled while waiting for this thread
       return;
     }
     synchronized (lock) {
       job.stored = withBackend(job.stored, backend.name);
     }
-    PromptRequest request = PromptRequest.builder(job.workflow).promptId(job.stored.promptId()).build();
     long started = System.nanoTime();
     try {
-      PromptHandle handle = backend.client.submit(request, event -> onComfyEvent(job, event));
+      PromptHandle handle = submitWithInputs(job, backend);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
           .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored.promptId())
-          .addKeyValue("latency_ms", (System.nanoTime() - started) / 1_000_000).log();
+          .addKeyValue("latency_ms", took.toMillis()).log();
+      emitDispatched(new DispatchTiming(id, job.stored.userId(), job.stored.template(), backend.name,
+          Duration.between(job.stored.createdAt(), clock.instant()), took));
       follow(job, handle);
+    } catch (InputFailure e) {
+      end(job, JobState.FAILED, e.getMessage());
     } catch (ComfyValidationException e) {
       end(job, JobState.FAILED, "ComfyUI refused the workflow: " + e.getMessage());
     } catch (ComfyUnavailableException e) {
@@ -341,6 +401,68 @@ public final class JobEngine implements AutoCloseable {
       recoverAmbiguousDispatch(job, backend, e);
     } catch (RuntimeException e) {
       end(job, JobState.FAILED, "could not hand the job to ComfyUI at " + backend.name + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Sends the job's input images to the backend (unless it has them), then the prompt. A backend
+   * that refuses the workflow after being sent inputs earlier may have lost them (restarted in
+   * between two health checks): they are sent again and the prompt once more.
+   */
+  private PromptHandle submitWithInputs(ActiveJob job, Backend backend) {
+    Template template = templates.get(job.stored.template());
+    if (!inputs.hasImages(template)) {
+      return backend.client.submit(request(job, job.workflow), event -> onComfyEvent(job, event));
+    }
+    JsonNode params = params(job.stored);
+    boolean sentBefore = inputs.sentBefore(template, params, backend);
+    try {
+      ObjectNode workflow = forwardInputs(template, params, job, backend);
+      return backend.client.submit(request(job, workflow), event -> onComfyEvent(job, event));
+    } catch (ComfyValidationException e) {
+      backend.inputs.clear();
+      if (!sentBefore) {
+        throw e;
+      }
+      ObjectNode workflow = forwardInputs(template, params, job, backend);
+      return backend.client.submit(request(job, workflow), event -> onComfyEvent(job, event));
+    }
+  }
+
+  private ObjectNode forwardInputs(Template template, JsonNode params, ActiveJob job, Backend backend) {
+    try {
+      return inputs.prepare(template, params, job.workflow, backend);
+    } catch (InputForwarder.InputUnavailable e) {
+      throw new InputFailure(e.getMessage(), e);
+    } catch (ComfyUnavailableException e) {
+      throw e;
+    } catch (ComfyException e) {
+      throw new InputFailure("could not send its input image to ComfyUI at " + backend.name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PromptRequest request(ActiveJob job, ObjectNode workflow) {
+    return PromptRequest.builder(workflow).promptId(job.stored.promptId()).build();
+  }
+
+  /** A job's input image could not be provided to its backend: the job fails with this reason. */
+  private static final class InputFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Removes uploads older than UPLOAD_RETENTION_HOURS (on the trash sweep's schedule). */
+  private void sweepUploads() {
+    try {
+      int removed = uploads.removeCreatedBefore(clock.instant().minus(uploadRetention));
+      if (removed > 0) {
+        LOG.atInfo().setMessage("upload_sweep").addKeyValue("event", "upload_sweep").addKeyValue("removed", removed).log();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("upload sweep failed; next attempt at the next interval", e);
     }
   }
 
@@ -360,7 +482,8 @@ public final class JobEngine implements AutoCloseable {
   }
 
   private void requeue(ActiveJob job, Backend backend) {
-    jobs.assignBackend(job.stored.id(), backend.name, null);
+    recordDurably("return to the queue of " + job.stored.id().value(),
+        () -> jobs.assignBackend(job.stored.id(), backend.name, null));
     List<ActiveJob> next;
     synchronized (lock) {
       job.stored = withBackend(job.stored, null);
@@ -403,6 +526,15 @@ public final class JobEngine implements AutoCloseable {
     if (about != null && !about.equals(job.stored.promptId())) {
       return;
     }
+    try {
+      onJobEvent(job, event);
+    } catch (StoreException e) {
+      // The start is recorded again by the next event, or at the latest with the job's end.
+      LOG.debug("could not record the start of {} yet: {}", job.stored.id(), e.getMessage());
+    }
+  }
+
+  private void onJobEvent(ActiveJob job, ComfyEvent event) {
     if (event instanceof ComfyEvent.ExecutionStart) {
       markStarted(job);
     } else if (event instanceof ComfyEvent.Executing executing) {
@@ -501,22 +633,23 @@ public final class JobEngine implements AutoCloseable {
       end(job, JobState.FAILED, e.getMessage());
       return;
     }
-    markStarted(job); // the start may have been missed while the socket was down
-    boolean recorded;
-    Job snapshot = null;
-    synchronized (lock) {
-      recorded = active.containsKey(job.stored.id()) && jobs.completeJob(job.stored.id(), now, saved);
-      if (recorded) {
+    String what = "completion of " + job.stored.id().value();
+    recordDurably(what, () -> markStarted(job)); // the start may have been missed while the socket was down
+    Job snapshot = recordDurably(what, () -> {
+      synchronized (lock) {
+        if (!active.containsKey(job.stored.id()) || !jobs.completeJob(job.stored.id(), now, saved)) {
+          return null;
+        }
         job.stored = copy(job.stored, JobState.SUCCEEDED, null, now, null);
         job.percent = 100;
         if (job.stored.startedAt() != null) {
           eta.record(job.stored.template(), Duration.between(job.stored.startedAt(), now));
           eta.record("*", Duration.between(job.stored.startedAt(), now));
         }
-        snapshot = snapshotLocked(job);
+        return snapshotLocked(job);
       }
-    }
-    if (!recorded) {
+    });
+    if (snapshot == null) {
       outputs.discard(outputs.files(saved)); // ended otherwise meanwhile: nothing half-recorded
       return;
     }
@@ -528,19 +661,52 @@ public final class JobEngine implements AutoCloseable {
   /** Ends a job in a terminal state (if it is not already), then frees its slot. */
   private void end(ActiveJob job, JobState state, String reason) {
     Instant now = clock.instant();
-    Job snapshot = null;
-    synchronized (lock) {
-      JobState from = job.stored.state();
-      if (!from.isTerminal() && jobs.transition(job.stored.id(), from, state,
-          JobUpdate.none().withFinishedAt(now).withError(reason))) {
+    Job snapshot = recordDurably("end of " + job.stored.id().value(), () -> {
+      synchronized (lock) {
+        JobState from = job.stored.state();
+        if (from.isTerminal() || !jobs.transition(job.stored.id(), from, state,
+            JobUpdate.none().withFinishedAt(now).withError(reason))) {
+          return null;
+        }
         job.stored = copy(job.stored, state, null, now, reason);
-        snapshot = snapshotLocked(job);
+        return snapshotLocked(job);
       }
-    }
+    });
     if (snapshot != null) {
       emit(terminalEvent(snapshot));
     }
     release(job);
+  }
+
+  /**
+   * Runs a write that records what ComfyUI has already done (a hand-over, a start, an end). Such a
+   * write cannot be refused like a new submit: while the database cannot write (locked by another
+   * program, or its disk full) it is tried again, with backoff, outside the engine's lock, until it
+   * succeeds. If the engine closes meanwhile the error is thrown; the next start reconciles the job
+   * from ComfyUI's history. Other store failures are thrown at once.
+   */
+  private <T> T recordDurably(String what, java.util.function.Supplier<T> write) {
+    long pauseMillis = 50;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.get();
+      } catch (StoreException e) {
+        if (!e.busy() || closed.get()) {
+          throw e;
+        }
+        if (attempt == 1) {
+          LOG.atWarn().setMessage("database cannot write yet (locked or full); retrying").addKeyValue("event", "store_retry")
+              .addKeyValue("what", what).addKeyValue("reason", e.getMessage()).log();
+        }
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        pauseMillis = Math.min(pauseMillis * 2, 2000);
+      }
+    }
   }
 
   private static JobEvent terminalEvent(Job snapshot) {
@@ -610,9 +776,11 @@ public final class JobEngine implements AutoCloseable {
       if (userId != null && !job.stored.userId().equals(userId)) {
         throw new JobNotFoundException(id.value());
       }
-      if (waiting.removeWaiting(id)) {
+      if (waiting.position(id) >= 0) {
         Instant now = clock.instant();
+        // Written first: if the database refuses, the job still waits and the caller gets the error.
         jobs.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now).withError("cancelled"));
+        waiting.removeWaiting(id);
         job.stored = copy(job.stored, JobState.CANCELLED, null, now, "cancelled");
         active.remove(id);
         snapshot = snapshotLocked(job);
@@ -725,6 +893,7 @@ public final class JobEngine implements AutoCloseable {
       backend.healthy = false;
       backend.downReason = reason;
       backend.downSince = clock.instant();
+      backend.inputs.clear();
       for (JobId id : backend.dispatched) {
         lost.add(active.get(id));
       }
@@ -747,6 +916,7 @@ public final class JobEngine implements AutoCloseable {
       }
       backend.healthy = true;
       backend.downReason = null;
+      backend.inputs.clear();
       next = promoteLocked();
     }
     LOG.atInfo().setMessage("backend_up").addKeyValue("event", "backend_up").addKeyValue("backend", backend.name).log();
@@ -803,6 +973,27 @@ public final class JobEngine implements AutoCloseable {
         out.add(new BackendStatus(b.name, b.healthy, b.downReason, onIt));
       }
       return out;
+    }
+  }
+
+  /**
+   * Waiting jobs per user and each backend's queued and running jobs, right now. Cheap (counts
+   * only, one short hold of the scheduling lock): meant for metrics scrapes and dashboards.
+   */
+  public QueueDepth queueDepth() {
+    synchronized (lock) {
+      List<QueueDepth.BackendLoad> loads = new ArrayList<>();
+      for (Backend b : backends.values()) {
+        int running = 0;
+        for (JobId id : b.dispatched) {
+          ActiveJob job = active.get(id);
+          if (job != null && job.stored.state() == JobState.RUNNING) {
+            running++;
+          }
+        }
+        loads.add(new QueueDepth.BackendLoad(b.name, b.healthy, b.dispatched.size() - running, running));
+      }
+      return new QueueDepth(waiting.waitingByUser(), loads);
     }
   }
 
@@ -989,6 +1180,14 @@ public final class JobEngine implements AutoCloseable {
   }
 
   /**
+   * The latest round of the background health checks, without running any; empty before the
+   * first round has finished. Never blocks: for metrics, which must not wait on a hanging backend.
+   */
+  public Optional<HealthReport> lastHealth() {
+    return health.cached();
+  }
+
+  /**
    * The fast verdict for the Generate button: answers within 1.5 s even when a backend hangs
    * (a check that does not answer in time counts as down). The optional LLM helper is left out:
    * it does not make images.
@@ -1001,6 +1200,11 @@ public final class JobEngine implements AutoCloseable {
   /** The LLM prompt helper's client; {@link LlmClient#enabled()} is false when LLM_BASE_URL is not set. */
   public LlmClient llm() {
     return llm;
+  }
+
+  /** The store of uploaded input images; empty when the engine was built on stores without a database. */
+  public Optional<Uploads> uploads() {
+    return Optional.ofNullable(uploads);
   }
 
   /** The image store: galleries, trash, admin queries. */
@@ -1035,6 +1239,15 @@ public final class JobEngine implements AutoCloseable {
     return () -> listeners.remove(listener);
   }
 
+  /**
+   * Adds a listener for the {@link DispatchTiming} of every job ComfyUI accepts; see
+   * {@link DispatchListener} for the threading rules.
+   */
+  public io.comfygate.events.Subscription addDispatchListener(DispatchListener listener) {
+    dispatchListeners.add(Objects.requireNonNull(listener, "listener"));
+    return () -> dispatchListeners.remove(listener);
+  }
+
   private Job snapshotOfStored(StoredJob s) {
     List<StoredImage> imgs = s.state() == JobState.SUCCEEDED ? images.listByJob(s.id()) : List.of();
     return new Job(s.id(), s.userId(), s.state(), s.template(), params(s), -1, null,
@@ -1053,8 +1266,8 @@ public final class JobEngine implements AutoCloseable {
       } else {
         int healthy = (int) backends.values().stream().filter(b -> b.healthy).count();
         int preQueued = 0;
-        for (ActiveJob other : active.values()) {
-          if (other.backend != null && other.stored.state() == JobState.QUEUED && other != job) {
+        for (ActiveJob other : onBackends()) {
+          if (other.stored.state() == JobState.QUEUED && other != job) {
             preQueued++;
           }
         }
@@ -1071,13 +1284,30 @@ public final class JobEngine implements AutoCloseable {
 
   private Duration soonestRemaining(Duration runTime) {
     Duration soonest = null;
-    for (ActiveJob other : active.values()) {
+    for (ActiveJob other : onBackends()) {
       if (other.stored.state() == JobState.RUNNING && other.stored.startedAt() != null) {
         Duration left = EtaEstimator.remaining(runTime, Duration.between(other.stored.startedAt(), clock.instant()));
         soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
       }
     }
     return soonest == null ? Duration.ZERO : soonest;
+  }
+
+  /**
+   * The jobs handed to a backend (pre-queued or running): at most a few per backend, where
+   * {@code active} also holds every waiting job. Called with the lock held.
+   */
+  private List<ActiveJob> onBackends() {
+    List<ActiveJob> out = new ArrayList<>();
+    for (Backend b : backends.values()) {
+      for (JobId id : b.dispatched) {
+        ActiveJob j = active.get(id);
+        if (j != null) {
+          out.add(j);
+        }
+      }
+    }
+    return out;
   }
 
   private static JsonNode params(StoredJob s) {
@@ -1117,6 +1347,25 @@ public final class JobEngine implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       LOG.debug("engine closed; event {} of {} not delivered to listeners", event.name(), event.job().id());
+    }
+  }
+
+  private void emitDispatched(DispatchTiming timing) {
+    if (dispatchListeners.isEmpty()) {
+      return;
+    }
+    try {
+      events.execute(() -> {
+        for (DispatchListener l : dispatchListeners) {
+          try {
+            l.onDispatched(timing);
+          } catch (RuntimeException e) {
+            LOG.warn("dispatch listener threw on {}; ignored", timing.jobId(), e);
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("engine closed; dispatch timing of {} not delivered", timing.jobId());
     }
   }
 
@@ -1197,9 +1446,13 @@ public final class JobEngine implements AutoCloseable {
     private long diskMinFreeMb = 1024;
     private Duration trashRetention = Duration.ofDays(30);
     private Duration trashSweepInterval = Duration.ofHours(1);
+    private Uploads uploads;
+    private long uploadMaxBytes = 20L * 1024 * 1024;
+    private Duration uploadRetention = Duration.ofHours(24);
     private LlmClient llm;
     private final List<HealthCheck> extraChecks = new ArrayList<>();
     private io.comfygate.store.jdbc.Database database;
+    private io.comfygate.webhooks.Webhooks webhooks;
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     private Builder() {}
@@ -1223,6 +1476,8 @@ public final class JobEngine implements AutoCloseable {
       probeInterval = s.healthCheckInterval();
       trashRetention = s.trashRetention();
       trashSweepInterval = s.trashSweepInterval();
+      uploadMaxBytes = s.uploadMaxBytes();
+      uploadRetention = s.uploadRetention();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
       return this;
     }
@@ -1243,6 +1498,26 @@ public final class JobEngine implements AutoCloseable {
       }
       this.trashRetention = retention;
       this.trashSweepInterval = positive(interval, "trash sweep interval");
+      return this;
+    }
+
+    /**
+     * Uploaded input images: at most {@code maxBytes} each, removed {@code retention} after upload
+     * (UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS), checked on the trash sweep's schedule. They are
+     * kept in the folder {@code uploads} of the output folder, recorded in the engine's database.
+     */
+    public Builder uploadLimits(long maxBytes, Duration retention) {
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("upload max bytes must be > 0: " + maxBytes);
+      }
+      this.uploadMaxBytes = maxBytes;
+      this.uploadRetention = positive(retention, "upload retention");
+      return this;
+    }
+
+    /** Use this upload store (the caller keeps ownership); by default one on the engine's database. */
+    public Builder uploads(Uploads uploads) {
+      this.uploads = Objects.requireNonNull(uploads, "uploads");
       return this;
     }
 
@@ -1284,8 +1559,18 @@ public final class JobEngine implements AutoCloseable {
      */
     public Builder database(io.comfygate.store.jdbc.Database db) {
       this.database = Objects.requireNonNull(db, "db");
-      this.jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
-      this.imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+      this.jobStore = null; // made in build(), with the webhook hook if there is one
+      this.imageStore = null;
+      return this;
+    }
+
+    /**
+     * Send job events to webhooks through this outbox (built on the same database): its rows are
+     * written inside the store's transactions. Needs the engine's own JDBC store ({@link
+     * #database}), not {@link #stores}. The caller keeps ownership and closes it after the engine.
+     */
+    public Builder webhooks(io.comfygate.webhooks.Webhooks webhooks) {
+      this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
       return this;
     }
 
@@ -1359,11 +1644,18 @@ public final class JobEngine implements AutoCloseable {
         llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
       }
       if (jobStore == null) {
-        io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(location);
-        this.database = db;
-        owned.add(db);
-        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(db);
-        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(db);
+        if (database == null) {
+          database = io.comfygate.store.jdbc.Database.open(location);
+          owned.add(database);
+        }
+        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(database,
+            webhooks == null ? io.comfygate.store.jdbc.JobChangeHook.NONE : webhooks.storeHook());
+        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(database);
+      } else if (webhooks != null) {
+        throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
+      }
+      if (uploads == null && database != null) {
+        uploads = new Uploads(database, outputDir.resolve("uploads"), uploadMaxBytes, clock);
       }
       JobEngine engine = new JobEngine(this);
       try {

@@ -9,6 +9,10 @@ package io.comfygate.errors;
  */
 public class StoreException extends ComfyException {
   private static final long serialVersionUID = 1L;
+  /** SQLite's primary result codes (the low byte of an extended code). */
+  private static final int SQLITE_BUSY = 5;
+  private static final int SQLITE_LOCKED = 6;
+  private static final int SQLITE_FULL = 13;
 
   private final String operation;
 
@@ -20,6 +24,27 @@ public class StoreException extends ComfyException {
   public StoreException(String operation, String message, Throwable cause) {
     super(operation + ": " + message, cause);
     this.operation = operation;
+  }
+
+  /**
+   * Whether the failure is the database's passing state rather than a broken one, so that trying
+   * again later may succeed: another connection or program held its lock longer than the busy
+   * timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}), its disk is full ({@code SQLITE_FULL}),
+   * or no connection came free in time.
+   */
+  public boolean busy() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql) {
+        int primary = sql.getErrorCode() & 0xff;
+        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The store operation that failed, for example {@code "image.gallery"}. */

@@ -7,6 +7,18 @@ import java.time.Duration;
 public final class Durations {
   private Durations() {}
 
+  /**
+   * {@code d} if it is longer than zero.
+   *
+   * @throws IllegalArgumentException naming {@code name} and the value otherwise
+   */
+  public static Duration requirePositive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be > 0: " + d);
+    }
+    return d;
+  }
+
   public static String human(Duration d) {
     long ms = d.toMillis();
     if (ms < 1000) {

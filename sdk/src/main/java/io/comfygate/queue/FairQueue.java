@@ -154,25 +154,34 @@ public final class FairQueue<J> {
    */
   public int position(J job) {
     String user = owner.get(job);
-    if (user == null || !isWaiting(user, job)) {
+    Deque<J> own = user == null ? null : waiting.get(user);
+    int index = own == null ? -1 : indexOf(own, job);
+    if (index < 0) {
       return -1;
     }
-    // Simulate turns: each turn serves every user with jobs left, in turn order.
-    Map<String, Iterator<J>> cursors = new LinkedHashMap<>();
-    waiting.forEach((u, jobs) -> cursors.put(u, jobs.iterator()));
+    // Turns 0..index-1 serve up to `index` jobs of every user; in turn `index` the users ahead of
+    // this one in turn order serve one more each if they still have one. O(users), not O(jobs).
     int position = 0;
-    while (!cursors.isEmpty()) {
-      for (Iterator<Map.Entry<String, Iterator<J>>> it = cursors.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, Iterator<J>> e = it.next();
-        if (!e.getValue().hasNext()) {
-          it.remove();
-          continue;
-        }
-        if (e.getValue().next().equals(job)) {
-          return position;
-        }
-        position++;
+    boolean ahead = true;
+    for (Map.Entry<String, Deque<J>> e : waiting.entrySet()) {
+      int size = e.getValue().size();
+      if (e.getKey().equals(user)) {
+        ahead = false;
+        position += index;
+      } else {
+        position += Math.min(size, index) + (ahead && size > index ? 1 : 0);
       }
+    }
+    return position;
+  }
+
+  private static <J> int indexOf(Deque<J> jobs, J job) {
+    int i = 0;
+    for (J j : jobs) {
+      if (j.equals(job)) {
+        return i;
+      }
+      i++;
     }
     return -1;
   }

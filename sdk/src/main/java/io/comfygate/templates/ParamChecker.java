@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.comfygate.uploads.UploadId;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Checks one value against one {@link ParamSpec} and converts it to the JSON that goes into the
@@ -17,8 +17,6 @@ import java.util.regex.Pattern;
  * binding (a caller's value must).
  */
 final class ParamChecker {
-  /** Upload names as ComfyUI hands them back: no directories, no hidden files. */
-  private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9 _().-]{0,200}");
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
@@ -43,9 +41,8 @@ final class ParamChecker {
         return value.isTextual() && spec.choices().contains(value.textValue()) ? Result.ok(value)
             : Result.bad("must be one of " + spec.choices() + " (got " + show(value) + ")");
       case IMAGE:
-        return value.isTextual() && IMAGE_NAME.matcher(value.textValue()).matches() && !value.textValue().contains("..")
-            ? Result.ok(value)
-            : Result.bad("must be the name of an uploaded image (got " + show(value) + ")");
+        return value.isTextual() && UploadId.isWellFormed(value.textValue()) ? Result.ok(value)
+            : Result.bad("must be the id of an uploaded image, from POST /api/v1/uploads (got " + show(value) + ")");
       default:
         throw new AssertionError(spec.type());
     }

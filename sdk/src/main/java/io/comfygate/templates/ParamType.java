@@ -11,7 +11,7 @@ public enum ParamType {
   FLOAT,
   BOOL,
   CHOICE,
-  /** The name of an input image uploaded beforehand. */
+  /** The id of an input image uploaded beforehand ({@link io.comfygate.uploads.Uploads}). */
   IMAGE;
 
   public String wireName() {

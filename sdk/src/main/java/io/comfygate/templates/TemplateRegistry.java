@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  */
 public final class TemplateRegistry {
   private static final String SHIPPED = "/io/comfygate/templates/";
-  private static final List<String> SHIPPED_FILES = List.of("txt2img.json");
+  private static final List<String> SHIPPED_FILES = List.of("txt2img.json", "img2img.json");
 
   private final Map<String, Template> byName;
   private final Template defaultTemplate;

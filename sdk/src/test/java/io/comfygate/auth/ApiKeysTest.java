@@ -29,6 +29,20 @@ class ApiKeysTest {
   }
 
   @Test
+  void aKeyCarriesAWebhookSecretShownOnceAndAnEditableDefaultUrl() {
+    IssuedKey issued = keys.issue("render-farm", "hooks", false, java.net.URI.create("https://hooks.example.com/a"));
+    assertThat(issued.webhookSecret()).startsWith("whsec_").hasSize(70).isNotEqualTo(issued.secret());
+    assertThat(issued.toString()).doesNotContain(issued.webhookSecret());
+    assertThat(keys.find(issued.key().id()).orElseThrow().webhookUrl()).isEqualTo("https://hooks.example.com/a");
+
+    assertThat(keys.setWebhookUrl(issued.key().id(), null).orElseThrow().webhookUrl()).isNull();
+    assertThat(keys.setWebhookUrl("k-none", null)).isEmpty();
+    assertThat(keys.rotateWebhookSecret(issued.key().id()).orElseThrow()).startsWith("whsec_")
+        .isNotEqualTo(issued.webhookSecret());
+    assertThat(keys.rotateWebhookSecret("k-none")).isEmpty();
+  }
+
+  @Test
   void anIssuedKeyAuthenticatesAsItsUserUntilRevoked() {
     IssuedKey issued = keys.issue("render-farm", "nightly batch", false);
     assertThat(issued.secret()).startsWith("cgk_").hasSize(47);

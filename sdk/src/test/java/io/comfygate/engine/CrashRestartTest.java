@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * file must account for every job, and send none of them to ComfyUI twice.
  */
 class CrashRestartTest {
-  private static final int JOBS = 12;
-  private static final int USERS = 3;
+  private static final int JOBS = 50;
+  private static final int USERS = 5;
   private static final Duration CHILD_READY = Duration.ofSeconds(30);
   private static final String EOF = "\u0000eof";
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FairQueueTest {
@@ -134,5 +135,41 @@ class FairQueueTest {
     assertThat(queue.waitingCount("a")).isEqualTo(1);
     List<String> promoted = new ArrayList<>(queue.promote(1));
     assertThat(promoted).containsExactly("a2");
+  }
+
+  @Test
+  void positionIsTheOrderInWhichJobsWouldBePromoted() {
+    // Two queues take the same random history; one answers positions, the other is drained one
+    // slot at a time, which is the order the positions promise.
+    for (long seed = 1; seed <= 200; seed++) {
+      Random random = new Random(seed);
+      FairQueue<String> asked = new FairQueue<>(new QuotaPolicy(8, 100));
+      FairQueue<String> drained = new FairQueue<>(new QuotaPolicy(8, 100));
+      List<String> added = new ArrayList<>();
+      for (int step = 0; step < 40; step++) {
+        int op = random.nextInt(10);
+        if (op < 6) {
+          String user = "u" + random.nextInt(5);
+          String job = user + "-" + step;
+          asked.add(user, job);
+          drained.add(user, job);
+          added.add(job);
+        } else if (op < 8 && !added.isEmpty()) {
+          String job = added.get(random.nextInt(added.size()));
+          asked.removeWaiting(job);
+          drained.removeWaiting(job);
+        } else {
+          asked.promote(1);
+          drained.promote(1);
+        }
+      }
+      List<String> order = new ArrayList<>();
+      for (List<String> next = drained.promote(1); !next.isEmpty(); next = drained.promote(1)) {
+        order.addAll(next);
+      }
+      for (String job : added) {
+        assertThat(asked.position(job)).as("seed %d, job %s", seed, job).isEqualTo(order.indexOf(job));
+      }
+    }
   }
 }

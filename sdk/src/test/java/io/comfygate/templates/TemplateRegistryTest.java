@@ -41,7 +41,7 @@ class TemplateRegistryTest {
     write("invert.json", UPSCALE);
     write("notes.txt", "not a template");
     TemplateRegistry registry = TemplateRegistry.load(dir, "invert");
-    assertThat(registry.all()).extracting(Template::name).containsExactly("invert", "txt2img");
+    assertThat(registry.all()).extracting(Template::name).containsExactly("img2img", "invert", "txt2img");
     assertThat(registry.get(null).name()).isEqualTo("invert");
     assertThat(registry.get("invert").param("image")).get().extracting(ParamSpec::type).isEqualTo(ParamType.IMAGE);
   }
@@ -56,7 +56,7 @@ class TemplateRegistryTest {
   void unknownTemplateNamesTheAvailableOnes() {
     assertThatThrownBy(() -> TemplateRegistry.shipped().get("img2vid"))
         .isInstanceOf(InvalidParamsException.class)
-        .hasMessage("Invalid parameters: template: unknown template \"img2vid\" (available: txt2img)");
+        .hasMessage("Invalid parameters: template: unknown template \"img2vid\" (available: img2img, txt2img)");
   }
 
   @Test

@@ -22,6 +22,11 @@ record Img(int width, int height, int batch, long seed) {
   }
 
   static byte[] png(int width, int height, long seed) {
+    return encode(gradient(width, height, seed), "png");
+  }
+
+  /** A diagonal gradient between two colours drawn from {@code seed}. */
+  static BufferedImage gradient(int width, int height, long seed) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     int from = (int) (seed & 0xFFFFFF);
     int to = (int) (mix(seed, 7) & 0xFFFFFF);
@@ -33,9 +38,14 @@ record Img(int width, int height, int batch, long seed) {
       }
       image.setRGB(0, y, width, 1, row, 0, width);
     }
+    return image;
+  }
+
+  /** The image in an ImageIO format ({@code png}, {@code jpeg}). */
+  static byte[] encode(BufferedImage image, String format) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      ImageIO.write(image, "png", out);
+      ImageIO.write(image, format, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

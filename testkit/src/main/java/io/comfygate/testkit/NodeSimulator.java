@@ -50,6 +50,8 @@ final class NodeSimulator {
         return List.of(latent.withSeed(Img.mix(seed, ((Number) in.get("negative")).longValue())));
       case "VAEDecode":
         return List.of(img(in, "samples"));
+      case "VAEEncode":
+        return List.of(img(in, "pixels"));
       default:
         throw new NodeFailure("NotImplementedError", "FakeComfyUi cannot simulate " + classType + "\n");
     }

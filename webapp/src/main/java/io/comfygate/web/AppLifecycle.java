@@ -4,13 +4,18 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.live.LiveConfigurator;
+import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
 import io.comfygate.web.health.HealthzServlet;
+import io.comfygate.web.metrics.ComfyMetrics;
+import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.DeploymentException;
@@ -43,7 +48,9 @@ public final class AppLifecycle implements ServletContextListener {
 
   private Database database;
   private JobEngine engine;
+  private Webhooks webhooks;
   private LiveHub live;
+  private ComfyMetrics metrics;
   private LoggingSetup logging;
 
   @Override
@@ -63,11 +70,14 @@ public final class AppLifecycle implements ServletContextListener {
     log.atInfo().setMessage("settings").addKeyValue("event", "settings").addKeyValue("values", settings.toString()).log();
     try {
       database = Database.open(settings.jobDbPath().map(Path::toString).orElse(settings.jdbcUrl()));
-      engine = JobEngine.builder().settings(settings).database(database).build();
+      webhooks = Webhooks.builder(database).settings(settings).imageUrlBase(context.getContextPath() + "/api/").build();
+      engine = JobEngine.builder().settings(settings).database(database).webhooks(webhooks).build();
       ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
-      AppServices services = new AppServices(settings, engine, apiKeys);
+      AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
-      mount(context, services);
+      metrics = ComfyMetrics.start(engine, MetricsEndpoint.version(context));
+      webhooks.addAttemptListener(metrics.webhookDeliveries()::record);
+      mount(context, services, metrics);
       live = LiveHub.start(engine, context.getContextPath() + "/api/");
       mountLive(context, live, apiKeys);
       log.atInfo().setMessage("app_start").addKeyValue("event", "app_start")
@@ -80,16 +90,22 @@ public final class AppLifecycle implements ServletContextListener {
   }
 
   /**
-   * Mounts the REST API at /api, its authentication filter, and /healthz, each built with the
+   * Mounts the REST API at /api, its authentication filter, /healthz and /metrics, each built with the
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
-  private static void mount(ServletContext context, AppServices services) {
-    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey()));
+  private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
+    FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     ServletRegistration.Dynamic api = context.addServlet("comfygate-api", new ServletContainer(new ComfyApplication(services)));
     api.addMapping("/api/*");
     api.setLoadOnStartup(1);
+    // Multipart bodies (POST /api/v1/uploads) are read by the container, which refuses one over
+    // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
+    long maxFile = services.settings().uploadMaxBytes();
+    api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
     context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
   }
 
   /**
@@ -177,9 +193,17 @@ public final class AppLifecycle implements ServletContextListener {
       live.close(); // first: no more events to fan out, browsers told to reconnect
       live = null;
     }
+    if (metrics != null) {
+      metrics.close(); // stops listening to the engine
+      metrics = null;
+    }
     if (engine != null) {
       engine.close();
       engine = null;
+    }
+    if (webhooks != null) {
+      webhooks.close(); // after the engine (no new events), before the database (attempts record their outcome)
+      webhooks = null;
     }
     if (database != null) {
       database.close();

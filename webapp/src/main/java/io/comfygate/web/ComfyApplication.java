@@ -7,11 +7,13 @@ import io.comfygate.web.errors.JsonInputMapper;
 import io.comfygate.web.errors.WebApplicationExceptionMapper;
 import io.comfygate.web.resources.AdminImagesResource;
 import io.comfygate.web.resources.AdminQueueResource;
+import io.comfygate.web.resources.AdminWebhooksResource;
 import io.comfygate.web.resources.ApiKeysResource;
 import io.comfygate.web.resources.ImagesResource;
 import io.comfygate.web.resources.JobsResource;
 import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
+import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.security.RoleFilter;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -25,11 +27,14 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class ComfyApplication extends ResourceConfig {
 
   public ComfyApplication(AppServices services) {
-    register(new JobsResource(services.engine()));
+    register(new JobsResource(services.engine(), services.webhooks()));
     register(new ImagesResource(services.engine()));
+    register(new UploadsResource(services.engine().uploads()
+        .orElseThrow(() -> new IllegalStateException("the engine has no upload store"))));
     register(new AdminImagesResource(services.engine()));
     register(new AdminQueueResource(services.engine()));
-    register(new ApiKeysResource(services.apiKeys()));
+    register(new ApiKeysResource(services.apiKeys(), services.webhooks()));
+    register(new AdminWebhooksResource(services.webhooks()));
     register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
     register(SessionResource.class);
 

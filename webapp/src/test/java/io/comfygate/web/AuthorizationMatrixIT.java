@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Who may call what, in the real Tomcat with its file realm: every endpoint and method, called by
- * each kind of caller, against one table of expected statuses. {@code {job}} and {@code {image}}
- * are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
+ * each kind of caller, against one table of expected statuses. {@code {job}}, {@code {image}} and
+ * {@code {upload}} are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
  */
 @ExtendWith(ArquillianExtension.class)
 class AuthorizationMatrixIT {
@@ -38,6 +38,9 @@ class AuthorizationMatrixIT {
   private static FakeComfyUi comfy;
   private static String job;
   private static String image;
+  private static String upload;
+  /** A row body sent as a multipart upload of a small PNG rather than as JSON. */
+  private static final String PNG_UPLOAD = "(png upload)";
   private static String aliceKey;
   private static String revokedKey;
 
@@ -72,6 +75,7 @@ class AuthorizationMatrixIT {
     JsonNode done = http.awaitState(path, "alice", "succeeded", Duration.ofSeconds(30));
     job = done.path("id").asText();
     image = done.path("images").get(0).path("id").asText();
+    upload = json(ItUploads.upload(http, "alice", ItUploads.png(8, 8)), 201).path("id").asText();
     aliceKey = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"matrix\"}"), 201)
         .path("key").asText();
     JsonNode revoked = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"old\"}"), 201);
@@ -104,6 +108,8 @@ class AuthorizationMatrixIT {
       row("GET", "api/v1/images/{image}/file",             null,               401, 200, 404, 200, 403, 200, 401),
       row("POST", "api/v1/images/{image}/delete",          null,               401, 200, 404, 200, 403, 200, 401),
       row("POST", "api/v1/images/{image}/restore",         null,               401, 200, 404, 200, 403, 200, 401),
+      row("POST", "api/v1/uploads",                        PNG_UPLOAD,         401, 201, 201, 201, 403, 201, 401),
+      row("GET", "api/v1/uploads/{upload}",                null,               401, 200, 404, 200, 403, 200, 401),
       row("GET", "api/v1/admin/images",                    null,               401, 403, 403, 200, 403, 403, 401),
       row("POST", "api/v1/admin/purge-trash",              null,               401, 403, 403, 200, 403, 403, 401),
       row("GET", "api/v1/admin/status",                    null,               401, 403, 403, 200, 403, 403, 401),
@@ -132,12 +138,14 @@ class AuthorizationMatrixIT {
   }
 
   private void check(Row row, String caller, int expected) {
-    String path = row.path().replace("{job}", job).replace("{image}", image);
+    String path = row.path().replace("{job}", job).replace("{image}", image).replace("{upload}", upload);
     if (path.contains("{newkey}")) {
       JsonNode issued = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"y\", \"name\": \"r\"}"), 201);
       path = path.replace("{newkey}", issued.path("api_key").path("id").asText());
     }
-    HttpResponse<String> response = http.send(row.method(), path, credentials(caller), row.body());
+    HttpResponse<String> response = PNG_UPLOAD.equals(row.body())
+        ? ItUploads.upload(http, credentials(caller), ItUploads.png(8, 8))
+        : http.send(row.method(), path, credentials(caller), row.body());
     assertThat(response.statusCode()).as("%s %s as %s: %s", row.method(), path, caller, response.body()).isEqualTo(expected);
     if (expected >= 400) {
       assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
@@ -166,6 +174,49 @@ class AuthorizationMatrixIT {
         return "key:" + revokedKey;
       default:
         return caller;
+    }
+  }
+
+  /**
+   * Keys, webhook secrets, passwords and session ids never reach the WAR's log files, even at
+   * DEBUG-worthy moments (a key issued, used, refused; a sign-in). The log is read once it shows
+   * a job submitted with the key, so it is known to be written up to that point.
+   */
+  @Test
+  void noSecretReachesTheLog() throws Exception {
+    JsonNode issued = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"alice\", \"name\": \"log check\"}"), 201);
+    String key = issued.path("key").asText();
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "key:" + key, SUBMIT);
+    String jobId = json(submitted, 202).path("id").asText();
+    http.send("GET", "api/v1/jobs", "key:" + revokedKey, null);
+    http.send("GET", "api/v1/jobs", "key:" + key + "x", null);
+    HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
+    String session = signIn.headers().firstValue("Set-Cookie").orElse("");
+    java.nio.file.Path logs = java.nio.file.Path.of(WarUnderTest.itSetting("LOG_FILE_PATH")).getParent();
+    http.await("api/v1/jobs/" + jobId, "alice", Duration.ofSeconds(30), r -> logsContain(logs, jobId));
+
+    List<String> secrets = new ArrayList<>(List.of(key, aliceKey, revokedKey, "alice-pw", "root-pw"));
+    if (!issued.path("webhook_secret").asText().isEmpty()) {
+      secrets.add(issued.path("webhook_secret").asText());
+    }
+    if (session.startsWith("JSESSIONID=")) {
+      secrets.add(session.substring("JSESSIONID=".length(), session.indexOf(';') > 0 ? session.indexOf(';') : session.length()));
+    }
+    for (String secret : secrets) {
+      assertThat(logsContain(logs, secret)).as("a secret (%s…) in the log files", secret.substring(0, 3)).isFalse();
+    }
+  }
+
+  private static boolean logsContain(java.nio.file.Path folder, String text) {
+    try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(folder)) {
+      for (java.nio.file.Path f : files.toList()) {
+        if (java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8).contains(text)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -4,20 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.File;
 import java.io.IOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -30,16 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -55,12 +38,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserUiIT {
   private static final String HOSTILE = "<img src=x onerror=alert(1)>";
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static FakeComfyUi comfy;
+  private static Browser browser;
   private static ChromeDriver driver;
-  private static Path profile;
-  private static Path screenshots;
   private static String jobA;
   private static String jobB;
 
@@ -70,35 +51,18 @@ class BrowserUiIT {
     // second job of the same user waits behind it (MAX_PER_USER_CONCURRENT=1) and progress is visible.
     comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(5).stepDelay(Duration.ofMillis(400))
         .samplerPreviews(true).start();
-    screenshots = Path.of(System.getProperty("it.screenshots.dir", "target/screenshots"));
-    Files.createDirectories(screenshots);
-    profile = Files.createTempDirectory("comfygate-chromium-");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
-        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1280,800");
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
-    driver.manage().window().setSize(new Dimension(1280, 800));
+    browser = Browser.start();
+    driver = browser.driver;
   }
 
   @AfterAll
-  static void stop() throws IOException {
+  static void stop() {
     try {
-      if (driver != null) {
-        driver.quit();
+      if (browser != null) {
+        browser.close();
       }
     } finally {
       comfy.close();
-      if (profile != null) {
-        try (Stream<Path> files = Files.walk(profile)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
     }
   }
 
@@ -109,26 +73,18 @@ class BrowserUiIT {
 
   @ArquillianResource URL base;
 
-  private String page(String path) {
-    return new WarUnderTest(base).uri("http", path).toString();
-  }
-
   @Test
   @Order(1)
   void aliceGeneratesAndFollowsHerJobsToTheGallery() throws Exception {
     new WarUnderTest(base).awaitHealthy();
-    driver.get(page(""));
+    browser.open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     shot("01-signin");
-    signIn("alice");
+    browser.signIn("alice");
 
-    Set<String> before = cardIds();
-    setSmallImage();
-    setPrompt("a lighthouse on a cliff");
-    jobA = submitAndAwaitNewCard(before);
-    before.add(jobA);
-    setPrompt(HOSTILE);
-    jobB = submitAndAwaitNewCard(before);
+    browser.setSmallImage();
+    jobA = browser.submit("a lighthouse on a cliff");
+    jobB = browser.submit(HOSTILE);
 
     // B waits behind A, with its queue position and an ETA shown
     waitFor().until(d -> "queued".equals(card(jobB).getAttribute("data-state"))
@@ -153,15 +109,15 @@ class BrowserUiIT {
 
     // the hostile prompt is text, in the card and in the gallery; nothing ran
     assertThat(card(jobB).findElement(By.className("job-prompt")).getText()).isEqualTo(HOSTILE);
-    String imageB = imageIdOf(jobB);
-    WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(galleryImage(imageB)));
+    String imageB = browser.imageIdOf(jobB);
+    WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(imageB)));
     assertThat(figure.findElement(By.className("image-prompt")).getText()).isEqualTo(HOSTILE);
     assertThat(driver.findElements(By.cssSelector("img[src='x']"))).isEmpty();
     assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
-    waitFor().until(ExpectedConditions.presenceOfElementLocated(galleryImage(imageIdOf(jobA))));
+    waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(browser.imageIdOf(jobA))));
     waitFor().until(d -> (Boolean) ((ChromeDriver) d).executeScript(
         "const i = arguments[0].querySelector('img.thumb'); return i.complete && i.naturalWidth > 0;", figure));
-    scrollTo(figure);
+    browser.scrollTo(figure);
     shot("04-done-gallery");
 
     // full view
@@ -172,9 +128,9 @@ class BrowserUiIT {
     driver.findElement(By.id("viewer-close")).click();
     waitFor().until(ExpectedConditions.invisibilityOfElementLocated(By.id("viewer")));
 
-    driver.manage().window().setSize(new Dimension(390, 844));
+    browser.resize(Browser.PHONE);
     shot("06-phone-width");
-    driver.manage().window().setSize(new Dimension(1280, 800));
+    browser.resize(Browser.DESKTOP);
     assertNoConsoleErrors();
   }
 
@@ -182,28 +138,28 @@ class BrowserUiIT {
   @Order(2)
   void deleteShowsTheImageInTheTrashLabelledDeletedAndRestoreBringsItBack() {
     assertThat(jobB).as("the first test made the image").isNotNull();
-    driver.get(page(""));
+    browser.open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
-    String image = imageIdOf(jobB);
-    WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(galleryImage(image)));
+    String image = browser.imageIdOf(jobB);
+    WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(image)));
     figure.findElement(By.className("delete")).click();
-    waitFor().until(ExpectedConditions.numberOfElementsToBe(galleryImage(image), 0));
+    waitFor().until(ExpectedConditions.numberOfElementsToBe(Browser.galleryImage(image), 0));
 
     driver.findElement(By.id("show-trash")).click();
     waitFor().until(d -> "trash".equals(d.findElement(By.id("gallery-grid")).getAttribute("data-view")));
-    WebElement trashed = waitFor().until(ExpectedConditions.visibilityOfElementLocated(galleryImage(image)));
+    WebElement trashed = waitFor().until(ExpectedConditions.visibilityOfElementLocated(Browser.galleryImage(image)));
     assertThat(trashed.findElement(By.className("deleted-label")).getAttribute("textContent")).isEqualTo("deleted");
     assertThat(trashed.findElement(By.className("deleted-label")).isDisplayed()).isTrue();
-    scrollTo(trashed);
+    browser.scrollTo(trashed);
     shot("07-trash");
 
     trashed.findElement(By.className("restore")).click();
-    waitFor().until(ExpectedConditions.numberOfElementsToBe(galleryImage(image), 0));
+    waitFor().until(ExpectedConditions.numberOfElementsToBe(Browser.galleryImage(image), 0));
     driver.findElement(By.id("show-gallery")).click();
     WebElement restored = waitFor().until(d -> "gallery".equals(d.findElement(By.id("gallery-grid")).getAttribute("data-view"))
-        ? d.findElements(galleryImage(image)).stream().findFirst().orElse(null) : null);
+        ? d.findElements(Browser.galleryImage(image)).stream().findFirst().orElse(null) : null);
     assertThat(restored.findElements(By.className("deleted-label"))).isEmpty();
-    scrollTo(restored);
+    browser.scrollTo(restored);
     shot("08-restored");
     assertNoConsoleErrors();
   }
@@ -212,15 +168,15 @@ class BrowserUiIT {
   @Order(3)
   void adminBannerTurnsFailNamingComfyUiAndGenerateIsBlocked() throws Exception {
     new WarUnderTest(base).awaitHealthy();
-    driver.get(page(""));
+    browser.open(base, "");
     WebElement signOut = waitFor().until(ExpectedConditions.elementToBeClickable(By.id("signout")));
     signOut.click();
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
 
-    driver.get(page("admin")); // the folder's welcome file
+    browser.open(base, "admin"); // the folder's welcome file
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     assertThat(driver.getCurrentUrl()).endsWith("/admin/");
-    signIn("root");
+    browser.signIn("root");
     waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
     assertThat(driver.findElement(By.id("banner")).getAttribute("class")).contains("ok");
     waitFor().until(d -> !d.findElements(By.cssSelector("#images tr")).isEmpty());
@@ -230,29 +186,18 @@ class BrowserUiIT {
     comfy.stop();
     try {
       // the engine notices within its health interval (1 s here); each poll presses Refresh again
-      new WebDriverWait(driver, WAIT, Duration.ofMillis(700)).withMessage("banner FAIL naming " + comfyCheck).until(d -> {
-        if ("FAIL".equals(d.findElement(By.id("banner-status")).getText())
-            && d.findElement(By.id("banner-checks")).getText().contains(comfyCheck)) {
-          return true;
-        }
-        WebElement refresh = d.findElement(By.id("refresh"));
-        if (refresh.isEnabled()) {
-          refresh.click();
-        }
-        return false;
-      });
+      browser.refreshBannerUntil("FAIL", comfyCheck);
       assertThat(driver.findElement(By.id("banner")).getAttribute("class")).contains("fail");
       shot("10-admin-fail");
 
-      driver.get(page(""));
+      browser.open(base, "");
       waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
-      Set<String> before = cardIds();
-      setPrompt("while ComfyUI is down");
-      driver.findElement(By.id("generate")).click();
+      Set<String> before = browser.cardIds();
+      browser.setPrompt("while ComfyUI is down");
+      browser.generate();
       WebElement notice = waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
       assertThat(notice.getText()).startsWith("Generation is unavailable right now").containsIgnoringCase("comfyui");
-      waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate")));
-      assertThat(cardIds()).as("no job was submitted").isEqualTo(before);
+      assertThat(browser.cardIds()).as("no job was submitted").isEqualTo(before);
       shot("11-generate-blocked");
       assertNoConsoleErrors();
     } finally {
@@ -260,89 +205,21 @@ class BrowserUiIT {
     }
   }
 
-  // ---------- helpers ----------
+  // ---------- helpers (the shared ones live in Browser) ----------
 
   private static WebDriverWait waitFor() {
-    return new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
-  }
-
-  private static void signIn(String user) {
-    driver.findElement(By.id("username")).sendKeys(user);
-    driver.findElement(By.id("password")).sendKeys(user + "-pw");
-    driver.findElement(By.id("signin-submit")).click();
-    waitFor().until(ExpectedConditions.textToBe(By.id("who"), "Signed in as " + user));
-  }
-
-  private static void setPrompt(String text) {
-    WebElement prompt = driver.findElement(By.id("f-prompt"));
-    prompt.clear();
-    prompt.sendKeys(text);
-  }
-
-  /** Small, quick images (the fake draws them whatever the size). */
-  private static void setSmallImage() {
-    WebElement steps = driver.findElement(By.id("f-steps"));
-    steps.clear();
-    steps.sendKeys("5");
-    for (String size : List.of("f-width", "f-height")) {
-      WebElement field = driver.findElement(By.id(size));
-      field.clear();
-      field.sendKeys("64");
-    }
-  }
-
-  private static String submitAndAwaitNewCard(Set<String> before) {
-    waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate"))).click();
-    return waitFor().withMessage("a new job card").until(d -> {
-      Set<String> now = cardIds();
-      now.removeAll(before);
-      return now.isEmpty() ? null : now.iterator().next();
-    });
-  }
-
-  private static Set<String> cardIds() {
-    return driver.findElements(By.cssSelector("#job-list .job")).stream().map(c -> c.getAttribute("data-job-id"))
-        .collect(Collectors.toCollection(HashSet::new));
+    return browser.waitFor();
   }
 
   private static WebElement card(String jobId) {
-    return driver.findElement(By.cssSelector("#job-list .job[data-job-id='" + jobId + "']"));
-  }
-
-  private static By galleryImage(String imageId) {
-    return By.cssSelector("#gallery-grid figure[data-image-id='" + imageId + "']");
-  }
-
-  /** The image id of a finished job, from its card's result thumbnail (…/images/{id}/file). */
-  private static String imageIdOf(String jobId) {
-    WebElement img = waitFor().until(d -> card(jobId).findElements(By.cssSelector(".job-images img")).stream().findFirst().orElse(null));
-    String src = img.getAttribute("src");
-    return src.replaceAll(".*/images/([^/]+)/file$", "$1");
-  }
-
-  private static void scrollTo(WebElement element) {
-    driver.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
+    return browser.card(jobId);
   }
 
   private static void shot(String name) {
-    try {
-      Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), screenshots.resolve(name + ".png"),
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new RuntimeException(e);
-    }
+    browser.shot(name);
   }
 
-  /**
-   * No SEVERE browser log entry, except the one the page causes on purpose: its start-up probe
-   * {@code GET api/v1/session} answers 401 when nobody is signed in, which Chromium logs.
-   */
   private static void assertNoConsoleErrors() {
-    List<String> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-        .map(LogEntry::getMessage)
-        .filter(m -> !(m.contains("/api/v1/session") && m.contains("401")))
-        .toList();
-    assertThat(errors).as("browser console errors").isEmpty();
+    browser.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
   }
 }

@@ -42,6 +42,17 @@ final class ItHttp {
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
+    return exchange(request, method, path, caller, headers);
+  }
+
+  /** POSTs a raw body of the given content type (uploads), as {@link #send} does JSON. */
+  HttpResponse<String> post(String path, String caller, HttpRequest.BodyPublisher body, String contentType, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(root.resolve(path)).timeout(Duration.ofSeconds(20))
+        .POST(body).header("Content-Type", contentType);
+    return exchange(request, "POST", path, caller, headers);
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request, String method, String path, String caller, String... headers) {
     if (caller != null && caller.startsWith("key:")) {
       request.header("Authorization", "Bearer " + caller.substring(4));
     } else if (caller != null) {

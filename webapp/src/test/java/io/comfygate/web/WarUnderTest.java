@@ -3,12 +3,16 @@ package io.comfygate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -59,6 +63,17 @@ final class WarUnderTest {
     }
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     return health;
+  }
+
+  /** A setting of the WAR under test, as written in the build's filtered it.env. */
+  static String itSetting(String key) {
+    try {
+      return Files.readAllLines(Path.of(System.getProperty("it.env.file"))).stream()
+          .filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+          .findFirst().orElseThrow(() -> new AssertionError(key + " is not in it.env"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String basic(String user) {

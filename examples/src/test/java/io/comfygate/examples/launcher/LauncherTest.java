@@ -104,6 +104,47 @@ class LauncherTest {
     assertThat(System.getProperty("COMFYUI_SERVER")).isNull();
   }
 
+  /** The runbook's rehearsal line "after changing .env and restarting, the setting takes effect". */
+  @Test
+  @Timeout(120)
+  void aSettingChangedInDotEnvTakesEffectAfterARestart() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    java.nio.file.Files.writeString(work.resolve(".env"), "# rehearsal\nHEALTHZ_DISK_MIN_FREE_MB=999999999\n");
+    try (Launcher launcher = Launcher.start(rehearsalOptions(), quiet)) {
+      HttpResponse<String> health = awaitHealthz(http, launcher.url().resolve("/healthz"),
+          r -> r.statusCode() == 503 && r.body().contains("999999999"));
+      assertThat(health.body()).as("the disk check names the threshold from .env").contains("999999999");
+    }
+    java.nio.file.Files.writeString(work.resolve(".env"), "# rehearsal, changed\nHEALTHZ_DISK_MIN_FREE_MB=1\n");
+    try (Launcher launcher = Launcher.start(rehearsalOptions(), quiet)) {
+      HttpResponse<String> health = awaitHealthz(http, launcher.url().resolve("/healthz"), r -> r.statusCode() == 200);
+      assertThat(health.body()).doesNotContain("999999999");
+    }
+  }
+
+  private Launcher.Options rehearsalOptions() {
+    return new Launcher.Options()
+        .workDir(work).demo(Launcher.Demo.ON).port(0).fakePort(0).fakeSpeed(4, Duration.ofMillis(10))
+        .setting("OUTPUT_DIR", work.resolve("outputs").toString())
+        .setting("JOB_DB_PATH", work.resolve("db").resolve("app.db").toString())
+        .setting("LOG_TO_FILE", "false");
+  }
+
+  private static HttpResponse<String> awaitHealthz(HttpClient http, URI healthz,
+      java.util.function.Predicate<HttpResponse<String>> wanted) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> last;
+    do {
+      last = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+      if (wanted.test(last)) {
+        return last;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("/healthz never as expected: " + last.statusCode() + " " + last.body());
+  }
+
   private static HttpResponse<String> awaitHealthy(HttpClient http, URI healthz, String check) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> last;

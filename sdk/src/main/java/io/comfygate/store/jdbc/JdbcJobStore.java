@@ -14,6 +14,7 @@ import io.comfygate.store.NewImage;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.StoredJob;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,9 +37,16 @@ public final class JdbcJobStore implements JobStore {
       finished_at, error""";
 
   private final Database db;
+  private final JobChangeHook hook;
 
   public JdbcJobStore(Database db) {
+    this(db, JobChangeHook.NONE);
+  }
+
+  /** A store that runs {@code hook} inside the transaction of every state change (see {@link JobChangeHook}). */
+  public JdbcJobStore(Database db, JobChangeHook hook) {
     this.db = Objects.requireNonNull(db, "db");
+    this.hook = Objects.requireNonNull(hook, "hook");
   }
 
   @Override
@@ -59,8 +67,10 @@ public final class JdbcJobStore implements JobStore {
         setInstant(insert, 9, job.startedAt());
         setInstant(insert, 10, job.finishedAt());
         setText(insert, 11, job.error());
-        return insert.executeUpdate();
+        insert.executeUpdate();
       }
+      hook.changed(connection, job.id(), job.state(), job.createdAt());
+      return null;
     });
   }
 
@@ -164,8 +174,12 @@ public final class JdbcJobStore implements JobStore {
         setText(change, 5, update.error());
         change.setString(6, id.value());
         change.setString(7, from.wireName());
-        return change.executeUpdate() == 1;
+        if (change.executeUpdate() != 1) {
+          return false;
+        }
       }
+      hook.changed(connection, id, to, firstNonNull(update.finishedAt(), update.startedAt()));
+      return true;
     });
   }
 
@@ -208,31 +222,40 @@ public final class JdbcJobStore implements JobStore {
           return false;
         }
       }
-      if (outputs.isEmpty()) {
-        return true;
+      if (!outputs.isEmpty()) {
+        insertImages(connection, id, finishedAt, outputs, imageIds);
       }
-      // Owner, template and params come from the job row itself, so they cannot disagree.
-      try (PreparedStatement insert = connection.prepareStatement("""
-          INSERT INTO images (id, job_id, user_id, file, width, height, size_bytes, template,
-                              params, created_at, deleted_at)
-          SELECT ?, id, user_id, ?, ?, ?, ?, template, params, ?, NULL
-            FROM jobs
-           WHERE id = ?""")) {
-        for (int i = 0; i < outputs.size(); i++) {
-          NewImage image = outputs.get(i);
-          insert.setString(1, imageIds.get(i).value());
-          insert.setString(2, image.file());
-          insert.setInt(3, image.width());
-          insert.setInt(4, image.height());
-          insert.setLong(5, image.sizeBytes());
-          setInstant(insert, 6, finishedAt);
-          insert.setString(7, id.value());
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
+      hook.changed(connection, id, JobState.SUCCEEDED, finishedAt);
       return true;
     });
+  }
+
+  private static Instant firstNonNull(Instant a, Instant b) {
+    return a != null ? a : b != null ? b : Instant.now();
+  }
+
+  private static void insertImages(Connection connection, JobId id, Instant finishedAt, List<NewImage> outputs,
+      List<ImageId> imageIds) throws SQLException {
+    // Owner, template and params come from the job row itself, so they cannot disagree.
+    try (PreparedStatement insert = connection.prepareStatement("""
+        INSERT INTO images (id, job_id, user_id, file, width, height, size_bytes, template,
+                            params, created_at, deleted_at)
+        SELECT ?, id, user_id, ?, ?, ?, ?, template, params, ?, NULL
+          FROM jobs
+         WHERE id = ?""")) {
+      for (int i = 0; i < outputs.size(); i++) {
+        NewImage image = outputs.get(i);
+        insert.setString(1, imageIds.get(i).value());
+        insert.setString(2, image.file());
+        insert.setInt(3, image.width());
+        insert.setInt(4, image.height());
+        insert.setLong(5, image.sizeBytes());
+        setInstant(insert, 6, finishedAt);
+        insert.setString(7, id.value());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
   }
 
   @Override

@@ -27,7 +27,9 @@ final class Migrator {
   /** The schema of this release, oldest first. Add new scripts at the end; never edit old ones. */
   static final List<String> RESOURCES = List.of(
       "/io/comfygate/store/schema/V1__init.sql",
-      "/io/comfygate/store/schema/V2__api_keys.sql");
+      "/io/comfygate/store/schema/V2__api_keys.sql",
+      "/io/comfygate/store/schema/V3__webhooks.sql",
+      "/io/comfygate/store/schema/V4__uploads.sql");
 
   private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
 

@@ -5,6 +5,9 @@ import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.errors.StoreException;
+import io.comfygate.errors.UploadNotFoundException;
+import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.web.api.ErrorMessage;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -20,6 +23,7 @@ import org.slf4j.LoggerFactory;
 @Provider
 public final class ComfyExceptionMapper implements ExceptionMapper<ComfyException> {
   private static final Logger LOG = LoggerFactory.getLogger(ComfyExceptionMapper.class);
+  private static final int BUSY_RETRY_SECONDS = 2;
 
   @Override
   public Response toResponse(ComfyException e) {
@@ -32,15 +36,38 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
       return Response.fromResponse(Errors.json(429, new ErrorMessage("quota_exceeded", e.getMessage(), null,
           quota.limit(), seconds, null))).header("Retry-After", seconds).build();
     }
-    if (e instanceof JobNotFoundException) {
+    if (e instanceof UploadRejectedException rejected) {
+      return uploadRejected(rejected);
+    }
+    if (e instanceof JobNotFoundException || e instanceof UploadNotFoundException) {
       return Errors.json(404, ErrorMessage.of("not_found", e.getMessage()));
     }
     if (e instanceof ServiceUnavailableException) {
       return Errors.json(503, ErrorMessage.of("unavailable", e.getMessage()));
     }
+    if (e instanceof StoreException store && store.busy()) {
+      // Another program holds the database's lock (a backup, an sqlite3 shell) or its disk is full.
+      LOG.atWarn().setMessage("database busy").addKeyValue("event", "db_busy").addKeyValue("reason", e.getMessage()).log();
+      return Response.fromResponse(Errors.json(503, ErrorMessage.of("busy",
+          "The database is busy (locked by another program, or its disk is full); nothing was changed. Try again in a few seconds.")))
+          .header("Retry-After", BUSY_RETRY_SECONDS).build();
+    }
     String id = UUID.randomUUID().toString();
     LOG.atError().setMessage("request failed").addKeyValue("event", "error").addKeyValue("error_id", id).setCause(e).log();
     return Errors.json(500, new ErrorMessage("internal", "Something went wrong on our side (error id " + id + ")",
         null, null, null, id));
+  }
+
+  /** Too large 413 (with the limit in bytes), not an accepted image type 415, a damaged image 400. */
+  private static Response uploadRejected(UploadRejectedException e) {
+    switch (e.reason()) {
+      case TOO_LARGE:
+        return Errors.json(413, new ErrorMessage("payload_too_large", e.getMessage(), null,
+            (int) Math.min(Integer.MAX_VALUE, e.limitBytes()), null, null));
+      case UNSUPPORTED_TYPE:
+        return Errors.json(415, ErrorMessage.of("unsupported_media_type", e.getMessage()));
+      default:
+        return Errors.json(400, ErrorMessage.of("invalid_image", e.getMessage()));
+    }
   }
 }

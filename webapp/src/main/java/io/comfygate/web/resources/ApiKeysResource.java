@@ -8,25 +8,32 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.comfygate.webhooks.Webhooks;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * API keys for external systems, managed by administrators: issue one for a user (the key is
- * shown once, in the response), list them, revoke one.
+ * API keys for external systems, managed by administrators: issue one for a user (the key and its
+ * webhook signing secret are shown once, in the response), list them, revoke one, set its default
+ * webhook URL, rotate its webhook secret.
  */
 @Path("/v1/admin/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ApiKeysResource {
   private final ApiKeys keys;
+  private final Webhooks webhooks;
 
-  public ApiKeysResource(ApiKeys keys) {
+  /** @param webhooks checks webhook URLs; {@code null}: webhook URLs are refused */
+  public ApiKeysResource(ApiKeys keys, Webhooks webhooks) {
     this.keys = keys;
+    this.webhooks = webhooks;
   }
 
   @GET
@@ -40,14 +47,48 @@ public final class ApiKeysResource {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"user_id\": …, \"name\": …} is required");
     }
+    URI webhookUrl = body.webhookUrl() == null ? null : webhookUrl(body.webhookUrl());
     IssuedKey issued;
     try {
-      issued = keys.issue(body.userId(), body.name(), Boolean.TRUE.equals(body.admin()));
+      issued = keys.issue(body.userId(), body.name(), Boolean.TRUE.equals(body.admin()), webhookUrl);
     } catch (IllegalArgumentException e) {
       String message = e.getMessage();
       throw new BadParameterException(message.startsWith("name") ? "name" : "user_id", message.substring(message.indexOf(' ') + 1));
     }
-    return Response.status(201).entity(new IssuedView(KeyView.of(issued.key()), issued.secret())).build();
+    return Response.status(201).entity(new IssuedView(KeyView.of(issued.key()), issued.secret(), issued.webhookSecret()))
+        .build();
+  }
+
+  /** Sets ({@code {"webhook_url": "https://…"}}) or clears ({@code {"webhook_url": null}}) a key's default webhook URL. */
+  @PUT
+  @Path("{id}/webhook")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public KeyView setWebhook(@PathParam("id") String id, WebhookRequest body) {
+    if (body == null) {
+      throw new BadParameterException("body", "a JSON object {\"webhook_url\": …} is required (null clears it)");
+    }
+    URI url = body.webhookUrl() == null ? null : webhookUrl(body.webhookUrl());
+    return keys.setWebhookUrl(id, url).map(KeyView::of)
+        .orElseThrow(() -> new NotFoundException("No API key " + Params.shorten(id)));
+  }
+
+  /** A new webhook signing secret for the key, shown this once; the old one stops working at once. */
+  @POST
+  @Path("{id}/webhook-secret")
+  public SecretView rotateWebhookSecret(@PathParam("id") String id) {
+    return keys.rotateWebhookSecret(id).map(SecretView::new)
+        .orElseThrow(() -> new NotFoundException("No API key " + Params.shorten(id)));
+  }
+
+  private URI webhookUrl(String raw) {
+    if (webhooks == null) {
+      throw new BadParameterException("webhook_url", "webhooks are not enabled on this server");
+    }
+    try {
+      return webhooks.urlPolicy().check(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameterException("webhook_url", e.getMessage());
+    }
   }
 
   @POST
@@ -59,15 +100,18 @@ public final class ApiKeysResource {
     return keys.list().stream().filter(k -> k.id().equals(id)).findFirst().map(KeyView::of).orElseThrow();
   }
 
-  /** {@code {"user_id": "render-farm", "name": "nightly batch", "admin": false}} */
-  public record IssueRequest(String userId, String name, Boolean admin) {}
+  /** {@code {"user_id": "render-farm", "name": "nightly batch", "admin": false, "webhook_url": null}} */
+  public record IssueRequest(String userId, String name, Boolean admin, String webhookUrl) {}
 
-  /** A key as listed: never the key itself. */
+  /** {@code {"webhook_url": "https://…"}}, or null to clear it. */
+  public record WebhookRequest(String webhookUrl) {}
+
+  /** A key as listed: never the key itself nor its webhook secret. */
   public record KeyView(String id, String userId, String name, boolean admin, String createdAt, String revokedAt,
-      String lastUsedAt, boolean revoked) {
+      String lastUsedAt, boolean revoked, String webhookUrl) {
     static KeyView of(ApiKey k) {
       return new KeyView(k.id(), k.userId(), k.name(), k.admin(), iso(k.createdAt()), iso(k.revokedAt()),
-          iso(k.lastUsedAt()), k.isRevoked());
+          iso(k.lastUsedAt()), k.isRevoked(), k.webhookUrl());
     }
 
     private static String iso(Instant i) {
@@ -75,6 +119,12 @@ public final class ApiKeysResource {
     }
   }
 
-  /** A newly issued key: {@code key} is shown this once and cannot be retrieved again. */
-  public record IssuedView(KeyView apiKey, String key) {}
+  /**
+   * A newly issued key: {@code key} and {@code webhook_secret} (which signs its webhooks) are shown
+   * this once and cannot be retrieved again.
+   */
+  public record IssuedView(KeyView apiKey, String key, String webhookSecret) {}
+
+  /** A new webhook signing secret, shown this once. */
+  public record SecretView(String webhookSecret) {}
 }

@@ -11,6 +11,12 @@ record Caller(String user, boolean admin) {
     return new Caller(security.getUserPrincipal().getName(), security.isUserInRole("admin"));
   }
 
+  /** The id of the API key the request came with, or null (signed in otherwise). */
+  static String apiKeyId(SecurityContext security) {
+    return security != null && security.getUserPrincipal() instanceof io.comfygate.web.security.Identity identity
+        ? identity.apiKeyId() : null;
+  }
+
   /** The owner filter for lookups: null (any owner) for an administrator. */
   String ownerFilter() {
     return admin ? null : user;

@@ -6,6 +6,8 @@ import io.comfygate.web.api.JobView;
 import io.comfygate.web.api.PageView;
 import io.comfygate.web.api.SubmitJobRequest;
 import io.comfygate.web.errors.BadParameterException;
+import io.comfygate.webhooks.WebhookTarget;
+import io.comfygate.webhooks.Webhooks;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -25,9 +27,12 @@ import jakarta.ws.rs.core.UriInfo;
 @Produces(MediaType.APPLICATION_JSON)
 public final class JobsResource {
   private final JobEngine engine;
+  private final Webhooks webhooks;
 
-  public JobsResource(JobEngine engine) {
+  /** @param webhooks the webhook outbox, or {@code null}: webhook_url is then refused */
+  public JobsResource(JobEngine engine, Webhooks webhooks) {
     this.engine = engine;
+    this.webhooks = webhooks;
   }
 
   @POST
@@ -36,10 +41,25 @@ public final class JobsResource {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"template\": …, \"params\": {…}} is required");
     }
-    Job job = engine.submit(Caller.of(security).user(), body.template(), body.params());
+    Job job = engine.submit(Caller.of(security).user(), body.template(), body.params(), webhook(body, security));
     return Response.accepted(JobView.of(job, Params.apiBase(uri)))
         .location(uri.getAbsolutePathBuilder().path(job.id().value()).build())
         .build();
+  }
+
+  /** Where the job's events go: its webhook_url, else its API key's default URL, else nowhere. */
+  private WebhookTarget webhook(SubmitJobRequest body, SecurityContext security) {
+    if (webhooks == null) {
+      if (body.webhookUrl() != null) {
+        throw new BadParameterException("webhook_url", "webhooks are not enabled on this server");
+      }
+      return null;
+    }
+    try {
+      return webhooks.resolve(Caller.apiKeyId(security), body.webhookUrl()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameterException("webhook_url", e.getMessage());
+    }
   }
 
   @GET

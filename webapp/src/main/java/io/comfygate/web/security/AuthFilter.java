@@ -161,7 +161,8 @@ public final class AuthFilter implements Filter {
     return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
-  static void reject(HttpServletResponse response, int status, String code, String message) throws IOException {
+  /** Answers {@code status} with the JSON error shape (and a Bearer challenge on 401). */
+  public static void reject(HttpServletResponse response, int status, String code, String message) throws IOException {
     response.setStatus(status);
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");

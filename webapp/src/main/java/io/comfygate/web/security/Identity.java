@@ -12,13 +12,20 @@ import java.util.Set;
  * @param user the user name: jobs and images belong to it
  * @param roles {@code user} and/or {@code admin}
  * @param method {@code session}, {@code basic} or {@code api-key}
+ * @param apiKeyId the id of the API key used ({@code api-key} only; it signs the caller's webhooks), else {@code null}
  */
-public record Identity(String user, Set<String> roles, String method) implements Principal, Serializable {
+public record Identity(String user, Set<String> roles, String method, String apiKeyId)
+    implements Principal, Serializable {
   public static final String USER = "user";
   public static final String ADMIN = "admin";
 
   public Identity {
     roles = Set.copyOf(roles);
+  }
+
+  /** An identity proved otherwise than by an API key. */
+  public Identity(String user, Set<String> roles, String method) {
+    this(user, roles, method, null);
   }
 
   @Override
@@ -28,7 +35,7 @@ public record Identity(String user, Set<String> roles, String method) implements
 
   /** The identity an API key acts as: its user, with the admin role if the key has it. */
   public static Identity of(ApiKey key) {
-    return new Identity(key.userId(), key.admin() ? Set.of(USER, ADMIN) : Set.of(USER), "api-key");
+    return new Identity(key.userId(), key.admin() ? Set.of(USER, ADMIN) : Set.of(USER), "api-key", key.id());
   }
 
   public boolean admin() {

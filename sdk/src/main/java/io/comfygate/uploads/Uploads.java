@@ -1,0 +1,236 @@
+package io.comfygate.uploads;
+
+import io.comfygate.errors.UploadNotFoundException;
+import io.comfygate.errors.UploadRejectedException;
+import io.comfygate.errors.UploadRejectedException.Reason;
+import io.comfygate.store.jdbc.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Input images uploaded by users for templates with {@code image} parameters. An upload is streamed
+ * to disk and refused as soon as it passes the size limit (never held whole in memory), then
+ * accepted only if its bytes are a PNG, JPEG or WebP image whose header parses. The file is named by
+ * a fresh random id, never by anything from the request, so no request can choose a path. Only the
+ * owner (or an administrator) can see or use an upload. Thread-safe.
+ */
+public final class Uploads {
+  private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
+  private static final String COLUMNS = "id, user_id, content_type, width, height, size_bytes, file, created_at";
+  private static final int SWEEP_BATCH = 500;
+
+  private final Database db;
+  private final Path dir;
+  private final long maxBytes;
+  private final Clock clock;
+
+  /**
+   * @param db the database with the {@code uploads} table (the caller owns and closes it)
+   * @param dir the folder files are kept in (created when needed)
+   * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
+   */
+  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
+    }
+    this.db = Objects.requireNonNull(db, "db");
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.maxBytes = maxBytes;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The largest upload accepted, in bytes. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /**
+   * Stores an image for {@code userId}, reading {@code content} to its end (it is not closed).
+   *
+   * @throws UploadRejectedException too large, not an accepted image type, or damaged; nothing is kept
+   * @throws UncheckedIOException the folder cannot be written
+   */
+  public Upload store(String userId, InputStream content) {
+    if (userId == null || userId.isBlank()) {
+      throw new IllegalArgumentException("userId must not be blank");
+    }
+    Path incoming = null;
+    try {
+      Files.createDirectories(dir);
+      incoming = Files.createTempFile(dir, ".incoming-", ".part");
+      long size = copyAtMost(content, incoming);
+      ImageSniffer.Sniffed image = ImageSniffer.sniff(incoming, maxBytes);
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: the same answer now and later
+      UploadId id = UploadId.generate(now);
+      String file = id.value() + image.kind().extension;
+      Files.move(incoming, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE);
+      incoming = dir.resolve(file);
+      Upload upload = new Upload(id, userId, image.kind().contentType, image.width(), image.height(), size, file, now);
+      insert(upload);
+      incoming = null; // recorded: keep it
+      LOG.atInfo().setMessage("upload_stored").addKeyValue("event", "upload").addKeyValue("upload_id", id.value())
+          .addKeyValue("user_id", userId).addKeyValue("bytes", size).addKeyValue("content_type", upload.contentType()).log();
+      return upload;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not store an upload under " + dir + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(incoming);
+    }
+  }
+
+  /** Copies at most {@link #maxBytes} bytes; one byte more and it stops reading and refuses. */
+  private long copyAtMost(InputStream in, Path target) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    try (OutputStream out = Files.newOutputStream(target)) {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        total += n;
+        if (total > maxBytes) {
+          throw tooLarge(maxBytes);
+        }
+        out.write(buffer, 0, n);
+      }
+    }
+    return total;
+  }
+
+  /** The refusal for a body over {@code limit} bytes, with a message naming the limit. */
+  public static UploadRejectedException tooLarge(long limit) {
+    return new UploadRejectedException(Reason.TOO_LARGE, "The image is larger than the upload limit of "
+        + human(limit) + " (" + limit + " bytes, UPLOAD_MAX_BYTES)", limit);
+  }
+
+  private static String human(long bytes) {
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    if (bytes >= 1024 && bytes % 1024 == 0) {
+      return bytes / 1024 + " KiB";
+    }
+    return bytes + " bytes";
+  }
+
+  /** An upload by id, whoever owns it. */
+  public Optional<Upload> find(UploadId id) {
+    return db.read("upload.find", c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM uploads WHERE id = ?")) {
+        select.setString(1, id.value());
+        List<Upload> found = mapAll(select);
+        return found.stream().findFirst();
+      }
+    });
+  }
+
+  /**
+   * An upload the caller may see or use.
+   *
+   * @param id the id as received (need not be well formed)
+   * @param userId the caller; {@code null} for an administrator (any owner)
+   * @throws UploadNotFoundException no such upload, a malformed id, or another user's upload
+   */
+  public Upload get(String id, String userId) {
+    if (!UploadId.isWellFormed(id)) {
+      throw new UploadNotFoundException(shorten(id));
+    }
+    return find(UploadId.of(id)).filter(u -> userId == null || u.userId().equals(userId))
+        .orElseThrow(() -> new UploadNotFoundException(id));
+  }
+
+  /** The upload's file on disk (inside the upload folder: the name is the id's). */
+  public Path file(Upload upload) {
+    return dir.resolve(upload.file());
+  }
+
+  /** Removes uploads stored before {@code cutoff}: the file first, then the row. Returns how many. */
+  public int removeCreatedBefore(Instant cutoff) {
+    int removed = 0;
+    List<Upload> batch;
+    do {
+      batch = db.read("upload.expired", c -> {
+        try (PreparedStatement select = c.prepareStatement(
+            "SELECT " + COLUMNS + " FROM uploads WHERE created_at < ? ORDER BY created_at, id LIMIT ?")) {
+          select.setLong(1, cutoff.toEpochMilli());
+          select.setInt(2, SWEEP_BATCH);
+          return mapAll(select);
+        }
+      });
+      for (Upload upload : batch) {
+        try {
+          Files.deleteIfExists(file(upload));
+        } catch (IOException e) {
+          LOG.warn("could not remove expired upload file {}: {}", file(upload), e.getMessage());
+          return removed; // the row stays, so the file is tried again at the next sweep
+        }
+        removed += db.inTransaction("upload.remove", c -> {
+          try (PreparedStatement delete = c.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
+            delete.setString(1, upload.id().value());
+            return delete.executeUpdate();
+          }
+        });
+      }
+    } while (batch.size() == SWEEP_BATCH);
+    return removed;
+  }
+
+  private void insert(Upload u) {
+    db.inTransaction("upload.insert", c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO uploads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, u.id().value());
+        insert.setString(2, u.userId());
+        insert.setString(3, u.contentType());
+        insert.setInt(4, u.width());
+        insert.setInt(5, u.height());
+        insert.setLong(6, u.bytes());
+        insert.setString(7, u.file());
+        insert.setLong(8, u.createdAt().toEpochMilli());
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  private static List<Upload> mapAll(PreparedStatement select) throws SQLException {
+    List<Upload> out = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        out.add(new Upload(UploadId.of(rows.getString("id")), rows.getString("user_id"), rows.getString("content_type"),
+            rows.getInt("width"), rows.getInt("height"), rows.getLong("size_bytes"), rows.getString("file"),
+            Instant.ofEpochMilli(rows.getLong("created_at"))));
+      }
+    }
+    return out;
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.warn("could not remove {}: {}", file, e.getMessage());
+      }
+    }
+  }
+
+  private static String shorten(String text) {
+    if (text == null) {
+      return "(none)";
+    }
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+  }
+}

@@ -1,0 +1,281 @@
+package io.comfygate.webhooks;
+
+import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.internal.concurrent.NeutralLoader;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the outbox's events. One scheduler thread picks, for each job, its oldest pending event
+ * once it is due and hands it to a bounded pool of senders; a job with an event in flight gets
+ * nothing more until that attempt ends, so a job's events arrive in order while different jobs
+ * go in parallel. Every outcome is written back to the outbox before the next event of the job
+ * is considered, so a restart resumes exactly where this one stopped (an attempt cut off by the
+ * stop is sent again, with the same event id: at-least-once).
+ */
+final class Deliverer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
+  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  private static final int MAX_ERROR = 500;
+
+  private final Outbox outbox;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final int maxAttempts;
+  private final Duration retryWindow;
+  private final Duration timeout;
+  private final int threads;
+  private final ExecutorService scheduler;
+  private final ThreadPoolExecutor senders;
+  private final ThreadPoolExecutor httpExecutor;
+  private final HttpClient http;
+  private final Object monitor = new Object();
+  private final Set<String> inFlight = new HashSet<>(); // job ids, guarded by monitor
+  private boolean nudged; // guarded by monitor
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<java.util.function.Consumer<DeliveryAttempt>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  Deliverer(Outbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
+      int threads) {
+    this.outbox = outbox;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.maxAttempts = maxAttempts;
+    this.retryWindow = retryWindow;
+    this.timeout = timeout;
+    this.threads = threads;
+    this.scheduler = Executors.newSingleThreadExecutor(NamedThreads.factory("webhook-scheduler"));
+    this.senders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        NamedThreads.factory("webhook"));
+    senders.allowCoreThreadTimeOut(true);
+    this.httpExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        NamedThreads.factory("webhook-http"));
+    httpExecutor.allowCoreThreadTimeOut(true);
+    // Started without the caller's context class loader: the client's selector thread would carry
+    // it, and in a WAR keep the undeployed application loaded (Tomcat names the thread).
+    this.http = NeutralLoader.call(() -> HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .executor(httpExecutor)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1)
+        .build());
+  }
+
+  void start() {
+    scheduler.execute(this::run);
+  }
+
+  /** Look at the outbox now (something was written). Cheap; safe from any thread. */
+  void nudge() {
+    synchronized (monitor) {
+      nudged = true;
+      monitor.notifyAll();
+    }
+  }
+
+  private void run() {
+    while (!closed.get()) {
+      try {
+        Duration wait = dispatchDue();
+        synchronized (monitor) {
+          if (!nudged && !closed.get()) {
+            monitor.wait(Math.max(1, wait.toMillis()));
+          }
+          nudged = false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("webhook scheduler round failed; retrying in {}", IDLE_POLL, e);
+        sleepQuietly();
+      }
+    }
+  }
+
+  /** Hands every due head event to a sender; returns how long to wait before looking again. */
+  private Duration dispatchDue() {
+    int free;
+    Set<String> busy;
+    synchronized (monitor) {
+      free = threads - inFlight.size();
+      busy = Set.copyOf(inFlight);
+    }
+    if (free > 0) {
+      List<Outbox.Pending> due = outbox.due(clock.instant(), free + busy.size());
+      for (Outbox.Pending event : due) {
+        if (free == 0) {
+          break;
+        }
+        if (busy.contains(event.jobId())) {
+          continue;
+        }
+        synchronized (monitor) {
+          inFlight.add(event.jobId());
+        }
+        free--;
+        try {
+          senders.execute(() -> attempt(event));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          return IDLE_POLL; // closing
+        }
+      }
+    }
+    Optional<Instant> next = outbox.nextDue();
+    if (next.isEmpty()) {
+      return IDLE_POLL;
+    }
+    Duration until = Duration.between(clock.instant(), next.get());
+    // Due already: everything due went to a sender, or waits for its job's attempt in flight (whose end nudges).
+    return until.compareTo(IDLE_POLL) > 0 || until.isNegative() ? IDLE_POLL : until;
+  }
+
+  private void attempt(Outbox.Pending event) {
+    try {
+      long started = System.nanoTime();
+      Outcome outcome = send(event);
+      if (outcome == null) {
+        return; // interrupted by close: left pending, sent again after the restart
+      }
+      tell(new DeliveryAttempt(event.eventId(), event.jobId(), record(event, outcome), event.attempts() + 1,
+          Duration.ofNanos(System.nanoTime() - started)));
+    } catch (RuntimeException e) {
+      LOG.warn("webhook {} of job {}: recording the attempt failed; it will be sent again", event.eventId(),
+          event.jobId(), e);
+    } finally {
+      synchronized (monitor) {
+        inFlight.remove(event.jobId());
+        nudged = true;
+        monitor.notifyAll();
+      }
+    }
+  }
+
+  /** @param permanent retrying cannot help (the key was revoked): give up now */
+  private record Outcome(Integer status, String error, boolean permanent) {
+    Outcome(Integer status, String error) {
+      this(status, error, false);
+    }
+
+    boolean ok() {
+      return status != null && status >= 200 && status < 300;
+    }
+  }
+
+  private Outcome send(Outbox.Pending event) {
+    Optional<String> secret = outbox.secret(event.keyId());
+    if (secret.isEmpty()) {
+      return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent", true);
+    }
+    long now = clock.instant().getEpochSecond();
+    HttpRequest request = HttpRequest.newBuilder(event.url())
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "ComfyGate-Webhooks/1")
+        .header(WebhookSigner.EVENT_ID_HEADER, event.eventId())
+        .header(WebhookSigner.EVENT_TYPE_HEADER, event.type())
+        .header(WebhookSigner.SIGNATURE_HEADER, WebhookSigner.sign(secret.get(), now, event.payload()))
+        .POST(HttpRequest.BodyPublishers.ofString(event.payload(), StandardCharsets.UTF_8))
+        .build();
+    try {
+      // The request timeout bounds the wait for headers; the body is discarded as it arrives.
+      HttpResponse<Void> response = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+      return new Outcome(response.statusCode(), response.statusCode() / 100 == 2 ? null
+          : "the receiver answered HTTP " + response.statusCode());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return new Outcome(null, "no answer within " + timeout.multipliedBy(2).toSeconds() + " s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      String what = cause instanceof java.net.http.HttpTimeoutException ? "no answer within " + timeout.toSeconds() + " s"
+          : cause instanceof IOException ? "cannot reach the receiver: " + cause
+          : cause.toString();
+      return new Outcome(null, what);
+    }
+  }
+
+  void addListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  void removeListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    listeners.remove(listener);
+  }
+
+  private void tell(DeliveryAttempt attempt) {
+    for (java.util.function.Consumer<DeliveryAttempt> l : listeners) {
+      try {
+        l.accept(attempt);
+      } catch (RuntimeException e) {
+        LOG.warn("a webhook attempt listener threw; ignored", e);
+      }
+    }
+  }
+
+  /** Records the attempt's outcome; returns the event's state after it. */
+  private DeliveryState record(Outbox.Pending event, Outcome outcome) {
+    Instant now = clock.instant();
+    int attempts = event.attempts() + 1;
+    String error = outcome.error() == null || outcome.error().length() <= MAX_ERROR ? outcome.error()
+        : outcome.error().substring(0, MAX_ERROR);
+    if (outcome.ok()) {
+      outbox.attempted(event.seq(), DeliveryState.DELIVERED, attempts, outcome.status(), null, now, null);
+      LOG.atDebug().setMessage("webhook_delivered").addKeyValue("event", "webhook_delivered")
+          .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
+          .addKeyValue("attempts", attempts).log();
+      return DeliveryState.DELIVERED;
+    }
+    Instant next = now.plus(backoff.delay(attempts, ThreadLocalRandom.current().nextDouble()));
+    boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.createdAt().plus(retryWindow));
+    outbox.attempted(event.seq(), giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, attempts, outcome.status(),
+        error, now, next);
+    LOG.atWarn().setMessage(giveUp ? "webhook_failed" : "webhook_retry")
+        .addKeyValue("event", giveUp ? "webhook_failed" : "webhook_retry")
+        .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
+        .addKeyValue("url_host", event.url().getHost()).addKeyValue("attempts", attempts)
+        .addKeyValue("reason", error).addKeyValue("next_attempt_at", giveUp ? null : next.toString()).log();
+    return giveUp ? DeliveryState.FAILED : DeliveryState.PENDING;
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(IDLE_POLL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops looking at the outbox, then gives attempts in flight a bounded time to finish. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    nudge();
+    NamedThreads.shutdown(scheduler, Duration.ofSeconds(2), "webhook scheduler");
+    NamedThreads.shutdown(senders, timeout.multipliedBy(2).plusSeconds(1), "webhook senders");
+    NamedThreads.shutdown(httpExecutor, Duration.ofSeconds(2), "webhook http");
+  }
+}

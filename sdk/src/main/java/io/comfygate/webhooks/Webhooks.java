@@ -1,0 +1,253 @@
+package io.comfygate.webhooks;
+
+import io.comfygate.config.Settings;
+import io.comfygate.internal.Durations;
+import io.comfygate.jobs.JobId;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JobChangeHook;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Webhooks for external systems: every state change of a job that names a receiver (queued,
+ * running, succeeded, failed, timeout, cancelled; not progress) is POSTed there as JSON, signed
+ * with the submitting API key's secret ({@link WebhookSigner}).
+ *
+ * <p><b>Durable.</b> The event is written to an outbox table inside the very transaction that
+ * changes the job ({@link #storeHook()}, installed by {@code JobEngine.Builder.webhooks}), so no
+ * crash can keep one without the other. A deliverer sends the outbox: per job in order (the next
+ * event waits until the previous one is delivered or given up), jobs in parallel on a bounded pool,
+ * retried with exponential backoff and jitter until it succeeds, {@code maxAttempts} is reached or
+ * {@code retryWindow} has passed since the event. Delivery is <i>at least once</i>: an attempt cut
+ * off by a stop is sent again after the restart with the same {@code ComfyGate-Event-Id}.
+ *
+ * <p><b>Never in the way.</b> The job's own path only writes a row; all HTTP happens on this
+ * object's threads ({@code comfygate-webhook-*}), each call bounded by the timeout, so a slow or
+ * dead receiver cannot slow the queue. Create one per database, give it to the engine, and close
+ * it after the engine.
+ */
+public final class Webhooks implements AutoCloseable {
+  private final Outbox outbox;
+  private final Deliverer deliverer;
+  private final WebhookUrlPolicy policy;
+  private final Clock clock;
+  private final Map<JobId, WebhookTarget> expected = new ConcurrentHashMap<>();
+
+  private Webhooks(Builder b) {
+    this.clock = b.clock;
+    this.policy = WebhookUrlPolicy.allowing(b.allowedHosts);
+    this.outbox = new Outbox(b.db, new JobPayloads(b.imageUrlBase));
+    this.deliverer = new Deliverer(outbox, clock, new Backoff(b.initialBackoff, b.maxBackoff), b.maxAttempts,
+        b.retryWindow, b.timeout, b.threads);
+  }
+
+  public static Builder builder(Database db) {
+    return new Builder(db);
+  }
+
+  /**
+   * The hook the job store runs inside each state change's transaction: it subscribes a job
+   * announced with {@link #expect} when the job is inserted, and writes one outbox row per change of
+   * a subscribed job.
+   */
+  public JobChangeHook storeHook() {
+    return (tx, id, state, at) -> {
+      WebhookTarget target = expected.remove(id);
+      if (target != null) {
+        outbox.subscribe(tx, id, target);
+      }
+      outbox.record(tx, id, state, at);
+    };
+  }
+
+  /**
+   * Announces that the job about to be inserted with this id sends its events to {@code target}
+   * (the engine calls this just before the insert, and {@link #forget} if the insert fails).
+   */
+  public void expect(JobId id, WebhookTarget target) {
+    expected.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(target, "target"));
+  }
+
+  /** Drops an announcement whose job was not inserted. */
+  public void forget(JobId id) {
+    expected.remove(id);
+  }
+
+  /** Tells the deliverer that rows were committed (the engine calls it after each state change). */
+  public void nudge() {
+    deliverer.nudge();
+  }
+
+  /** The rule receiver URLs must follow ({@code WEBHOOK_ALLOWED_HOSTS}). */
+  public WebhookUrlPolicy urlPolicy() {
+    return policy;
+  }
+
+  /**
+   * Where a job's events go: {@code requestedUrl} if given (checked), else the key's default URL if
+   * it has one, else nowhere. Webhooks are signed with the submitting API key's secret, so a caller
+   * without a key cannot ask for one.
+   *
+   * @param apiKeyId the key the job is submitted with, or {@code null} (signed in as a person)
+   * @param requestedUrl the job's {@code webhook_url}, or {@code null}
+   * @throws IllegalArgumentException if the URL is unacceptable or there is no key to sign with
+   */
+  public Optional<WebhookTarget> resolve(String apiKeyId, String requestedUrl) {
+    if (requestedUrl != null) {
+      if (apiKeyId == null) {
+        throw new IllegalArgumentException("needs an API key: webhooks are signed with the key's secret"
+            + " (submit with Authorization: Bearer <key>)");
+      }
+      return Optional.of(new WebhookTarget(policy.check(requestedUrl), apiKeyId));
+    }
+    return apiKeyId == null ? Optional.empty() : outbox.defaultUrl(apiKeyId).map(u -> new WebhookTarget(u, apiKeyId));
+  }
+
+  /**
+   * Events, newest first.
+   *
+   * @param state only these, or {@code null} for all
+   * @param jobId only this job's, or {@code null}
+   * @param limit at most this many (1..1000)
+   */
+  public List<Delivery> deliveries(DeliveryState state, String jobId, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be 1..1000: " + limit);
+    }
+    return outbox.list(state, jobId, limit);
+  }
+
+  /** One event and its delivery, if there is such an event. */
+  public Optional<Delivery> delivery(String eventId) {
+    return outbox.find(eventId);
+  }
+
+  /**
+   * Sends a delivered or failed event again, now, with a fresh retry budget (same event id).
+   *
+   * @return false if it is pending already
+   * @throws java.util.NoSuchElementException if there is no such event
+   */
+  public boolean redeliver(String eventId) {
+    if (outbox.find(eventId).isEmpty()) {
+      throw new java.util.NoSuchElementException("no webhook event " + eventId);
+    }
+    boolean changed = outbox.redeliver(eventId, clock.instant());
+    if (changed) {
+      deliverer.nudge();
+    }
+    return changed;
+  }
+
+  /** Tells {@code listener} of every delivery attempt from now on, on a sending thread; keep it quick. */
+  public void addAttemptListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    deliverer.addListener(listener);
+  }
+
+  public void removeAttemptListener(java.util.function.Consumer<DeliveryAttempt> listener) {
+    deliverer.removeListener(listener);
+  }
+
+  /** Stops sending (attempts in flight get a bounded time); pending events wait for the next start. */
+  @Override
+  public void close() {
+    deliverer.close();
+  }
+
+  /** Configures {@link Webhooks}; {@link #build()} starts delivering what is pending. */
+  public static final class Builder {
+    private final Database db;
+    private Clock clock = Clock.systemUTC();
+    private int maxAttempts = 15;
+    private Duration retryWindow = Duration.ofHours(24);
+    private Duration timeout = Duration.ofSeconds(10);
+    private Duration initialBackoff = Duration.ofSeconds(5);
+    private Duration maxBackoff = Duration.ofHours(1);
+    private int threads = 4;
+    private List<String> allowedHosts = List.of();
+    private String imageUrlBase = "/api/";
+
+    private Builder(Database db) {
+      this.db = Objects.requireNonNull(db, "db");
+    }
+
+    /** WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_ALLOWED_HOSTS, WEBHOOK_THREADS. */
+    public Builder settings(Settings s) {
+      maxAttempts(s.webhookMaxAttempts());
+      retryWindow(s.webhookRetryWindow());
+      timeout(s.webhookTimeout());
+      threads(s.webhookThreads());
+      allowedHosts(s.webhookAllowedHosts());
+      return this;
+    }
+
+    /** Attempts per event before it is given up (1 or more). */
+    public Builder maxAttempts(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1: " + n);
+      }
+      this.maxAttempts = n;
+      return this;
+    }
+
+    /** How long after an event it is still retried. */
+    public Builder retryWindow(Duration d) {
+      this.retryWindow = Durations.requirePositive(d, "retryWindow");
+      return this;
+    }
+
+    /** Connect timeout, and the wait for the receiver's answer, of each attempt. */
+    public Builder timeout(Duration d) {
+      this.timeout = Durations.requirePositive(d, "timeout");
+      return this;
+    }
+
+    /** Wait after the first failure (doubling after each further one, jittered) and its cap. */
+    public Builder backoff(Duration initial, Duration max) {
+      this.initialBackoff = Durations.requirePositive(initial, "initial backoff");
+      this.maxBackoff = Durations.requirePositive(max, "max backoff");
+      if (max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("max backoff must be >= initial backoff: " + max + " < " + initial);
+      }
+      return this;
+    }
+
+    /** Receivers called at once (different jobs), 1 or more. */
+    public Builder threads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("threads must be >= 1: " + n);
+      }
+      this.threads = n;
+      return this;
+    }
+
+    /** Hosts ({@code example.com}) and suffixes ({@code .example.com}) receivers may be on; empty = any. */
+    public Builder allowedHosts(List<String> hosts) {
+      this.allowedHosts = List.copyOf(hosts);
+      return this;
+    }
+
+    /** Prefix of image URLs in payloads, as in the API's job view (e.g. {@code /comfygate/api/}). */
+    public Builder imageUrlBase(String base) {
+      this.imageUrlBase = Objects.requireNonNull(base, "imageUrlBase");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Starts the deliverer; events left pending by a previous run are sent first. */
+    public Webhooks build() {
+      Webhooks webhooks = new Webhooks(this);
+      webhooks.deliverer.start();
+      return webhooks;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+package io.comfygate.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.auth.ApiKeys;
+import io.comfygate.auth.IssuedKey;
+import io.comfygate.engine.Job;
+import io.comfygate.engine.JobEngine;
+import io.comfygate.jobs.JobState;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.testkit.FakeComfyUi;
+import io.comfygate.testkit.FakeComfyUiExtension;
+import io.comfygate.testkit.WebhookReceiver;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Webhooks end to end: the engine on a real SQLite file against FakeComfyUi, events delivered to a
+ * real HTTP receiver on 127.0.0.1.
+ */
+class WebhookDeliveryTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> LIFE = List.of("job.queued", "job.running", "job.succeeded");
+
+  @RegisterExtension
+  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
+      FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(10)));
+
+  @TempDir Path dir;
+  private final WebhookReceiver receiver = new WebhookReceiver();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private Database db;
+  private Webhooks webhooks;
+  private JobEngine engine;
+  private IssuedKey key;
+
+  @BeforeEach
+  void start() {
+    receiver.start();
+    openAll(4, 1000);
+    key = new ApiKeys(db, Clock.systemUTC()).issue("ext", "render farm", false);
+  }
+
+  @AfterEach
+  void stop() {
+    closeAll();
+    receiver.close();
+  }
+
+  /** Database, outbox, engine, in that order (closed in reverse). Quick retries for the tests. */
+  private void openAll(int threads, int maxAttempts) {
+    db = Database.open(dir.resolve("db/app.db").toString());
+    webhooks = Webhooks.builder(db).backoff(Duration.ofMillis(50), Duration.ofMillis(200))
+        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts).build();
+    engine = JobEngine.builder().servers(List.of(COMFY.get().baseUrl())).database(db).webhooks(webhooks)
+        .outputDir(dir.resolve("outputs")).probeInterval(Duration.ofMillis(200))
+        .quota(new io.comfygate.queue.QuotaPolicy(10, 1))
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100))).build();
+    open.add(db);
+    open.add(webhooks);
+    open.add(engine);
+  }
+
+  private void closeAll() {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    open.clear();
+  }
+
+  private Job submit(String user) {
+    return engine.submit(user, null, small(), new WebhookTarget(receiver.url(), key.key().id()));
+  }
+
+  @Test
+  void everyStateChangeArrivesSignedInOrderWithTheJobAsTheEventLeftIt() throws Exception {
+    Job a = submit("ext");
+    Job b = submit("ext");
+
+    waitUntil("both jobs' events", () -> receiver.types(a.id().value()).size() == 3
+        && receiver.types(b.id().value()).size() == 3);
+
+    assertThat(receiver.types(a.id().value())).isEqualTo(LIFE);
+    assertThat(receiver.types(b.id().value())).isEqualTo(LIFE);
+    for (WebhookReceiver.Hit hit : receiver.hits()) {
+      assertThat(WebhookSigner.verify(key.webhookSecret(), hit.signature(), hit.body(), Instant.now(), Duration.ofMinutes(5)))
+          .as("signature of %s", hit.eventId()).isTrue();
+      assertThat(hit.json().path("event_id").asText()).isEqualTo(hit.eventId());
+      assertThat(hit.json().path("job").path("state").asText()).isEqualTo(hit.type().substring(4));
+    }
+    JsonNode done = receiver.hits().stream().filter(h -> h.jobId().equals(a.id().value()) && h.type().equals("job.succeeded"))
+        .findFirst().orElseThrow().json().path("job");
+    assertThat(done.path("images")).hasSize(1);
+    assertThat(done.path("images").get(0).path("url").asText()).startsWith("/api/v1/images/").endsWith("/file");
+    assertThat(done.path("params").path("prompt").asText()).isEqualTo("a cat");
+    assertThat(done.path("finished_at").isTextual()).isTrue();
+    waitUntil("the outbox to record the answers",
+        () -> webhooks.deliveries(DeliveryState.DELIVERED, a.id().value(), 10).size() == 3);
+    assertThat(webhooks.deliveries(DeliveryState.DELIVERED, a.id().value(), 10))
+        .allSatisfy(d -> assertThat(d.attempts()).isEqualTo(1));
+  }
+
+  @Test
+  void aReceiverThatIsDownForAWhileGetsEveryEventInOrderWhenItComesBack() {
+    receiver.stop();
+    Job job = submit("ext");
+    awaitState(job, JobState.SUCCEEDED);
+    waitUntil("a failed attempt recorded", () -> webhooks.deliveries(DeliveryState.PENDING, job.id().value(), 10)
+        .stream().anyMatch(d -> d.attempts() >= 2 && d.lastError() != null && d.lastError().contains("cannot reach")));
+    assertThat(webhooks.deliveries(DeliveryState.PENDING, job.id().value(), 10))
+        .as("later events wait behind the first").hasSize(3)
+        .filteredOn(d -> d.attempts() > 0).extracting(Delivery::type).containsExactly("job.queued");
+
+    receiver.start();
+
+    waitUntil("all events", () -> receiver.types(job.id().value()).size() == 3);
+    assertThat(receiver.types(job.id().value())).isEqualTo(LIFE);
+  }
+
+  @Test
+  void eventsPendingWhenEverythingIsClosedAreDeliveredAfterReopeningTheSameDatabase() {
+    receiver.holdRequests(); // the first delivery is in flight, unanswered, when we close
+    Job job = submit("ext");
+    awaitState(job, JobState.SUCCEEDED);
+    waitUntil("a delivery in flight", () -> !webhooks.deliveries(DeliveryState.PENDING, null, 10).isEmpty());
+    receiver.stop(); // the held request is cut off; the close below does not wait for it forever
+
+    closeAll();
+    receiver.release();
+    receiver.start();
+    openAll(4, 1000);
+
+    waitUntil("all events after the restart", () -> receiver.types(job.id().value()).size() == 3);
+    assertThat(receiver.types(job.id().value())).as("in order, none lost").isEqualTo(LIFE);
+    assertThat(receiver.hits().stream().map(WebhookReceiver.Hit::eventId).distinct())
+        .as("an event sent twice (cut off, then again) carries the same event id").hasSize(3);
+    // The receiver has it a moment before the outbox records the answer.
+    waitUntil("the outbox to record the answers", () -> webhooks.deliveries(DeliveryState.PENDING, null, 10).isEmpty());
+  }
+
+  @Test
+  void aReceiverThatDoesNotAnswerDoesNotHoldUpTheQueue() {
+    receiver.holdRequests();
+    closeAll();
+    openAll(1, 1000); // one sender: everything else queues behind the held request
+    List<Job> jobs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      jobs.add(submit("user" + i));
+    }
+
+    for (Job job : jobs) {
+      awaitState(job, JobState.SUCCEEDED);
+    }
+    assertThat(receiver.hits()).as("nothing answered yet: the jobs ran anyway").isEmpty();
+
+    receiver.release();
+    waitUntil("all events", () -> jobs.stream().allMatch(j -> receiver.types(j.id().value()).size() == 3));
+    jobs.forEach(j -> assertThat(receiver.types(j.id().value())).isEqualTo(LIFE));
+  }
+
+  @Test
+  void anEventGivenUpAfterItsAttemptsNoLongerHoldsBackTheJobsLaterEvents() {
+    closeAll();
+    openAll(4, 2);
+    receiver.refuse("job.queued");
+    Job job = submit("ext");
+
+    waitUntil("the later events", () -> receiver.types(job.id().value()).size() == 2);
+    assertThat(receiver.types(job.id().value())).containsExactly("job.running", "job.succeeded");
+    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10)).singleElement().satisfies(d -> {
+      assertThat(d.type()).isEqualTo("job.queued");
+      assertThat(d.attempts()).isEqualTo(2);
+      assertThat(d.lastStatus()).isEqualTo(500);
+      assertThat(d.lastError()).contains("HTTP 500");
+      assertThat(d.nextAttemptAt()).isNull();
+    });
+  }
+
+  @Test
+  void eventsOfARevokedKeyAreGivenUpAtOnceAndNotSent() {
+    receiver.holdRequests(); // nothing is answered until the key is revoked
+    Job job = submit("ext");
+    awaitState(job, JobState.SUCCEEDED);
+    new ApiKeys(db, Clock.systemUTC()).revoke(key.key().id());
+    receiver.stop();
+    receiver.release();
+
+    waitUntil("all three given up", () -> webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10).size() == 3);
+    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10))
+        .allSatisfy(d -> assertThat(d.lastError()).contains("revoked"));
+  }
+
+  @Test
+  void aJobWithoutAWebhookWritesNoEventsAndKeysResolveTheirDefault() {
+    Job plain = engine.submit("ext", null, small());
+    awaitState(plain, JobState.SUCCEEDED);
+    assertThat(webhooks.deliveries(null, plain.id().value(), 10)).isEmpty();
+
+    assertThat(webhooks.resolve(key.key().id(), null)).isEmpty();
+    new ApiKeys(db, Clock.systemUTC()).setWebhookUrl(key.key().id(), URI.create("https://hooks.example.com/x"));
+    assertThat(webhooks.resolve(key.key().id(), null)).contains(
+        new WebhookTarget(URI.create("https://hooks.example.com/x"), key.key().id()));
+    assertThat(webhooks.resolve(key.key().id(), "http://127.0.0.1:1/y").orElseThrow().url().getPort()).isEqualTo(1);
+    assertThatThrownBy(() -> webhooks.resolve(null, "https://hooks.example.com/x")).hasMessageContaining("API key");
+    assertThatThrownBy(() -> webhooks.resolve(key.key().id(), "gopher://x")).hasMessageContaining("http");
+  }
+
+  @Test
+  void anEventIsRedeliveredOnRequestWithTheSameId() {
+    Job job = submit("ext");
+    waitUntil("all events", () -> receiver.types(job.id().value()).size() == 3);
+    Delivery first = webhooks.deliveries(null, job.id().value(), 10).get(2);
+    assertThat(first.type()).isEqualTo("job.queued");
+
+    assertThat(webhooks.redeliver(first.eventId())).isTrue();
+
+    waitUntil("the repeat", () -> receiver.hits().size() == 4);
+    assertThat(receiver.hits().get(3).eventId()).isEqualTo(first.eventId());
+    assertThatThrownBy(() -> webhooks.redeliver("e-none")).isInstanceOf(java.util.NoSuchElementException.class);
+  }
+
+  private void awaitState(Job job, JobState state) {
+    waitUntil(job.id() + " " + state, () -> engine.find(job.id()).map(j -> j.state() == state).orElse(false));
+  }
+
+  private static JsonNode small() {
+    try {
+      return JSON.readTree("{\"prompt\": \"a cat\", \"width\": 64, \"height\": 64, \"steps\": 2}");
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static void waitUntil(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+}

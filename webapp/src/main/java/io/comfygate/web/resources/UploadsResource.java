@@ -1,0 +1,97 @@
+package io.comfygate.web.resources;
+
+import io.comfygate.uploads.Upload;
+import io.comfygate.uploads.Uploads;
+import io.comfygate.web.api.UploadView;
+import io.comfygate.web.errors.BadParameterException;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+
+/**
+ * Input images for img2img templates: {@code POST} a {@code multipart/form-data} body with a file
+ * field {@code image}; the answer's {@code id} goes into a job's image parameter. The servlet
+ * container reads the multipart body (its limits are set from UPLOAD_MAX_BYTES when the API is
+ * mounted, so an oversize body is refused while it streams); checks and storage are the SDK's.
+ */
+@jakarta.ws.rs.Path("/v1/uploads")
+@Produces(MediaType.APPLICATION_JSON)
+public final class UploadsResource {
+  /** Room for the multipart framing around the file, beyond the file's own limit. */
+  public static final long MULTIPART_OVERHEAD = 64 * 1024;
+
+  private final Uploads uploads;
+
+  public UploadsResource(Uploads uploads) {
+    this.uploads = uploads;
+  }
+
+  @POST
+  public Response upload(@Context HttpServletRequest request, @Context SecurityContext security, @Context UriInfo uri) {
+    String user = Caller.of(security).user();
+    String type = request.getContentType();
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+      throw new BadParameterException("Content-Type", "must be multipart/form-data with the file in a field named"
+          + " \"image\" (got " + (type == null ? "none" : "\"" + Params.shorten(type) + "\"") + ")");
+    }
+    if (request.getContentLengthLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
+      throw Uploads.tooLarge(uploads.maxBytes()); // refused before reading the body
+    }
+    Part part = imagePart(request);
+    try (InputStream in = part.getInputStream()) {
+      if (part.getSize() > uploads.maxBytes()) {
+        throw Uploads.tooLarge(uploads.maxBytes());
+      }
+      Upload upload = uploads.store(user, in);
+      return Response.created(uri.getAbsolutePathBuilder().path(upload.id().value()).build())
+          .entity(UploadView.of(upload)).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the uploaded part", e);
+    } finally {
+      deleteQuietly(part);
+    }
+  }
+
+  @GET
+  @jakarta.ws.rs.Path("{id}")
+  public UploadView get(@PathParam("id") String id, @Context SecurityContext security) {
+    return UploadView.of(uploads.get(id, Caller.of(security).ownerFilter()));
+  }
+
+  /** The file part named image; the container refuses a body over its limits while reading it. */
+  private Part imagePart(HttpServletRequest request) {
+    Part part;
+    try {
+      part = request.getPart("image");
+    } catch (IllegalStateException tooLarge) {
+      throw Uploads.tooLarge(uploads.maxBytes()); // the Servlet spec's signal for a part or body over the limits
+    } catch (ServletException | IOException e) {
+      throw new BadParameterException("image", "the multipart/form-data body could not be read (" + e.getMessage() + ")");
+    }
+    if (part == null || part.getSubmittedFileName() == null) {
+      throw new BadParameterException("image", "a file field named \"image\" is required in the multipart/form-data body");
+    }
+    return part;
+  }
+
+  private static void deleteQuietly(Part part) {
+    try {
+      part.delete();
+    } catch (IOException ignored) {
+      // The container removes its temporary files at the end of the request anyway.
+    }
+  }
+}
