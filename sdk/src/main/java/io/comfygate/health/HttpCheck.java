@@ -21,7 +21,8 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
   private final Duration requestTimeout;
   private final Duration timeout;
   private final ExecutorService executor;
-  private final HttpClient http;
+  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
+  private volatile HttpClient http;
 
   HttpCheck(String name, URI url, Duration requestTimeout, Duration slack) {
     if (name == null || name.isBlank()) {
@@ -54,9 +55,13 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   @Override
   public CheckOutcome check() throws InterruptedException {
+    HttpClient client = http;
+    if (client == null) {
+      return CheckOutcome.down("check " + name + " is closed");
+    }
     HttpRequest request = HttpRequest.newBuilder(url).timeout(requestTimeout).GET().build();
     try {
-      HttpResponse<String> response = BoundedHttp.send(http, request, requestTimeout, requestTimeout);
+      HttpResponse<String> response = BoundedHttp.send(client, request, requestTimeout, requestTimeout);
       if (response.statusCode() != 200) {
         return CheckOutcome.down(url + " answered HTTP " + response.statusCode());
       }
@@ -68,6 +73,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   @Override
   public void close() {
+    http = null;
     NamedThreads.shutdown(executor, Duration.ofSeconds(2), "HttpCheck " + name);
   }
 

@@ -55,7 +55,8 @@ public final class LlmClient implements AutoCloseable {
   private final double temperature;
   private final int maxTokens;
   private final ExecutorService executor;
-  private final HttpClient http;
+  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
+  private volatile HttpClient http;
   private final OpenAiJson json = new OpenAiJson();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -200,6 +201,7 @@ public final class LlmClient implements AutoCloseable {
     if (closed.getAndSet(true) || executor == null) {
       return;
     }
+    http = null;
     NamedThreads.shutdown(executor, CLOSE_WAIT, "LlmClient");
   }
 
@@ -239,7 +241,11 @@ public final class LlmClient implements AutoCloseable {
   private String send(HttpRequest request, Duration deadline) {
     HttpResponse<String> response;
     try {
-      response = BoundedHttp.send(http, request, deadline, connectTimeout);
+      HttpClient client = http;
+      if (client == null) {
+        throw new IllegalStateException("LlmClient is closed");
+      }
+      response = BoundedHttp.send(client, request, deadline, connectTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LlmException(LlmException.Kind.INTERRUPTED, "interrupted while waiting for " + server, e);

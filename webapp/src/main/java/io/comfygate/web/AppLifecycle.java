@@ -31,8 +31,11 @@ import java.nio.file.Path;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,6 +157,45 @@ public final class AppLifecycle implements ServletContextListener {
     }
   }
 
+  /**
+   * Waits, bounded, until no other thread runs with this application's class loader as its context
+   * loader: the executors closed above report terminated while their last thread is still exiting
+   * (HikariCP's, the WebSocket client's), and Tomcat, checking right after this listener,
+   * would report such a thread as started but not stopped, and it pins this class loader until it
+   * ends. Threads of the container's own classes are left alone (see {@link #ownThreads}).
+   */
+  private static void awaitOwnThreadsReleased(Duration timeout) {
+    ClassLoader own = AppLifecycle.class.getClassLoader();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Thread> pending = ownThreads(own);
+    try {
+      while (!pending.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        pending = ownThreads(own);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!pending.isEmpty()) {
+      LoggerFactory.getLogger(AppLifecycle.class).warn("threads still running with this application's class loader after {}: {}",
+          timeout, pending.stream().map(Thread::getName).toList());
+    }
+  }
+
+  private static List<Thread> ownThreads(ClassLoader own) {
+    List<Thread> threads = new ArrayList<>();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      // The container's own pool threads (their class is the container's) can run with our loader
+      // while they do the container's work for this application; they are not ours to wait for.
+      ClassLoader threadClassLoader = thread.getClass().getClassLoader();
+      boolean jdkOrOurs = threadClassLoader == null || threadClassLoader == own;
+      if (thread != Thread.currentThread() && jdkOrOurs && thread.isAlive() && thread.getContextClassLoader() == own) {
+        threads.add(thread);
+      }
+    }
+    return threads;
+  }
+
   private void closeAll() {
     if (live != null) {
       live.close(); // first: no more events to fan out, browsers told to reconnect
@@ -176,6 +218,8 @@ public final class AppLifecycle implements ServletContextListener {
       database = null;
     }
     deregisterOwnJdbcDrivers();
+    awaitOwnThreadsReleased(Duration.ofSeconds(5));
+    JdkRecordCaches.forgetApplicationTypes();
     if (logging != null) {
       logging.close(); // last: the lines above still get written
       logging = null;

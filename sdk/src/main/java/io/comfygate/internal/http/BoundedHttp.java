@@ -1,6 +1,7 @@
 package io.comfygate.internal.http;
 
 import io.comfygate.internal.Durations;
+import io.comfygate.internal.concurrent.NeutralLoader;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -42,13 +43,17 @@ public final class BoundedHttp {
     }
   }
 
-  /** A client that runs on {@code executor} (the caller owns and shuts it down) and never redirects. */
+  /**
+   * A client that runs on {@code executor} (the caller owns and shuts it down) and never redirects.
+   * Its selector thread ends only once the client is garbage-collected (Java 17 has no close), so
+   * the owner drops its reference on close; the thread is started without our context class loader.
+   */
   public static HttpClient client(Executor executor, Duration connectTimeout) {
-    return HttpClient.newBuilder()
+    return NeutralLoader.call(() -> HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .executor(executor)
         .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .build());
   }
 
   /**

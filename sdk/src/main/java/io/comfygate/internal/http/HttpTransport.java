@@ -6,6 +6,7 @@ import io.comfygate.errors.ComfyException;
 import io.comfygate.errors.ComfyInterruptedException;
 import io.comfygate.errors.ComfyProtocolException;
 import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.internal.concurrent.NeutralLoader;
 import io.comfygate.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -32,7 +33,8 @@ public final class HttpTransport implements AutoCloseable {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final ThreadPoolExecutor executor;
-  private final HttpClient http;
+  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
+  private volatile HttpClient http;
 
   public HttpTransport(URI base, Duration connectTimeout, Duration readTimeout) {
     this.base = base;
@@ -42,12 +44,12 @@ public final class HttpTransport implements AutoCloseable {
     this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.factory("http"));
     executor.allowCoreThreadTimeOut(true);
-    this.http = HttpClient.newBuilder()
+    this.http = NeutralLoader.call(() -> HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .executor(executor)
         .followRedirects(HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1)
-        .build();
+        .build());
   }
 
   public URI base() {
@@ -125,7 +127,11 @@ public final class HttpTransport implements AutoCloseable {
   }
 
   private <T> HttpResponse<T> sendOnce(String call, HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration deadline) {
-    CompletableFuture<HttpResponse<T>> future = http.sendAsync(request, handler);
+    HttpClient client = http;
+    if (client == null) {
+      throw new ComfyException("HTTP transport for ComfyUI at " + base + " is closed; cannot " + call);
+    }
+    CompletableFuture<HttpResponse<T>> future = client.sendAsync(request, handler);
     try {
       return future.get(deadline.plus(connectTimeout).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -174,8 +180,9 @@ public final class HttpTransport implements AutoCloseable {
     }
   }
 
-  /** Stops the executor, bounded by {@code timeout}. Idempotent. */
+  /** Stops the executor, bounded by {@code timeout}, and drops the client. Idempotent. */
   public void close(Duration timeout) {
+    http = null;
     NamedThreads.shutdown(executor, timeout, "HTTP executor for " + base);
   }
 

@@ -5,23 +5,24 @@ import io.comfygate.events.ComfyEvent;
 import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.json.BinaryFrames;
 import io.comfygate.internal.json.EventParser;
-import jakarta.websocket.ClientEndpointConfig;
+import io.comfygate.internal.http.BoundedHttp;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
-import org.glassfish.tyrus.client.ThreadPoolConfig;
-import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +38,16 @@ import org.slf4j.LoggerFactory;
  * <p>A link is declared dead when it closes, when a ping goes unanswered for the connect
  * timeout, or when no frame arrived for the idle timeout while {@code watching} is true (a muted
  * server keeps answering pings but sends nothing). All state changes run on one scheduler thread
- * ({@code comfygate-ws-N}); frames arrive on Tyrus threads. Thread-safe.
+ * ({@code comfygate-ws-N}); frames arrive on the JDK WebSocket's callbacks, run by this stream's
+ * own executor ({@code comfygate-ws-io-N}). The JDK {@link HttpClient} behind it is dropped on
+ * close (Java 17's has no close), so that its selector thread ends once it is collected; nothing
+ * of it is shared between streams. Thread-safe.
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
   private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+  /** How long closing a link waits for its Close frame to be written before dropping the connection. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   /** Callbacks, all invoked on the dispatch executor in order. */
   public interface Listener {
@@ -62,7 +68,9 @@ public final class EventStream implements AutoCloseable {
   private final Executor dispatch;
   private final BooleanSupplier watching;
   private final ScheduledExecutorService scheduler;
-  private final ClientManager tyrus;
+  private final ThreadPoolExecutor io;
+  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
+  private volatile HttpClient http;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object lock = new Object();
@@ -90,17 +98,10 @@ public final class EventStream implements AutoCloseable {
     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("ws"));
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
-    this.tyrus = ClientManager.createClient(JdkClientContainer.class.getName());
-    tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER, false);
-    tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, options.connectTimeout().toMillis());
-    tyrus.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, MAX_MESSAGE_BYTES);
-    // No core threads and a short keep-alive: Tyrus's JDK container does not always shut its
-    // channel-group pool down when the last connection closes, so idle workers must expire.
-    tyrus.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
-        .setThreadFactory(NamedThreads.factory("ws-io")).setCorePoolSize(0).setMaxPoolSize(3)
-        .setKeepAliveTime(1, TimeUnit.SECONDS).setDaemon(true));
-    tyrus.setDefaultMaxBinaryMessageBufferSize(MAX_MESSAGE_BYTES);
-    tyrus.setDefaultMaxTextMessageBufferSize(MAX_MESSAGE_BYTES);
+    // The client's own tasks and the listener callbacks are short; two threads, ended when idle.
+    this.io = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), NamedThreads.factory("ws-io"));
+    io.allowCoreThreadTimeOut(true);
+    this.http = BoundedHttp.client(io, options.connectTimeout());
   }
 
   /** Starts connecting (once; later calls do nothing). */
@@ -179,15 +180,17 @@ public final class EventStream implements AutoCloseable {
       id = nextClientId;
     }
     URI uri = URI.create(wsBase + "/ws?clientId=" + id);
-    WsLink link = new WsLink(id, new Sink());
+    WsLink link = new WsLink(id, new Sink(), MAX_MESSAGE_BYTES);
     synchronized (lock) {
-      // The server's first frame (status with our sid) can arrive before connectToServer returns.
+      // The server's first frame (status with our sid) can arrive before the handshake returns.
       connecting = link;
     }
     try {
-      // Tyrus bounds the handshake by HANDSHAKE_TIMEOUT (= connect timeout).
-      tyrus.connectToServer(link, ClientEndpointConfig.Builder.create().build(), uri);
+      open(uri, link);
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // closing: the scheduler was stopped
+      }
       int attempt;
       synchronized (lock) {
         connecting = null;
@@ -199,22 +202,46 @@ public final class EventStream implements AutoCloseable {
       return;
     }
     CountDownLatch toRelease;
+    boolean kept;
     synchronized (lock) {
       connecting = null;
-      if (closed.get()) {
-        link.close("client closed");
-        return;
+      kept = !closed.get();
+      if (kept) {
+        current = link;
+        connected = true;
+        failedAttempts = 0;
       }
-      current = link;
-      connected = true;
-      failedAttempts = 0;
       toRelease = connectedLatch;
+    }
+    if (!kept) {
+      link.close("client closed", CLOSE_WAIT);
+      return;
     }
     lastFrameNanos = System.nanoTime();
     pingOutstanding = false;
     LOG.debug("WebSocket connected to {}", uri);
     toRelease.countDown();
     dispatch.execute(() -> listener.onConnected(id));
+  }
+
+  /**
+   * Opens {@code link}, bounded by the connect timeout (the JDK bounds the handshake by it too; the
+   * wait has a small margin). A socket that opens only after the wait gave up is aborted.
+   */
+  private void open(URI uri, WsLink link) throws Exception {
+    HttpClient client = http;
+    if (client == null) {
+      throw new IllegalStateException("closed");
+    }
+    CompletableFuture<WebSocket> opening = client.newWebSocketBuilder()
+        .connectTimeout(options.connectTimeout())
+        .buildAsync(uri, link);
+    try {
+      opening.get(options.connectTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      opening.thenAccept(WebSocket::abort);
+      throw e;
+    }
   }
 
   private void dropAndReconnect(String reason) {
@@ -230,7 +257,7 @@ public final class EventStream implements AutoCloseable {
       connectedLatch = new CountDownLatch(1);
     }
     LOG.info("WebSocket to {} (clientId {}) given up: {}; reconnecting", wsBase, dropped.clientId(), reason);
-    dropped.close(reason);
+    dropped.close(reason, CLOSE_WAIT);
     dispatch.execute(() -> listener.onDisconnected(dropped.clientId(), reason));
     scheduleReconnect();
   }
@@ -278,7 +305,7 @@ public final class EventStream implements AutoCloseable {
     }
   }
 
-  /** Frames from Tyrus threads; ignores links that were already replaced. */
+  /** Frames from WebSocket callbacks; ignores links that were already replaced. */
   private final class Sink implements WsLink.Sink {
     private boolean isCurrent(WsLink link) {
       synchronized (lock) {
@@ -347,23 +374,29 @@ public final class EventStream implements AutoCloseable {
       current = null;
       connected = false;
     }
+    long deadline = System.nanoTime() + timeout.toNanos();
     scheduler.shutdownNow();
     if (link != null) {
-      link.close("client closed");
+      link.close("client closed", CLOSE_WAIT);
     }
     try {
-      if (!scheduler.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!scheduler.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
         LOG.warn("WebSocket scheduler for {} did not stop within {}", wsBase, timeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    tyrus.shutdown();
+    http = null;
+    NamedThreads.shutdown(io, Duration.ofMillis(Math.max(1, remainingMillis(deadline))), "WebSocket executor for " + wsBase);
   }
 
   @Override
   public void close() {
     close(Duration.ofSeconds(5));
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
 
   /** 32 hex characters, the shape ComfyUI itself generates. */

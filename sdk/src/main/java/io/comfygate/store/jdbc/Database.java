@@ -3,6 +3,7 @@ package io.comfygate.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.comfygate.errors.StoreException;
+import io.comfygate.internal.concurrent.NeutralLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.sqlite.SQLiteJDBCLoader;
 
 /**
  * The SQLite database behind the job and image stores: connection pools, pragmas, schema
@@ -52,6 +54,7 @@ public final class Database implements AutoCloseable {
     this.url = builder.url;
     HikariDataSource write = null;
     try {
+      loadNativeLibrary();
       write = new HikariDataSource(poolConfig(builder, "comfygate-db-write", 1, false));
       this.writePool = write;
       builder.migrator.migrate(this);
@@ -164,8 +167,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes both pools. Idempotent; waits for connections in use up to HikariCP's bounded shutdown.
-   * Committed data is safe whether or not this runs (see the class comment on synchronous).
+   * Closes both pools. Idempotent; waits for connections in use up to HikariCP's bounded shutdown,
+   * then (bounded) for the pools' own threads to have ended: HikariCP's executors report terminated
+   * while their last thread is still exiting, and a web container checking right after undeploy
+   * would report that thread as left running. Committed data is safe whether or not this runs (see
+   * the class comment on synchronous).
    */
   @Override
   public void close() {
@@ -176,7 +182,47 @@ public final class Database implements AutoCloseable {
       readPool.close();
     } finally {
       writePool.close();
+      awaitPoolThreadsEnded(Duration.ofSeconds(5));
     }
+  }
+
+  private void awaitPoolThreadsEnded(Duration timeout) {
+    String read = readPool.getPoolName() + ":";
+    String write = writePool.getPoolName() + ":";
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread == Thread.currentThread()
+          || !(thread.getName().startsWith(read) || thread.getName().startsWith(write))) {
+        continue;
+      }
+      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return;
+      }
+      try {
+        thread.join(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Loads SQLite's native library (once per class loader) without this thread's context class
+   * loader: while loading it, the driver runs {@code uname -o}, and the JDK starts the thread that
+   * waits for that process ("process reaper", kept 60 s when idle and reused for later processes)
+   * from the calling thread, with its context class loader. In a WAR that thread kept the
+   * undeployed application loaded for a minute, and each redeploy passed it on to the next.
+   */
+  private static void loadNativeLibrary() {
+    NeutralLoader.call(() -> {
+      try {
+        return SQLiteJDBCLoader.initialize();
+      } catch (Exception e) {
+        throw new StoreException("db.open", "cannot load SQLite's native library: " + e, e);
+      }
+    });
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {

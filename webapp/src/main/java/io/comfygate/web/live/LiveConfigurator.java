@@ -49,9 +49,9 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
    *
    * <p>Built with the container's class loader as context loader: {@code Builder.create} looks up
    * the container's default configurator once per JVM with {@code ServiceLoader} on the context
-   * loader and caches it in a static of the shared WebSocket API. With ours, it finds Tyrus's (our
-   * WebSocket client jar lists one), and that static keeps this application's class loader, the
-   * first one deployed, loaded after undeploy (Tomcat's findleaks names it).
+   * loader and caches it in a static of the shared WebSocket API. With ours, it could find one listed
+   * by a WebSocket jar in the WAR (Tyrus's, while the SDK used it), and that static would keep this
+   * application's class loader, the first one deployed, loaded after undeploy.
    */
   public ServerEndpointConfig endpointConfig() {
     Thread thread = Thread.currentThread();
@@ -75,9 +75,9 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
   /*
    * The three methods below answer what the base class would ask the container's default
    * configurator. That default is found once through ServiceLoader and cached in a static of the
-   * container's jakarta.websocket API: on Tomcat it can be Tyrus's configurator from a WAR that
-   * has since been undeployed (the WAR bundles Tyrus for the SDK's client), and every handshake
-   * after a redeploy then failed with a 500 (ClassNotFoundException from a stopped class loader).
+   * container's jakarta.websocket API: on Tomcat it can be a configurator from a WAR that has
+   * since been undeployed (it was Tyrus's, while the WAR bundled Tyrus), and every handshake after
+   * a redeploy then failed with a 500 (ClassNotFoundException from a stopped class loader).
    * Not delegating keeps each deployment to its own classes.
    */
 
