@@ -1,0 +1,158 @@
+package io.comfygate.bench.war;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.comfygate.testkit.FakeComfyUi;
+import java.io.PrintStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Sustained REST rates against the WAR in Tomcat, closed loop: {@code threads} client threads
+ * each send one request, wait for its answer, and send the next, for a fixed time per endpoint.
+ * Every endpoint is measured in the same run next to two trivial ones of the same WAR on the same
+ * Tomcat (a static file, and {@code GET api/v1/session}, the cheapest authenticated JAX-RS call),
+ * and reported as a ratio to them.
+ *
+ * <p>Setup: one simulated ComfyUI, fast (1 step, no delay), runs {@code galleryJobs} jobs of 4
+ * images each for the user {@code gallery}. Then the fake's worker is held ({@code hang}), so the
+ * submit phase measures the REST and engine path only: jobs are stored and wait (a quota of a
+ * million per user, submits spread over {@code users} users, each with an API key).
+ *
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.RestRates [threads] [seconds] [galleryJobs] [users]}
+ */
+public final class RestRates {
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+
+  /** One endpoint's phase: answers counted, failures, and the latencies of the answered ones. */
+  record Phase(String name, long ok, long failed, double seconds, Latencies latencies, String firstFailure) {
+    double rate() {
+      return ok / seconds;
+    }
+  }
+
+  /** The request a client thread sends next. */
+  interface Requests {
+    HttpRequest next(int thread);
+  }
+
+  private RestRates() {}
+
+  public static void main(String[] args) throws Exception {
+    int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int galleryJobs = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    int users = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    PrintStream out = System.out;
+    Duration each = Duration.ofSeconds(seconds);
+    try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ZERO).start();
+        Rig rig = Rig.start(List.of(fake.baseUrl()),
+            Map.of("MAX_PER_USER_QUEUE", "1000000", "MAX_PER_USER_CONCURRENT", "2"), out)) {
+      String galleryKey = rig.issueKey("gallery");
+      List<String> jobIds = new ArrayList<>();
+      for (int i = 0; i < galleryJobs; i++) {
+        jobIds.add(rig.submit(galleryKey, 4));
+      }
+      if (!rig.awaitIdle(Duration.ofSeconds(300))) {
+        throw new IllegalStateException("the gallery jobs did not finish in 300 s");
+      }
+      JsonNode page = Rig.JSON.readTree(rig.send(rig.get("api/v1/images?page=1&size=24", galleryKey)).body());
+      out.printf(Locale.ROOT, "gallery user: %d jobs, %s images%n", galleryJobs, page.path("total").asText("?"));
+      List<String> keys = new ArrayList<>();
+      for (int u = 0; u < users; u++) {
+        keys.add(rig.issueKey(String.format(Locale.ROOT, "rest%04d", u)));
+      }
+      fake.hang(true);
+      String sessionKey = keys.get(0);
+      List<Phase> phases = new ArrayList<>();
+      phases.add(run("static app.css", threads, each, 200, rig, t -> rig.get("app.css", null)));
+      phases.add(run("GET session (JAX-RS, API key)", threads, each, 200, rig, t -> rig.get("api/v1/session", sessionKey)));
+      phases.add(run("GET job status", threads, each, 200, rig,
+          t -> rig.get("api/v1/jobs/" + jobIds.get(ThreadLocalRandom.current().nextInt(jobIds.size())), galleryKey)));
+      phases.add(run("GET gallery page 1, size 24", threads, each, 200, rig,
+          t -> rig.get("api/v1/images?page=1&size=24", galleryKey)));
+      phases.add(run("POST job (worker held)", threads, each, 202, rig,
+          t -> rig.post("api/v1/jobs", keys.get(ThreadLocalRandom.current().nextInt(keys.size())), Rig.jobBody(1))));
+      phases.add(run("static app.css, again", threads, each, 200, rig, t -> rig.get("app.css", null)));
+      fake.hang(false);
+      out.print(report(phases, threads));
+    }
+    System.exit(0);
+  }
+
+  /** Closed loop: a warm-up (not counted), then {@code measure} of counted requests. */
+  static Phase run(String name, int threads, Duration measure, int expected, Rig rig, Requests requests)
+      throws InterruptedException {
+    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    LongAdder ok = new LongAdder();
+    LongAdder failed = new LongAdder();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    long start = System.nanoTime() + WARM_UP.toNanos();
+    long end = start + measure.toNanos();
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread client = new Thread(() -> {
+        List<Long> mine = new ArrayList<>();
+        for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+          String failure;
+          try {
+            HttpResponse<String> r = rig.send(requests.next(thread));
+            failure = r.statusCode() == expected ? null : r.statusCode() + " " + r.body();
+          } catch (java.io.IOException e) {
+            failure = e.toString();
+          } catch (InterruptedException e) {
+            return;
+          }
+          long done = System.nanoTime();
+          if (now < start) {
+            continue;
+          }
+          if (failure == null) {
+            ok.increment();
+            mine.add(done - now);
+          } else {
+            failed.increment();
+            firstFailure.compareAndSet(null, failure);
+          }
+        }
+        latencies.addAll(mine);
+      }, "warbench-client-" + t);
+      client.setDaemon(true);
+      clients.add(client);
+      client.start();
+    }
+    for (Thread client : clients) {
+      client.join(measure.plus(WARM_UP).plus(Rig.TIMEOUT).toMillis());
+    }
+    return new Phase(name, ok.sum(), failed.sum(), measure.toNanos() / 1e9, Latencies.of(latencies), firstFailure.get());
+  }
+
+  static String report(List<Phase> phases, int threads) {
+    Phase css = phases.get(0);
+    Phase session = phases.get(1);
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "%d client threads, closed loop%n", threads));
+    s.append(String.format(Locale.ROOT, "| endpoint | req/s | p50 | p99 | rate / static | rate / session | p50 / session | failed |%n"));
+    s.append("|---|---|---|---|---|---|---|---|\n");
+    for (Phase p : phases) {
+      s.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.2f | %.2f | %.2f | %d%s |%n", p.name(), p.rate(),
+          Latencies.ms(p.latencies().at(50)), Latencies.ms(p.latencies().at(99)), p.rate() / css.rate(),
+          p.rate() / session.rate(), (double) p.latencies().at(50) / session.latencies().at(50), p.failed(),
+          p.firstFailure() == null ? "" : " (first: " + abbreviate(p.firstFailure()) + ")"));
+    }
+    return s.toString();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 120 ? text : text.substring(0, 120) + "…";
+  }
+}
