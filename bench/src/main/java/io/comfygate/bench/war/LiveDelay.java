@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * did not. Memory: heap in use after GC with the sockets open, minus before they were opened, per
  * socket. Client and server share the JVM, so that figure is an upper bound for the server's part.
  *
- * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.LiveDelay [users] [socketsPerUser] [jobsPerUser]}
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.LiveDelay [users] [socketsPerUser] [jobsPerUser] [wave]}
+ * where {@code wave} 0 (default) submits every job at once, so most wait in the queue, and
+ * {@code wave} n submits n jobs and waits for them to finish before the next n.
  */
 public final class LiveDelay {
   private static final Duration STEP = Duration.ofMillis(350);
@@ -88,6 +90,7 @@ public final class LiveDelay {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int perUser = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int jobsPerUser = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    int wave = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     PrintStream out = System.out;
     out.println("load average at start: " + loadAverage());
     try (FakeComfyUi gpu1 = fake(); FakeComfyUi gpu2 = fake();
@@ -99,9 +102,13 @@ public final class LiveDelay {
       for (int u = 0; u < users; u++) {
         keys.add(rig.issueKey(user(u)));
       }
+      List<HttpClient> clients = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        clients.add(Rig.client());
+      }
       long heapBefore = Rig.heapAfterGc();
       List<Received> sockets = new ArrayList<>();
-      List<WebSocket> open = openSockets(rig, keys, perUser, sockets);
+      List<WebSocket> open = openSockets(rig, clients, keys, perUser, sockets);
       awaitSnapshots(sockets, Duration.ofSeconds(60));
       long heapOpen = Rig.heapAfterGc();
       long rssOpen = Rig.rss();
@@ -111,20 +118,23 @@ public final class LiveDelay {
 
       Map<String, String> ownerOfPrompt = new HashMap<>();
       Map<String, String> jobOfPrompt = new HashMap<>();
+      int jobs = users * jobsPerUser;
+      long budget = TimeUnit.SECONDS.toNanos(60) + jobs * (STEPS + 1L) * STEP.toNanos();
+      long deadline = System.nanoTime() + budget;
+      int submitted = 0;
       for (int j = 0; j < jobsPerUser; j++) {
         for (int u = 0; u < users; u++) {
           String id = rig.submit(keys.get(u), 1);
           String prompt = JobId.of(id).promptId();
           ownerOfPrompt.put(prompt, user(u));
           jobOfPrompt.put(prompt, id);
+          submitted++;
+          if (wave > 0 && submitted % wave == 0) {
+            awaitFinished(submitted, deadline, tap1, tap2);
+          }
         }
       }
-      int jobs = users * jobsPerUser;
-      long budget = TimeUnit.SECONDS.toNanos(60) + jobs * (STEPS + 1L) * STEP.toNanos();
-      long deadline = System.nanoTime() + budget;
-      while (tap1.successes() + tap2.successes() < jobs && System.nanoTime() < deadline) {
-        Thread.sleep(200);
-      }
+      awaitFinished(jobs, deadline, tap1, tap2);
       Thread.sleep(1000); // the last deliveries
       long finished = tap1.successes() + tap2.successes();
       out.printf(Locale.ROOT, "%d of %d jobs finished on the backends; compressed frames: %d%n", finished, jobs,
@@ -141,6 +151,12 @@ public final class LiveDelay {
     System.exit(0);
   }
 
+  private static void awaitFinished(long jobs, long deadline, ProgressTap... taps) throws InterruptedException {
+    while (java.util.Arrays.stream(taps).mapToLong(ProgressTap::successes).sum() < jobs && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
   private static FakeComfyUi fake() {
     return FakeComfyUi.builder().steps(STEPS).stepDelay(STEP).start();
   }
@@ -150,19 +166,16 @@ public final class LiveDelay {
   }
 
   /** Socket k of every user goes through client k, so one event's fan-out spreads over clients. */
-  private static List<WebSocket> openSockets(Rig rig, List<String> keys, int perUser, List<Received> sockets) {
+  private static List<WebSocket> openSockets(Rig rig, List<HttpClient> clients, List<String> keys, int perUser,
+      List<Received> sockets) {
     URI live = URI.create("ws" + rig.base.toString().substring(4)).resolve("api/v1/live");
-    List<HttpClient> clients = new ArrayList<>();
-    for (int c = 0; c < CLIENTS; c++) {
-      clients.add(Rig.client());
-    }
     List<WebSocket> open = new ArrayList<>();
     List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
     for (int k = 0; k < perUser; k++) {
       for (int u = 0; u < keys.size(); u++) {
         Received r = new Received(user(u));
         sockets.add(r);
-        opening.add(clients.get(k % CLIENTS).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+        opening.add(clients.get(k % clients.size()).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer " + keys.get(u)).buildAsync(live, r));
         if (opening.size() == OPENING_AT_ONCE) {
           opening.forEach(f -> open.add(f.orTimeout(30, TimeUnit.SECONDS).join()));
@@ -208,6 +221,7 @@ public final class LiveDelay {
       }
     }
     List<Long> delays = new ArrayList<>();
+    List<Long> fastest = new ArrayList<>();
     int expected = 0;
     int noted = 0;
     List<String> missing = new ArrayList<>();
@@ -218,6 +232,7 @@ public final class LiveDelay {
       }
       noted++;
       String key = jobOfPrompt.get(f.promptId()) + "/" + (int) Math.min(99, Math.round(100.0 * f.value() / f.max()));
+      long first = Long.MAX_VALUE;
       for (Received s : byUser.getOrDefault(owner, List.of())) {
         expected++;
         Long at = arrivals.get(s).get(key);
@@ -225,17 +240,24 @@ public final class LiveDelay {
           missing.add(owner + " " + key);
         } else {
           delays.add(at - f.nanos());
+          first = Math.min(first, at - f.nanos());
         }
+      }
+      if (first != Long.MAX_VALUE) {
+        fastest.add(first);
       }
     }
     Latencies l = Latencies.of(delays);
+    Latencies f50 = Latencies.of(fastest);
     return String.format(Locale.ROOT,
         "progress frames from the backends: %d; deliveries expected: %d, received: %d, missing: %d%s%n"
             + "sockets closed by the server during the run: %d%n"
             + "delivery delay (backend frame passed the relay -> socket received): p50 %s, p90 %s, p99 %s, max %s%n",
         noted, expected, l.count(), missing.size(),
         missing.isEmpty() ? "" : " (first: " + missing.subList(0, Math.min(5, missing.size())) + ")", closed,
-        Latencies.ms(l.at(50)), Latencies.ms(l.at(90)), Latencies.ms(l.at(99)), Latencies.ms(l.max()));
+        Latencies.ms(l.at(50)), Latencies.ms(l.at(90)), Latencies.ms(l.at(99)), Latencies.ms(l.max()))
+        + String.format(Locale.ROOT, "  fastest socket of each frame (the part before the fan-out): p50 %s, p99 %s, max %s%n",
+            Latencies.ms(f50.at(50)), Latencies.ms(f50.at(99)), Latencies.ms(f50.max()));
   }
 
   static String loadAverage() {
