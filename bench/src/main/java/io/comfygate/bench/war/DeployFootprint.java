@@ -19,7 +19,7 @@ public final class DeployFootprint {
   private DeployFootprint() {}
 
   public static void main(String[] args) throws Exception {
-    int idleSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int idleSeconds = Rig.arg(args, 0, 10);
     System.out.println("load average at start: " + LiveDelay.loadAverage());
     try (FakeComfyUi fake = FakeComfyUi.builder().start()) {
       long heapBefore = Rig.heapAfterGc();

@@ -87,10 +87,10 @@ public final class LiveDelay {
   private LiveDelay() {}
 
   public static void main(String[] args) throws Exception {
-    int users = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-    int perUser = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    int jobsPerUser = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    int wave = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    int users = Rig.arg(args, 0, 100);
+    int perUser = Rig.arg(args, 1, 10);
+    int jobsPerUser = Rig.arg(args, 2, 1);
+    int wave = Rig.arg(args, 3, 0);
     PrintStream out = System.out;
     out.println("load average at start: " + loadAverage());
     try (FakeComfyUi gpu1 = fake(); FakeComfyUi gpu2 = fake();
@@ -143,10 +143,11 @@ public final class LiveDelay {
       List<ProgressTap.Frame> frames = new ArrayList<>(tap1.frames());
       frames.addAll(tap2.frames());
       out.print(deliveries(frames, ownerOfPrompt, jobOfPrompt, sockets));
-      out.println("load average at end: " + loadAverage());
       for (WebSocket ws : open) {
         ws.abort();
       }
+      out.print(bareCost(gpu1, clients, open.size()));
+      out.println("load average at end: " + loadAverage());
     }
     System.exit(0);
   }
@@ -185,6 +186,26 @@ public final class LiveDelay {
     }
     opening.forEach(f -> open.add(f.orTimeout(30, TimeUnit.SECONDS).join()));
     return open;
+  }
+
+  /**
+   * For comparison: heap per socket of as many JDK client sockets to a bare Tomcat WebSocket
+   * endpoint (the fake ComfyUI's {@code /ws}, same JVM), so what the live endpoint adds shows.
+   */
+  private static String bareCost(FakeComfyUi fake, List<HttpClient> clients, int count) throws InterruptedException {
+    Thread.sleep(1000); // the aborted live sockets close
+    long before = Rig.heapAfterGc();
+    URI ws = URI.create("ws" + fake.baseUrl().toString().substring(4) + "/ws");
+    List<WebSocket> bare = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      bare.add(clients.get(i % clients.size()).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(URI.create(ws + "?clientId=bare" + i), new WebSocket.Listener() { })
+          .orTimeout(30, TimeUnit.SECONDS).join());
+    }
+    long after = Rig.heapAfterGc();
+    bare.forEach(WebSocket::abort);
+    return String.format(Locale.ROOT, "for comparison, %d sockets to a bare Tomcat endpoint (the fake's /ws): %.1f KiB each%n",
+        count, (after - before) / 1024.0 / count);
   }
 
   private static void awaitSnapshots(List<Received> sockets, Duration limit) throws InterruptedException {

@@ -47,10 +47,10 @@ public final class RestRates {
   private RestRates() {}
 
   public static void main(String[] args) throws Exception {
-    int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    int galleryJobs = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-    int users = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    int threads = Rig.arg(args, 0, 8);
+    int seconds = Rig.arg(args, 1, 10);
+    int galleryJobs = Rig.arg(args, 2, 100);
+    int users = Rig.arg(args, 3, 200);
     PrintStream out = System.out;
     Duration each = Duration.ofSeconds(seconds);
     try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ZERO).start();

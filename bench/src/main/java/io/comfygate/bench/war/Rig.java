@@ -73,6 +73,11 @@ final class Rig implements AutoCloseable {
     }
   }
 
+  /** The whole number at {@code args[i]}, else {@code otherwise}. */
+  static int arg(String[] args, int i, int otherwise) {
+    return args.length > i ? Integer.parseInt(args[i]) : otherwise;
+  }
+
   static Path war() {
     String property = System.getProperty("comfygate.war", "");
     return Path.of(property.isBlank() ? "webapp/target/comfygate.war" : property).toAbsolutePath();
