@@ -27,15 +27,28 @@ import java.util.concurrent.atomic.LongAdder;
  * submit phase measures the REST and engine path only: jobs are stored and wait (a quota of a
  * million per user, submits spread over {@code users} users, each with an API key).
  *
- * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.RestRates [threads] [seconds] [galleryJobs] [users]}
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.RestRates [threads] [seconds] [galleryJobs] [users] [rounds]}
+ * ({@code seconds} per endpoint and round; rounds go in alternating order).
  */
 public final class RestRates {
   private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final Duration SETTLE = Duration.ofMillis(500);
 
   /** One endpoint's phase: answers counted, failures, and the latencies of the answered ones. */
-  record Phase(String name, long ok, long failed, double seconds, Latencies latencies, String firstFailure) {
+  record Phase(String name, long ok, long failed, double seconds, List<Long> nanos, String firstFailure) {
     double rate() {
       return ok / seconds;
+    }
+
+    Latencies latencies() {
+      return Latencies.of(nanos);
+    }
+
+    Phase plus(Phase other) {
+      List<Long> both = new ArrayList<>(nanos);
+      both.addAll(other.nanos);
+      return new Phase(name, ok + other.ok, failed + other.failed, seconds + other.seconds, both,
+          firstFailure != null ? firstFailure : other.firstFailure);
     }
   }
 
@@ -48,9 +61,10 @@ public final class RestRates {
 
   public static void main(String[] args) throws Exception {
     int threads = Rig.arg(args, 0, 8);
-    int seconds = Rig.arg(args, 1, 10);
+    int seconds = Rig.arg(args, 1, 4);
     int galleryJobs = Rig.arg(args, 2, 100);
     int users = Rig.arg(args, 3, 200);
+    int rounds = Rig.arg(args, 4, 4);
     PrintStream out = System.out;
     Duration each = Duration.ofSeconds(seconds);
     try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ZERO).start();
@@ -78,33 +92,42 @@ public final class RestRates {
       Requests gallery = t -> rig.get("api/v1/images?page=1&size=24", galleryKey);
       Requests submit = t -> rig.post("api/v1/jobs", keys.get(ThreadLocalRandom.current().nextInt(keys.size())), Rig.jobBody(1));
       out.println("load average at start: " + LiveDelay.loadAverage());
+      Map<String, Requests> endpoints = new java.util.LinkedHashMap<>();
+      endpoints.put("static app.css", css);
+      endpoints.put("GET session (JAX-RS, API key)", session);
+      endpoints.put("GET job status", status);
+      endpoints.put("GET gallery page 1, size 24", gallery);
+      endpoints.put("POST job (worker held)", submit);
       // A first pass, not reported, so every endpoint's code is compiled before any is measured.
-      for (Requests r : List.of(css, session, status, gallery, submit)) {
-        run("warm-up", threads, WARM_UP, r == submit ? 202 : 200, rig, r);
+      for (Map.Entry<String, Requests> e : endpoints.entrySet()) {
+        run("warm-up", threads, WARM_UP, WARM_UP, e.getValue() == submit ? 202 : 200, rig, e.getValue());
       }
-      List<Phase> phases = new ArrayList<>();
-      phases.add(run("static app.css", threads, each, 200, rig, css));
-      phases.add(run("GET session (JAX-RS, API key)", threads, each, 200, rig, session));
-      phases.add(run("GET job status", threads, each, 200, rig, status));
-      phases.add(run("GET gallery page 1, size 24", threads, each, 200, rig, gallery));
-      phases.add(run("POST job (worker held)", threads, each, 202, rig, submit));
-      phases.add(run("static app.css, again", threads, each, 200, rig, css));
-      phases.add(run("GET session, again", threads, each, 200, rig, session));
+      // Rounds in alternating order, so a drift of the shared machine's speed hits every endpoint alike.
+      Map<String, Phase> phases = new java.util.LinkedHashMap<>();
+      List<String> names = new ArrayList<>(endpoints.keySet());
+      for (int round = 0; round < rounds; round++) {
+        for (String name : names) {
+          Requests r = endpoints.get(name);
+          Phase p = run(name, threads, SETTLE, each, r == submit ? 202 : 200, rig, r);
+          phases.merge(name, p, Phase::plus);
+        }
+        java.util.Collections.reverse(names);
+      }
+      out.print(report(new ArrayList<>(phases.values()), threads, rounds, each));
       fake.hang(false);
-      out.print(report(phases, threads));
       out.println("load average at end: " + LiveDelay.loadAverage());
     }
     System.exit(0);
   }
 
   /** Closed loop: a warm-up (not counted), then {@code measure} of counted requests. */
-  static Phase run(String name, int threads, Duration measure, int expected, Rig rig, Requests requests)
+  static Phase run(String name, int threads, Duration warmUp, Duration measure, int expected, Rig rig, Requests requests)
       throws InterruptedException {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     LongAdder ok = new LongAdder();
     LongAdder failed = new LongAdder();
     AtomicReference<String> firstFailure = new AtomicReference<>();
-    long start = System.nanoTime() + WARM_UP.toNanos();
+    long start = System.nanoTime() + warmUp.toNanos();
     long end = start + measure.toNanos();
     List<Thread> clients = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -140,16 +163,17 @@ public final class RestRates {
       client.start();
     }
     for (Thread client : clients) {
-      client.join(measure.plus(WARM_UP).plus(Rig.TIMEOUT).toMillis());
+      client.join(measure.plus(warmUp).plus(Rig.TIMEOUT).toMillis());
     }
-    return new Phase(name, ok.sum(), failed.sum(), measure.toNanos() / 1e9, Latencies.of(latencies), firstFailure.get());
+    return new Phase(name, ok.sum(), failed.sum(), measure.toNanos() / 1e9, new ArrayList<>(latencies), firstFailure.get());
   }
 
-  static String report(List<Phase> phases, int threads) {
+  static String report(List<Phase> phases, int threads, int rounds, Duration each) {
     Phase css = phases.get(0);
     Phase session = phases.get(1);
     StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT, "%d client threads, closed loop%n", threads));
+    s.append(String.format(Locale.ROOT, "%d client threads, closed loop, %d rounds of %d s per endpoint%n", threads,
+        rounds, each.toSeconds()));
     s.append(String.format(Locale.ROOT, "| endpoint | req/s | p50 | p99 | rate / static | rate / session | p50 / session | failed |%n"));
     s.append("|---|---|---|---|---|---|---|---|\n");
     for (Phase p : phases) {
