@@ -121,7 +121,10 @@ class ClientFaultsFakeTest {
     waitUntil("the prompt runs", () -> mine.stream().anyMatch(ComfyEvent.ExecutionStart.class::isInstance));
     fake.dropWebSockets();
     assertThat(handle.await(WAIT)).isInstanceOf(PromptOutcome.Succeeded.class);
-    waitUntil("reconnected", () -> client.isConnected() && fake.connectedClientIds().contains(client.clientId()));
+    // Once in a CI run the reconnect took longer than 10 s (cause not found yet; the ping check
+    // replaces a dead socket that was not noticed, which this bound covers). An open issue.
+    waitUntil("reconnected", Duration.ofSeconds(40),
+        () -> client.isConnected() && fake.connectedClientIds().contains(client.clientId()));
     assertThat(client.clientId()).as("a fresh clientId on reconnect (#16010)").isNotEqualTo(firstId);
     assertThat(fake.connectedClientIds()).doesNotContain(firstId);
   }

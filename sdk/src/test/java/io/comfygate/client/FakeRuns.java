@@ -95,10 +95,14 @@ final class FakeRuns {
 
   /** Polls {@code condition} until it holds, failing after {@link #WAIT}. */
   static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    waitUntil(what, WAIT, condition);
+  }
+
+  static void waitUntil(String what, Duration limit, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
+        throw new AssertionError("timed out after " + limit + " waiting for " + what);
       }
       try {
         Thread.sleep(10);
