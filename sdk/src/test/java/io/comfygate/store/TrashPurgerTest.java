@@ -2,43 +2,32 @@ package io.comfygate.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcImageStore;
-import io.comfygate.store.jdbc.JdbcJobStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrashPurgerTest extends StoreContractSupport {
-  @TempDir Path dir;
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private Path outputs;
-  private Database db;
   private TrashPurger purger;
 
   @BeforeEach
   void open() throws Exception {
-    db = Database.open(dir.resolve("app.db").toString());
-    outputs = Files.createDirectories(dir.resolve("outputs"));
+    outputs = Files.createDirectories(store.dir().resolve("outputs"));
     purger = new TrashPurger(imageStore(), outputs);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   @Override
   protected JobStore jobStore() {
-    return new JdbcJobStore(db);
+    return store.jobs();
   }
 
   @Override
   protected ImageStore imageStore() {
-    return new JdbcImageStore(db);
+    return store.images();
   }
 
   @Test
@@ -93,9 +82,9 @@ class TrashPurgerTest extends StoreContractSupport {
   @Test
   void aStoredPathThatEscapesTheOutputDirectoryIsRefused() throws Exception {
     StoredImage image = trashed("alice", 100, 500);
-    Path outside = Files.writeString(dir.resolve("precious.txt"), "keep me");
+    Path outside = Files.writeString(store.dir().resolve("precious.txt"), "keep me");
     // Only a corrupted or hand-edited row can hold such a path: NewImage refuses it.
-    db.inTransaction("test", c -> {
+    store.db().inTransaction("test", c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE images SET file = ? WHERE id = ?")) {
         s.setString(1, "../precious.txt");
         s.setString(2, image.id().value());

@@ -3,46 +3,34 @@ package io.comfygate.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcImageStore;
-import io.comfygate.store.jdbc.JdbcJobStore;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrashSweeperTest extends StoreContractSupport {
   private static final Duration RETENTION = Duration.ofDays(30);
 
-  @TempDir Path dir;
-  private Database db;
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private TrashPurger purger;
 
   @BeforeEach
   void open() {
-    db = Database.open(dir.resolve("app.db").toString());
-    purger = new TrashPurger(imageStore(), dir.resolve("outputs"));
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
+    purger = new TrashPurger(imageStore(), store.dir().resolve("outputs"));
   }
 
   @Override
   protected JobStore jobStore() {
-    return new JdbcJobStore(db);
+    return store.jobs();
   }
 
   @Override
   protected ImageStore imageStore() {
-    return new JdbcImageStore(db);
+    return store.images();
   }
 
   @Test

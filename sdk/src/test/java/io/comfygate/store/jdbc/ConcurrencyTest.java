@@ -7,6 +7,7 @@ import io.comfygate.jobs.JobState;
 import io.comfygate.store.JobUpdate;
 import io.comfygate.store.NewImage;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.StoredJob;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +38,7 @@ class ConcurrencyTest {
 
   @BeforeEach
   void open() {
-    db = SqliteStores.open(dir);
+    db = SqliteStoreFile.open(dir);
     jobs = new JdbcJobStore(db);
     images = new JdbcImageStore(db);
     pool = Executors.newFixedThreadPool(THREADS);

@@ -9,6 +9,7 @@ import io.comfygate.jobs.JobState;
 import io.comfygate.store.ImageId;
 import io.comfygate.store.JobUpdate;
 import io.comfygate.store.NewImage;
+import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.StoredJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +30,14 @@ class CrashSafetyTest {
     StoredJob queued;
     StoredJob done;
     ImageId trashed;
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       queued = insert(db, "alice");
       done = runAndComplete(db, "bob");
       trashed = new JdbcImageStore(db).listByJob(done.id()).get(0).id();
       new JdbcImageStore(db).softDelete(trashed, "bob", T0.plusSeconds(60));
     }
 
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       JdbcJobStore jobs = new JdbcJobStore(db);
       assertThat(jobs.listActive()).containsExactly(queued);
       assertThat(jobs.find(done.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -51,7 +52,7 @@ class CrashSafetyTest {
     Path copy = dir.resolve("crashed");
     StoredJob queued;
     StoredJob done;
-    Database db = SqliteStores.open(dir);
+    Database db = SqliteStoreFile.open(dir);
     try {
       queued = insert(db, "alice");
       done = runAndComplete(db, "bob");
@@ -64,7 +65,7 @@ class CrashSafetyTest {
       db.close();
     }
 
-    try (Database reopened = SqliteStores.open(copy)) {
+    try (Database reopened = SqliteStoreFile.open(copy)) {
       JdbcJobStore jobs = new JdbcJobStore(reopened);
       assertThat(jobs.listActive()).containsExactly(queued);
       assertThat(jobs.find(done.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -75,10 +76,10 @@ class CrashSafetyTest {
   @Test
   void aSecondOpenWhileTheFirstWasNeverClosedSeesEveryCommit() {
     // The first Database is abandoned without close(), as after a crashed deploy.
-    Database abandoned = SqliteStores.open(dir);
+    Database abandoned = SqliteStoreFile.open(dir);
     StoredJob queued = insert(abandoned, "alice");
     StoredJob done = runAndComplete(abandoned, "bob");
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       JdbcJobStore jobs = new JdbcJobStore(db);
       assertThat(jobs.listActive()).containsExactly(queued);
       assertThat(jobs.find(done.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -89,7 +90,7 @@ class CrashSafetyTest {
 
   @Test
   void aCompletionThatFailsHalfwayLeavesTheJobRunningWithNoImages() {
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       JdbcJobStore jobs = new JdbcJobStore(db);
       StoredJob job = insert(db, "alice");
       jobs.transition(job.id(), JobState.QUEUED, JobState.RUNNING,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.comfygate.errors.StoreException;
+import io.comfygate.store.SqliteStoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -65,7 +66,7 @@ class DatabaseTest {
 
   @Test
   void inTransactionCommitsOnReturnAndRollsBackOnThrow() {
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       db.inTransaction("test", c -> update(c, "CREATE TABLE t (v INTEGER)"));
       db.inTransaction("test", c -> update(c, "INSERT INTO t VALUES (1)"));
 
@@ -88,7 +89,7 @@ class DatabaseTest {
 
   @Test
   void nestedTransactionsOnOneThreadAreRefusedInsteadOfDeadlocking() {
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       assertThatThrownBy(() -> db.inTransaction("outer",
           c -> db.inTransaction("inner", inner -> 1)))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("nested");
@@ -98,7 +99,7 @@ class DatabaseTest {
 
   @Test
   void readConnectionsRefuseWrites() {
-    try (Database db = SqliteStores.open(dir)) {
+    try (Database db = SqliteStoreFile.open(dir)) {
       assertThatThrownBy(() -> db.read("test.read",
           c -> update(c, "INSERT INTO schema_version VALUES (99, 'x', 0)")))
           .isInstanceOf(StoreException.class).hasMessageStartingWith("test.read");
@@ -174,7 +175,7 @@ class DatabaseTest {
 
   @Test
   void closeIsIdempotentAndLaterUseFailsWithStoreException() {
-    Database db = SqliteStores.open(dir);
+    Database db = SqliteStoreFile.open(dir);
     db.close();
     db.close();
 

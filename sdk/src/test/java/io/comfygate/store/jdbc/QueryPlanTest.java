@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.store.ImageQuery;
 import io.comfygate.store.Include;
-import java.nio.file.Path;
+import io.comfygate.store.SqliteStoreFile;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,18 +24,7 @@ class QueryPlanTest {
   private static final Instant FROM = Instant.parse("2026-01-01T00:00:00Z");
   private static final Instant TO = Instant.parse("2026-02-01T00:00:00Z");
 
-  @TempDir Path dir;
-  private Database db;
-
-  @BeforeEach
-  void open() {
-    db = SqliteStores.open(dir);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-  }
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
   static Stream<ImageQuery> queries() {
     List<ImageQuery> queries = new ArrayList<>();
@@ -96,7 +83,7 @@ class QueryPlanTest {
   }
 
   private List<String> plan(String sql, List<Object> binds) {
-    return db.read("test.plan", connection -> {
+    return store.db().read("test.plan", connection -> {
       List<String> lines = new ArrayList<>();
       try (PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
         Binds.bindAll(explain, binds);

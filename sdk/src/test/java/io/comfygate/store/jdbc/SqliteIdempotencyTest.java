@@ -7,8 +7,8 @@ import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.StoredJob;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Idempotency keys on a SQLite file: the contract, plus racing inserts of one key from many threads
@@ -30,44 +28,33 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteIdempotencyTest extends IdempotencyContract {
   private static final int RACERS = 8;
 
-  @TempDir Path dir;
-  private Database db;
-
-  @BeforeEach
-  void open() {
-    db = SqliteStores.open(dir);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-  }
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
   @Override
   protected JobStore jobStore() {
-    return new JdbcJobStore(db);
+    return store.jobs();
   }
 
   @Override
   protected ImageStore imageStore() {
-    return new JdbcImageStore(db);
+    return store.images();
   }
 
   @Test
   void racingInsertsOfOneKeyFromManyThreadsStoreOneJob() throws Exception {
     List<JobStore> stores = new ArrayList<>();
     for (int i = 0; i < RACERS; i++) {
-      stores.add(new JdbcJobStore(db));
+      stores.add(new JdbcJobStore(store.db()));
     }
     assertExactlyOneWins(stores);
   }
 
   @Test
   void racingInsertsOfOneKeyFromTwoDatabasesOnOneFileStoreOneJob() throws Exception {
-    try (Database second = SqliteStores.open(dir)) {
+    try (Database second = SqliteStoreFile.open(store.dir())) {
       List<JobStore> stores = new ArrayList<>();
       for (int i = 0; i < RACERS; i++) {
-        stores.add(new JdbcJobStore(i % 2 == 0 ? db : second));
+        stores.add(new JdbcJobStore(i % 2 == 0 ? store.db() : second));
       }
       assertExactlyOneWins(stores);
     }
@@ -77,9 +64,7 @@ class SqliteIdempotencyTest extends IdempotencyContract {
   void aKeySurvivesReopeningTheDatabase() {
     StoredJob job = job("alice", at(0));
     jobStore().insertWithKey(job, keyFor(job, "k-restart", "h"), at(-60));
-    db.close();
-
-    db = SqliteStores.open(dir);
+    store.reopen();
 
     assertThat(jobStore().findKey("alice", "k-restart", at(-60))).contains(keyFor(job, "k-restart", "h"));
   }

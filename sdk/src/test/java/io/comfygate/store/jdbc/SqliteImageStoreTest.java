@@ -1,34 +1,21 @@
 package io.comfygate.store.jdbc;
 
 import io.comfygate.store.ImageStore;
-import io.comfygate.store.JobStore;
 import io.comfygate.store.ImageStoreContract;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import io.comfygate.store.JobStore;
+import io.comfygate.store.SqliteStoreFile;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SqliteImageStoreTest extends ImageStoreContract {
-  @TempDir Path dir;
-  private Database db;
-
-  @BeforeEach
-  void open() {
-    db = SqliteStores.open(dir);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-  }
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
   @Override
   protected JobStore jobStore() {
-    return new JdbcJobStore(db);
+    return store.jobs();
   }
 
   @Override
   protected ImageStore imageStore() {
-    return new JdbcImageStore(db);
+    return store.images();
   }
 }

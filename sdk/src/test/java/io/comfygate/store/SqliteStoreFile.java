@@ -1,0 +1,74 @@
+package io.comfygate.store;
+
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcImageStore;
+import io.comfygate.store.jdbc.JdbcJobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A fresh SQLite store file in its own temporary folder for each test, closed and deleted after
+ * it: register with {@code @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();}.
+ */
+public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallback {
+  private Path dir;
+  private Database db;
+
+  /** Opens (creating it if needed) the store file under {@code dir}, as the product lays it out. */
+  public static Database open(Path dir) {
+    return Database.builder(dir.resolve("db").resolve("app_data.db").toString()).readPoolSize(2).build();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    dir = Files.createTempDirectory("comfygate-store-");
+    db = open(dir);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    db.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(SqliteStoreFile::delete);
+    }
+  }
+
+  /** The test's own folder: the store file lives in {@code db/}, anything else may go beside it. */
+  public Path dir() {
+    return dir;
+  }
+
+  public Database db() {
+    return db;
+  }
+
+  /** Closes the store and opens the same file again, as a restart would. */
+  public Database reopen() {
+    db.close();
+    db = open(dir);
+    return db;
+  }
+
+  public JobStore jobs() {
+    return new JdbcJobStore(db);
+  }
+
+  public ImageStore images() {
+    return new JdbcImageStore(db);
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
