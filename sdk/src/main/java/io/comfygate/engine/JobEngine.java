@@ -26,6 +26,7 @@ import io.comfygate.health.HealthMonitor;
 import io.comfygate.health.HealthReport;
 import io.comfygate.health.Status;
 import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.internal.json.Json;
 import io.comfygate.jobs.IdempotencyKey;
 import io.comfygate.jobs.JobId;
 import io.comfygate.llm.LlmClient;
@@ -97,7 +98,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.newMapper();
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   /** How long ComfyUI gets to honour an interrupt before a timed-out job is ended here anyway. */
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(15);

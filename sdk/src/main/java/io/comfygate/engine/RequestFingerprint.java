@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.comfygate.internal.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +18,7 @@ import java.util.HexFormat;
  * params equal an empty object. Values are compared as JSON: {@code 7} and {@code 7.0} differ.
  */
 final class RequestFingerprint {
-  private static final ObjectMapper CANONICAL = new ObjectMapper()
+  private static final ObjectMapper CANONICAL = Json.newMapper()
       .configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
 
   private RequestFingerprint() {}

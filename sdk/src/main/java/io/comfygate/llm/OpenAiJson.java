@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comfygate.errors.LlmException;
+import io.comfygate.internal.json.Json;
 import java.util.List;
 
 /** Writes OpenAI chat-completion requests and reads their answers. Thread-safe (stateless). */
@@ -13,7 +14,7 @@ final class OpenAiJson {
   /** Bodies quoted in error messages are cut here: enough to recognise, not a log flood. */
   static final int MAX_QUOTED_BODY = 200;
 
-  private final ObjectMapper mapper = new ObjectMapper();
+  private final ObjectMapper mapper = Json.newMapper();
 
   String chatRequest(String model, List<Message> messages, double temperature, int maxTokens) {
     ObjectNode root = mapper.createObjectNode();

@@ -3,6 +3,7 @@ package io.comfygate.templates;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.TemplateException;
+import io.comfygate.internal.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,7 +47,7 @@ public final class TemplateRegistry {
    *     missing directory, two files with the same template name, or an unknown default
    */
   public static TemplateRegistry load(Path dir, String defaultName) {
-    TemplateParser parser = new TemplateParser(new ObjectMapper());
+    TemplateParser parser = new TemplateParser(Json.newMapper());
     Map<String, Template> byName = new LinkedHashMap<>();
     for (String file : SHIPPED_FILES) {
       Template t = parser.parse("shipped " + file, shippedBytes(file));

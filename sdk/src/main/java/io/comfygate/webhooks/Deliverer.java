@@ -1,7 +1,7 @@
 package io.comfygate.webhooks;
 
 import io.comfygate.internal.concurrent.NamedThreads;
-import io.comfygate.internal.concurrent.NeutralLoader;
+import io.comfygate.internal.http.HttpClients;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,14 +70,7 @@ final class Deliverer implements AutoCloseable {
     this.httpExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.factory("webhook-http"));
     httpExecutor.allowCoreThreadTimeOut(true);
-    // Started without the caller's context class loader: the client's selector thread would carry
-    // it, and in a WAR keep the undeployed application loaded (Tomcat names the thread).
-    this.http = NeutralLoader.call(() -> HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .executor(httpExecutor)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build());
+    this.http = HttpClients.http11(httpExecutor, timeout);
   }
 
   void start() {

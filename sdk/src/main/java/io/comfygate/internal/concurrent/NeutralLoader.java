@@ -3,11 +3,11 @@ package io.comfygate.internal.concurrent;
 import java.util.function.Supplier;
 
 /**
- * Internal, not API. Runs code that starts long-lived JDK threads (the JDK HttpClient's selector
- * thread, the JDK's process reaper) with the platform class loader as context class loader, so
- * those threads do not carry
- * this application's class loader: in a WAR, Tomcat would report them at undeploy and they would
- * pin the undeployed application until they end.
+ * Internal, not API. Runs code that starts long-lived JDK threads (the JDK's process reaper, the
+ * JDK HttpClient's selector thread: see also {@code HttpClients}) with the platform class loader
+ * as context class loader, so those threads do not carry this application's class loader: in a
+ * WAR, Tomcat would report them at undeploy and they would pin the undeployed application until
+ * they end.
  */
 public final class NeutralLoader {
   private NeutralLoader() {}

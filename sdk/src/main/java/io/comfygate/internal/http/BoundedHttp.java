@@ -1,7 +1,6 @@
 package io.comfygate.internal.http;
 
 import io.comfygate.internal.Durations;
-import io.comfygate.internal.concurrent.NeutralLoader;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -46,14 +45,13 @@ public final class BoundedHttp {
   /**
    * A client that runs on {@code executor} (the caller owns and shuts it down) and never redirects.
    * Its selector thread ends only once the client is garbage-collected (Java 17 has no close), so
-   * the owner drops its reference on close; the thread is started without our context class loader.
+   * the owner drops its reference on close; {@link HttpClients} starts that thread detached from us.
    */
   public static HttpClient client(Executor executor, Duration connectTimeout) {
-    return NeutralLoader.call(() -> HttpClient.newBuilder()
+    return HttpClients.build(HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build());
+        .followRedirects(HttpClient.Redirect.NEVER));
   }
 
   /**

@@ -6,7 +6,6 @@ import io.comfygate.errors.ComfyException;
 import io.comfygate.errors.ComfyInterruptedException;
 import io.comfygate.errors.ComfyProtocolException;
 import io.comfygate.internal.concurrent.NamedThreads;
-import io.comfygate.internal.concurrent.NeutralLoader;
 import io.comfygate.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -44,12 +43,7 @@ public final class HttpTransport implements AutoCloseable {
     this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.factory("http"));
     executor.allowCoreThreadTimeOut(true);
-    this.http = NeutralLoader.call(() -> HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build());
+    this.http = HttpClients.http11(executor, connectTimeout);
   }
 
   public URI base() {

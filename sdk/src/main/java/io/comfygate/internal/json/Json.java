@@ -1,5 +1,7 @@
 package io.comfygate.internal.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,10 +14,28 @@ import java.util.List;
  */
 public final class Json {
   /** Thread-safe once configured; shared to reuse its caches. */
-  public static final ObjectMapper MAPPER =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  public static final ObjectMapper MAPPER = newMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private Json() {}
+
+  /**
+   * A new mapper (Jackson's defaults) for every ObjectMapper of ComfyGate, SDK and WAR alike. Its
+   * buffers are recycled through a shared pool, not Jackson's default thread-locals: those stay on
+   * every thread that ever read or wrote JSON, which in a WAR are the container's request
+   * threads, and hold an undeployed application's class loader until the JVM runs short of memory.
+   */
+  public static ObjectMapper newMapper() {
+    return new ObjectMapper(pooledFactory());
+  }
+
+  /** {@code mapper}'s configuration with this class's buffer recycling (for mappers made elsewhere). */
+  public static ObjectMapper recycledLikeOurs(ObjectMapper mapper) {
+    return mapper.copyWith(pooledFactory());
+  }
+
+  private static JsonFactory pooledFactory() {
+    return JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+  }
 
   /** Text of {@code node.field}, or null if absent or JSON null; numbers become their text. */
   public static String text(JsonNode node, String field) {

@@ -62,7 +62,9 @@ public final class ApiDocument {
    */
   public static byte[] json(Set<Class<?>> resources, String contextPath) {
     try {
-      return Json.mapper().writeValueAsString(build(resources, contextPath)).getBytes(StandardCharsets.UTF_8);
+      // Swagger's mapper, but without its thread-local buffers (see the SDK's Json.newMapper).
+      return io.comfygate.internal.json.Json.recycledLikeOurs(Json.mapper())
+          .writeValueAsString(build(resources, contextPath)).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the OpenAPI document cannot be written", e);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.health.HealthReport;
+import io.comfygate.internal.json.Json;
 import io.comfygate.web.api.HealthView;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,7 +24,7 @@ public final class HealthzServlet extends HttpServlet {
 
   public HealthzServlet(JobEngine engine) {
     this.engine = engine;
-    this.json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    this.json = Json.newMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   }
 
   @Override
