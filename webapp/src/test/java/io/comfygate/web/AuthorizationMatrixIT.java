@@ -4,38 +4,28 @@ import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.testkit.FakeComfyUi;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Who may call what, in the real Tomcat with its file realm: every endpoint and method, called by
  * each kind of caller, against one table of expected statuses. {@code {job}}, {@code {image}} and
  * {@code {upload}} are alice's, so bob (another user) gets 404 for them, never a hint that they exist.
  */
-@ExtendWith(ArquillianExtension.class)
-class AuthorizationMatrixIT {
+class AuthorizationMatrixIT extends DeployedWar {
   private static final String SUBMIT = "{\"params\": {\"prompt\": \"matrix\", \"width\": 64, \"height\": 64, \"steps\": 1}}";
   private static final String ALICE_CREDENTIALS = "{\"username\": \"alice\", \"password\": \"alice-pw\"}";
   /** The callers, in the order of the table's columns. */
   private static final List<String> CALLERS = List.of("anonymous", "alice", "bob", "root", "nobody", "alice's key", "revoked key");
 
-  private static FakeComfyUi comfy;
   private static String job;
   private static String image;
   private static String upload;
@@ -44,28 +34,11 @@ class AuthorizationMatrixIT {
   private static String aliceKey;
   private static String revokedKey;
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(1).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private ItHttp http;
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(1);
 
   /** Alice's job and image, a key of alice's and a revoked one: made once, as root and alice. */
   @BeforeEach
   void fixture() {
-    http = new ItHttp(base);
     if (job != null) {
       return;
     }
@@ -192,7 +165,7 @@ class AuthorizationMatrixIT {
     http.send("GET", "api/v1/jobs", "key:" + key + "x", null);
     HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
     String session = signIn.headers().firstValue("Set-Cookie").orElse("");
-    java.nio.file.Path logs = java.nio.file.Path.of(WarUnderTest.itSetting("LOG_FILE_PATH")).getParent();
+    java.nio.file.Path logs = java.nio.file.Path.of(ItHttp.itSetting("LOG_FILE_PATH")).getParent();
     http.await("api/v1/jobs/" + jobId, "alice", Duration.ofSeconds(30), r -> logsContain(logs, jobId));
 
     List<String> secrets = new ArrayList<>(List.of(key, aliceKey, revokedKey, "alice-pw", "root-pw"));

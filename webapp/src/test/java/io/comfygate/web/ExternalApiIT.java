@@ -4,8 +4,6 @@ import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.testkit.FakeComfyUi;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +13,9 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What external systems use, against the WAR in a real Tomcat: idempotent submits (also across a
@@ -28,34 +25,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class ExternalApiIT {
   private static final String WAR = "external-api";
-  private static FakeComfyUi comfy;
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(2).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
 
   @Deployment(name = WAR, managed = false, testable = false)
   static WebArchive war() {
-    return WarUnderTest.packagedWar();
+    return ItHttp.packagedWar();
   }
 
   @ArquillianResource Deployer deployer;
 
-  private final ItHttp http = new ItHttp(url("http://127.0.0.1:" + Integer.getInteger("it.http.port") + "/comfygate/"));
-
-  private static java.net.URL url(String text) {
-    try {
-      return URI.create(text).toURL();
-    } catch (java.net.MalformedURLException e) {
-      throw new IllegalArgumentException(text, e);
-    }
-  }
+  private final ItHttp http = ItHttp.deployed();
 
   /** An API key for a user of this run's own (the database outlives runs, and so do keys). */
   private String keyFor(String user) {

@@ -5,19 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.comfygate.testkit.FakeComfyUi;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.net.URI;
-import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +24,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -35,14 +31,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random requests against every endpoint of the deployed WAR: random JSON and wrong types, huge
@@ -55,32 +45,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * new endpoint is fuzzed without editing this test. The seed is fixed for a repeatable build;
  * {@code -Dfuzz.seed=N} tries another, {@code -Dfuzz.cases=N} sets the cases per endpoint and caller.
  */
-@ExtendWith(ArquillianExtension.class)
-class FuzzIT {
+class FuzzIT extends DeployedWar {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SEED = Long.getLong("fuzz.seed", 20261126L);
   private static final int CASES = Integer.getInteger("fuzz.cases", 25);
   private static final List<String> CALLERS = List.of("alice", "root");
   private static final String SUBMIT = "{\"params\": {\"prompt\": \"fuzz\", \"width\": 64, \"height\": 64, \"steps\": 1}}";
 
-  private static FakeComfyUi comfy;
-
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(1).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(1);
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Random random = new Random(SEED);

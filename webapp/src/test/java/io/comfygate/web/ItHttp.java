@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,14 +13,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.Predicate;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * HTTP to the deployed WAR for the integration tests, on loopback. A caller is {@code null}
- * (anonymous), a realm user ({@code alice}, password {@code alice-pw}) or {@code key:SECRET} (an
- * API key).
+ * The deployed WAR as the integration tests call it: HTTP on loopback (whatever address the
+ * container reports). A caller is {@code null} (anonymous), a realm user ({@code alice}, password
+ * {@code alice-pw}) or {@code key:SECRET} (an API key).
  */
 final class ItHttp {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -29,6 +34,50 @@ final class ItHttp {
 
   ItHttp(URL base) {
     this.root = URI.create("http://127.0.0.1:" + base.getPort() + base.getPath());
+  }
+
+  /** The WAR where classes that deploy it themselves (unmanaged deployments) find it. */
+  static ItHttp deployed() {
+    try {
+      return new ItHttp(URI.create("http://127.0.0.1:" + Integer.getInteger("it.http.port") + "/comfygate/").toURL());
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The WAR the build packaged, for {@code @Deployment}. */
+  static WebArchive packagedWar() {
+    return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("war.file")));
+  }
+
+  /** A setting of the WAR under test, as written in the build's filtered it.env. */
+  static String itSetting(String key) {
+    try {
+      return Files.readAllLines(Path.of(System.getProperty("it.env.file"))).stream()
+          .filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+          .findFirst().orElseThrow(() -> new AssertionError(key + " is not in it.env"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The Authorization header of a realm user. */
+  static String basic(String user) {
+    return basicOf(user + ":" + user + "-pw");
+  }
+
+  static String basicOf(String credentials) {
+    return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The client behind this (for WebSockets). */
+  HttpClient client() {
+    return http;
+  }
+
+  /** {@code path} (relative, e.g. {@code api/v1/live}) under the WAR, with {@code scheme} ({@code ws}). */
+  URI uri(String scheme, String path) {
+    return URI.create(scheme + "://" + root.getAuthority() + root.getPath()).resolve(path);
   }
 
   /** The context path, e.g. {@code /comfygate/}. */
@@ -56,8 +105,7 @@ final class ItHttp {
     if (caller != null && caller.startsWith("key:")) {
       request.header("Authorization", "Bearer " + caller.substring(4));
     } else if (caller != null) {
-      String credentials = caller + ":" + caller + "-pw";
-      request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+      request.header("Authorization", basic(caller));
     }
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
@@ -112,7 +160,7 @@ final class ItHttp {
   }
 
   /** The engine may have started before this class's fake; it notices within a health refresh. */
-  void awaitHealthy() {
-    await("healthz", null, Duration.ofSeconds(20), r -> r.statusCode() == 200);
+  HttpResponse<String> awaitHealthy() {
+    return await("healthz", null, Duration.ofSeconds(20), r -> r.statusCode() == 200);
   }
 }

@@ -3,52 +3,25 @@ package io.comfygate.web;
 import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.comfygate.testkit.FakeComfyUi;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalDouble;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /metrics} of the packaged WAR in the real Tomcat: who may read it (the METRICS_TOKEN
  * of it.env, admins; not users, not anonymous), the Prometheus text and OpenMetrics formats, and
  * counters and histograms that move when a job runs.
  */
-@ExtendWith(ArquillianExtension.class)
-class MetricsIT {
+class MetricsIT extends DeployedWar {
   private static final String TOKEN = "it-scrape-token";
-  private static FakeComfyUi comfy;
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(2).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private ItHttp http;
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
 
   @BeforeEach
   void healthy() {
-    http = new ItHttp(base);
     http.awaitHealthy();
   }
 
@@ -72,7 +45,7 @@ class MetricsIT {
     assertThat(json(scrape("nobody"), 403).path("error").asText()).isEqualTo("forbidden");
     assertThat(json(scrape(null, "Authorization", "Bearer not-the-token"), 401).path("error").asText())
         .isEqualTo("unauthorized");
-    assertThat(json(http.send("GET", "metrics", null, null, "Authorization", WarUnderTest.basicOf("root:wrong")), 401)
+    assertThat(json(http.send("GET", "metrics", null, null, "Authorization", ItHttp.basicOf("root:wrong")), 401)
         .path("error").asText()).isEqualTo("unauthorized");
   }
 
@@ -84,7 +57,7 @@ class MetricsIT {
         .hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain").contains("version=0.0.4"));
     assertThat(withToken.body()).contains("# HELP comfygate_backend_up ").contains("# TYPE comfygate_backend_up gauge")
         .contains("jvm_memory_used_bytes");
-    assertThat(value(withToken.body(), "comfygate_backend_up{backend=\"127.0.0.1:" + comfy.port() + "\"}")).hasValue(1);
+    assertThat(value(withToken.body(), "comfygate_backend_up{backend=\"127.0.0.1:" + comfy.get().port() + "\"}")).hasValue(1);
     assertThat(value(withToken.body(), "comfygate_health_up")).hasValue(1);
     assertThat(withToken.body()).containsPattern("comfygate_build_info\\{version=\"[^\"]+\"} 1");
 
@@ -114,7 +87,7 @@ class MetricsIT {
     assertThat(value(after, "comfygate_jobs_rejected_total{reason=\"invalid\"}")).hasValue(invalid + 1);
     assertThat(after).contains("comfygate_job_run_seconds_bucket{outcome=\"succeeded\",le=\"1.0\"}")
         .contains("comfygate_job_queue_wait_seconds_bucket{le=\"0.1\"}")
-        .contains("comfygate_job_dispatch_latency_seconds_bucket{backend=\"127.0.0.1:" + comfy.port() + "\",le=\"+Inf\"}");
+        .contains("comfygate_job_dispatch_latency_seconds_bucket{backend=\"127.0.0.1:" + comfy.get().port() + "\",le=\"+Inf\"}");
   }
 
   /** The value of one series (name and labels exactly as written), if the scrape has it. */

@@ -4,24 +4,16 @@ import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.testkit.FakeComfyUi;
 import java.io.IOException;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The issue's scenarios against the WAR in a real Tomcat (settings from it.env: 2 waiting and 1
@@ -29,38 +21,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * coming back, and an image's way through the trash. Each test is a user of its own (an API key
  * issued by root), so no test meets another's limit; the fake's faults are cleared after each.
  */
-@ExtendWith(ArquillianExtension.class)
-class ScenarioIT {
+class ScenarioIT extends DeployedWar {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static FakeComfyUi comfy;
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(2).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private ItHttp http;
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
 
   @BeforeEach
   void healthy() {
-    http = new ItHttp(base);
     http.awaitHealthy();
   }
 
   @AfterEach
   void clearFaults() {
-    comfy.clearFaults();
+    comfy.get().clearFaults();
   }
 
   /** A user of this test's own: an API key issued by root. */
@@ -82,7 +55,7 @@ class ScenarioIT {
   @Test
   void theLimitPlusOneIs429WithRetryAfterAndQueuedAndRunningJobsCancel() {
     String quota = keyFor("scenario-quota");
-    comfy.slowNodes(Duration.ofSeconds(1));
+    comfy.get().slowNodes(Duration.ofSeconds(1));
     String running = submitted(quota, "runs");
     http.awaitState(running, quota, "running", WAIT);
     String second = submitted(quota, "waits");
@@ -98,14 +71,14 @@ class ScenarioIT {
     http.awaitState(running, quota, "cancelled", WAIT);
     json(http.send("POST", second + "/cancel", quota, null), 200);
     http.awaitState(second, quota, "cancelled", WAIT);
-    assertThat(comfy.queueRunningCount()).as("nothing left running on ComfyUI").isZero();
+    assertThat(comfy.get().queueRunningCount()).as("nothing left running on ComfyUI").isZero();
   }
 
   @Test
   void aJobLongerThanTheTimeoutEndsTimedOut() {
     String slow = keyFor("scenario-timeout");
     // Longer nodes than the 4 s timeout: the interrupt lands before the prompt could finish.
-    comfy.slowNodes(Duration.ofSeconds(5));
+    comfy.get().slowNodes(Duration.ofSeconds(5));
     String path = submitted(slow, "too slow");
     JsonNode ended = http.awaitState(path, slow, "timeout", Duration.ofSeconds(20));
     assertThat(ended.path("error").asText()).isNotBlank();
@@ -115,16 +88,16 @@ class ScenarioIT {
   @Test
   void comfyUiDownFailsThePrecheckSubmitHealthzAndTheRunningJobThenRecovers() {
     String user = keyFor("scenario-down");
-    comfy.slowNodes(Duration.ofSeconds(1));
+    comfy.get().slowNodes(Duration.ofSeconds(1));
     String path = submitted(user, "interrupted by an outage");
     http.awaitState(path, user, "running", WAIT);
 
-    comfy.stop();
+    comfy.get().stop();
     try {
       whileDown(path, user);
     } finally {
-      comfy.clearFaults();
-      comfy.restart();
+      comfy.get().clearFaults();
+      comfy.get().restart();
     }
     http.awaitHealthy();
     assertThat(json(http.send("GET", "api/v1/precheck", user, null), 200).path("status").asText()).isEqualTo("OK");
@@ -149,14 +122,14 @@ class ScenarioIT {
     HttpResponse<String> health = http.send("GET", "healthz", null, null);
     JsonNode healthz = json(health, 503);
     JsonNode comfyCheck = Stream.of(healthz.path("checks")).flatMap(c -> java.util.stream.StreamSupport.stream(c.spliterator(), false))
-        .filter(c -> c.path("name").asText().equals("comfyui:127.0.0.1:" + comfy.port())).findFirst().orElseThrow(() -> new AssertionError(health.body()));
+        .filter(c -> c.path("name").asText().equals("comfyui:127.0.0.1:" + comfy.get().port())).findFirst().orElseThrow(() -> new AssertionError(health.body()));
     assertThat(comfyCheck.path("status").asText()).isEqualTo("DOWN");
     assertThat(comfyCheck.path("reason").asText()).isNotBlank();
     // The job that was running fails at the next health round (HEALTH_CHECK_INTERVAL_SECONDS=1 in
     // it.env), well before its 4 s timeout, naming ComfyUI.
     JsonNode ended = json(http.await(path, user, WAIT, r -> r.body().matches(".*\"state\":\"(failed|timeout)\".*")), 200);
     assertThat(ended.path("state").asText()).isEqualTo("failed");
-    assertThat(ended.path("error").asText()).as("the reason").contains("ComfyUI at 127.0.0.1:" + comfy.port()).contains("went down");
+    assertThat(ended.path("error").asText()).as("the reason").contains("ComfyUI at 127.0.0.1:" + comfy.get().port()).contains("went down");
   }
 
   @Test

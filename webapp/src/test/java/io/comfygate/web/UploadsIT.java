@@ -4,56 +4,24 @@ import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.testkit.FakeComfyUi;
 import java.io.ByteArrayInputStream;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Input image uploads in the real Tomcat (UPLOAD_MAX_BYTES=1 MiB in it.env): an upload feeds an
  * img2img job to the end; oversize, non-image and damaged files are refused with a JSON error
  * saying what was wrong; another user's upload cannot be seen or used.
  */
-@ExtendWith(ArquillianExtension.class)
-class UploadsIT {
+class UploadsIT extends DeployedWar {
   private static final int LIMIT = 1_048_576;
-  private static FakeComfyUi comfy;
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(1).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private ItHttp http;
-
-  @BeforeEach
-  void client() {
-    http = new ItHttp(base);
-  }
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(1);
 
   @Test
   void anUploadFeedsAnImg2ImgJobToTheEnd() {

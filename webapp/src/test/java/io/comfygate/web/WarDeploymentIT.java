@@ -4,98 +4,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.testkit.FakeComfyUi;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged WAR in a real Tomcat 11 (users from its file realm) in front of FakeComfyUi on
  * the port the WAR's settings name: health, sign-in rules, one job from submit to image file.
  */
-@ExtendWith(ArquillianExtension.class)
-class WarDeploymentIT {
-  private static FakeComfyUi comfy;
+class WarDeploymentIT extends DeployedWar {
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(3);
 
-  @BeforeAll
-  static void startComfy() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(3).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private WarUnderTest app; // made after base is injected: one HTTP client per test
-
-  private WarUnderTest app() {
-    if (app == null) {
-      app = new WarUnderTest(base);
-    }
-    return app;
-  }
-
-  private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
-    return app().send(method, path, user, body);
-  }
-
-  private HttpResponse<String> awaitJob(String path, String state) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    HttpResponse<String> job = send("GET", path, "alice", null);
-    while (!job.body().contains("\"state\":\"" + state + "\"")) {
-      assertThat(System.nanoTime()).as("job never %s: %s", state, job.body()).isLessThan(deadline);
-      Thread.sleep(100);
-      job = send("GET", path, "alice", null);
-    }
-    return job;
-  }
-
-  private HttpResponse<String> awaitHealthy() throws Exception {
-    return app().awaitHealthy();
+  private HttpResponse<String> awaitJob(String path, String state) {
+    return http.await(path, "alice", Duration.ofSeconds(30), r -> r.body().contains("\"state\":\"" + state + "\""));
   }
 
   @Test
   void healthzReportsEveryCheckWithoutSigningIn() throws Exception {
-    HttpResponse<String> health = awaitHealthy();
+    HttpResponse<String> health = http.awaitHealthy();
     assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
-    assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.port())
+    assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.get().port())
         .contains("\"database\"").contains("\"disk\"").contains("\"llm\"");
   }
 
   @Test
   void theApiAnswersJsonForMissingWrongAndInsufficientCredentials() throws Exception {
-    HttpResponse<String> anonymous = send("GET", "api/v1/jobs", null, null);
+    HttpResponse<String> anonymous = http.send("GET", "api/v1/jobs", null, null);
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(anonymous.body()).contains("\"error\":\"unauthorized\"");
-    assertThat(send("GET", "api/v1/jobs", "mallory", null).statusCode()).as("wrong password").isEqualTo(401);
-    HttpResponse<String> noRole = send("GET", "api/v1/jobs", "nobody", null);
+    assertThat(http.send("GET", "api/v1/jobs", "mallory", null).statusCode()).as("wrong password").isEqualTo(401);
+    HttpResponse<String> noRole = http.send("GET", "api/v1/jobs", "nobody", null);
     assertThat(noRole.statusCode()).isEqualTo(403);
     assertThat(noRole.body()).contains("\"error\":\"forbidden\"");
-    assertThat(send("GET", "api/v1/admin/queue", "alice", null).statusCode()).isEqualTo(403);
-    assertThat(send("GET", "api/v1/admin/queue", "root", null).statusCode()).isEqualTo(200);
-    HttpResponse<String> unknown = send("GET", "api/v1/nothing-here", "alice", null);
+    assertThat(http.send("GET", "api/v1/admin/queue", "alice", null).statusCode()).isEqualTo(403);
+    assertThat(http.send("GET", "api/v1/admin/queue", "root", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> unknown = http.send("GET", "api/v1/nothing-here", "alice", null);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).contains("\"error\":\"not_found\"");
   }
 
   @Test
   void aJobRunsFromSubmitToItsImageFile() throws Exception {
-    awaitHealthy();
-    HttpResponse<String> submitted = send("POST", "api/v1/jobs", "alice",
+    http.awaitHealthy();
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "alice",
         "{\"params\": {\"prompt\": \"a lighthouse\", \"width\": 64, \"height\": 64, \"steps\": 3}}");
     assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
     String location = submitted.headers().firstValue("Location").orElseThrow();
@@ -104,18 +56,18 @@ class WarDeploymentIT {
     HttpResponse<String> done = awaitJob(path, "succeeded");
     assertThat(done.body()).contains("\"eta_seconds\"").contains("\"progress\":{\"percent\":100");
     String file = done.body().replaceAll(".*\"url\":\"([^\"]+)\".*", "$1");
-    HttpResponse<String> png = send("GET", file.substring(base.getPath().length()), "alice", null);
+    HttpResponse<String> png = http.send("GET", file.substring(base.getPath().length()), "alice", null);
     assertThat(png.statusCode()).isEqualTo(200);
     assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
-    assertThat(send("GET", file.substring(base.getPath().length()), "bob", null).statusCode()).as("not bob's").isEqualTo(404);
+    assertThat(http.send("GET", file.substring(base.getPath().length()), "bob", null).statusCode()).as("not bob's").isEqualTo(404);
   }
 
   @Test
   void badParametersAreA400NamingTheField() throws Exception {
-    HttpResponse<String> bad = send("POST", "api/v1/jobs", "alice", "{\"params\": {\"width\": 7}}");
+    HttpResponse<String> bad = http.send("POST", "api/v1/jobs", "alice", "{\"params\": {\"width\": 7}}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("\"error\":\"invalid_params\"").contains("\"field\":\"prompt\"").contains("\"field\":\"width\"");
-    HttpResponse<String> page = send("GET", "api/v1/images?page=0", "alice", null);
+    HttpResponse<String> page = http.send("GET", "api/v1/images?page=0", "alice", null);
     assertThat(page.statusCode()).isEqualTo(400);
     assertThat(page.body()).contains("page: must be between 1 and");
   }

@@ -4,7 +4,6 @@ import static io.comfygate.web.ItHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.WebhookReceiver;
 import io.comfygate.webhooks.WebhookSigner;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhooks through the deployed WAR: a job submitted with an API key and a webhook_url has its
@@ -34,28 +34,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebhooksIT {
   private static final String WAR = "webhooks";
   private static final List<String> LIFE = List.of("job.queued", "job.running", "job.succeeded");
-  private static FakeComfyUi comfy;
   private static final WebhookReceiver receiver = new WebhookReceiver();
+
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(1);
 
   @BeforeAll
   static void start() {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(1).start();
     receiver.start();
   }
 
   @AfterAll
   static void stop() {
     receiver.close();
-    comfy.close();
   }
 
   @Deployment(name = WAR, managed = false, testable = false)
   static WebArchive war() {
-    return WarUnderTest.packagedWar();
+    return ItHttp.packagedWar();
   }
 
   @ArquillianResource Deployer deployer;
-  private final ItHttp http = new ItHttp(url("http://127.0.0.1:" + Integer.getInteger("it.http.port") + "/comfygate/"));
+  private final ItHttp http = ItHttp.deployed();
   private boolean deployed;
 
   private void deploy() {
@@ -174,14 +173,6 @@ class WebhooksIT {
       return ItHttp.JSON.readTree(json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static URL url(String url) {
-    try {
-      return java.net.URI.create(url).toURL();
-    } catch (java.net.MalformedURLException e) {
-      throw new IllegalArgumentException(e);
     }
   }
 
