@@ -75,6 +75,7 @@ async function loadForm(user) {
   show($('form-loading'), true);
   $('form-error').textContent = '';
   const problem = await form.load(user);
+  if (!signedIn || currentUser !== user) return; // signed out (or in as another user) meanwhile
   show($('form-loading'), false);
   if (problem) {
     $('form-error').textContent = problem;

@@ -260,11 +260,15 @@ class Field {
     this.upload = upload;
   }
 
-  /** Waits for an upload under way; its refusal is this field's problem. */
+  /** Waits for the upload under way (the latest, if another file is chosen meanwhile); its refusal is this field's problem. */
   async settle() {
-    if (!this.upload) return null;
-    await this.upload.promise;
-    return this.upload.problem;
+    let current;
+    do {
+      current = this.upload;
+      if (!current) return null;
+      await current.promise;
+    } while (current !== this.upload);
+    return current.problem;
   }
 
   clear() {

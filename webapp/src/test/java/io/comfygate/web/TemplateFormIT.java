@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -61,10 +63,12 @@ class TemplateFormIT {
 
   @AfterAll
   static void stop() {
-    try (FakeComfyUi fake = comfy) {
+    try {
       if (browser != null) {
         browser.close();
       }
+    } finally {
+      comfy.close();
     }
   }
 
@@ -98,6 +102,17 @@ class TemplateFormIT {
     }
     assertThat(label("negative_prompt")).isEqualTo("Negative prompt");
     assertThat(label("cfg")).isEqualTo("CFG");
+
+    // keyboard: Tab from the picker visits every field in the template's order, then Generate
+    List<String> expectedFocus = new ArrayList<>(names(params).stream().map(n -> "f-" + n).toList());
+    expectedFocus.add("generate");
+    browser.driver.executeScript("document.getElementById('template-picker').focus();");
+    List<String> focused = new ArrayList<>();
+    for (int i = 0; i < expectedFocus.size(); i++) {
+      new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+      focused.add(browser.driver.switchTo().activeElement().getAttribute("id"));
+    }
+    assertThat(focused).isEqualTo(expectedFocus);
 
     for (Dimension size : List.of(Browser.DESKTOP, Browser.PHONE)) {
       browser.resize(size);
