@@ -1,5 +1,6 @@
 // The user page: sign in, generate, follow jobs live, gallery and trash.
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from './common.js';
+import { TemplateForm } from './form.js';
 
 const API = new URL('api/', document.baseURI).pathname;
 const LIVE_URL = (() => {
@@ -18,31 +19,47 @@ const POLL_MS = 2000;
 const $ = (id) => document.getElementById(id);
 const jobs = new Map(); // id -> {job, card, etaAt}
 let signedIn = false;
+let currentUser = null;
 let socket = null;
 let reconnectDelay = 1000;
 let reconnectTimer = null;
 let pollTimer = null;
 let gallery = { trash: false, page: 1, totalPages: 1 };
+const form = new TemplateForm(API, {
+  fieldsHost: $('param-fields'),
+  picker: $('template-picker'),
+  pickerField: $('template-field'),
+  description: $('template-description'),
+  onChange(template) {
+    $('template-name').textContent = '(' + template.name + ')';
+    clearErrors();
+  },
+});
 
 // ---------- session ----------
 
 setupSession(API, {
   onSignedIn(session) {
     signedIn = true;
+    currentUser = session.user;
     $('who').textContent = 'Signed in as ' + session.user;
     show($('signout'), true);
     show($('signin'), false);
     show($('workspace'), true);
+    loadForm(session.user);
     connectLive();
     loadGallery();
   },
   onSignedOut() {
     signedIn = false;
+    currentUser = null;
     $('who').textContent = '';
     show($('signout'), false);
     show($('workspace'), false);
     show($('signin'), true);
     disconnectLive();
+    form.reset();
+    $('template-name').textContent = '';
     jobs.clear();
     $('job-list').replaceChildren();
     $('gallery-grid').replaceChildren();
@@ -51,9 +68,27 @@ setupSession(API, {
 
 // ---------- generate ----------
 
+async function loadForm(user) {
+  const generate = $('generate');
+  generate.disabled = true;
+  show($('form-retry'), false);
+  show($('form-loading'), true);
+  $('form-error').textContent = '';
+  const problem = await form.load(user);
+  if (!signedIn || currentUser !== user) return; // signed out (or in as another user) meanwhile
+  show($('form-loading'), false);
+  if (problem) {
+    $('form-error').textContent = problem;
+    show($('form-retry'), true);
+    return;
+  }
+  generate.disabled = false;
+}
+
+$('form-retry').addEventListener('click', () => { if (signedIn) loadForm(currentUser); });
+
 function clearErrors() {
-  document.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
-  document.querySelectorAll('#prompt-form [aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  form.clearProblems();
   notice('');
 }
 
@@ -62,23 +97,22 @@ function notice(text) {
   show($('notice'), !!text);
 }
 
-function readParams() {
-  const form = $('prompt-form');
-  const params = { prompt: form.prompt.value, sampler: form.sampler.value };
-  if (form.negative_prompt.value.trim()) params.negative_prompt = form.negative_prompt.value;
-  for (const name of ['width', 'height', 'steps', 'seed']) {
-    const raw = form[name].value.trim();
-    if (raw !== '') params[name] = Number(raw);
-  }
-  return params;
-}
+const describe = (problems) => problems.map((p) => p.field + ': ' + p.reason).join('; ');
 
 $('prompt-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const generate = $('generate');
+  if (generate.disabled) return; // a submit under way, or no form yet
   clearErrors();
   generate.disabled = true;
   try {
+    // first what the template declares (no request is made for a value it refuses) ...
+    const { params, problems } = await form.collect();
+    if (problems.length) {
+      notice('Nothing was sent. ' + describe(problems) + '.');
+      return;
+    }
+    // ... then the 1.5 s pre-check
     const check = await api(API, 'GET', 'v1/precheck', undefined, PRECHECK_MS);
     if (check.status !== 200 || !check.body || check.body.status !== 'OK') {
       notice(check.status === 200 && check.body
@@ -86,32 +120,22 @@ $('prompt-form').addEventListener('submit', async (event) => {
         : 'Generation is unavailable right now: the pre-check failed (' + messageOf(check) + ')');
       return;
     }
-    const result = await api(API, 'POST', 'v1/jobs', { template: 'txt2img', params: readParams() });
+    const result = await api(API, 'POST', 'v1/jobs', { template: form.template.name, params });
     if (result.status === 202 || result.status === 200) {
+      form.remember();
       upsertJob(result.body);
       schedulePoll();
-    } else if (result.status === 429) {
-      notice(messageOf(result));
     } else if (result.status === 400 && result.body && Array.isArray(result.body.problems)) {
-      let unplaced = [];
-      for (const p of result.body.problems) {
-        const slot = document.querySelector('.field-error[data-field="' + CSS.escape(p.field) + '"]');
-        if (slot) {
-          slot.textContent = p.reason;
-          const input = $('f-' + p.field);
-          if (input) input.setAttribute('aria-invalid', 'true');
-        } else {
-          unplaced.push(p.field + ': ' + p.reason);
-        }
-      }
-      notice(unplaced.length ? unplaced.join('; ') : messageOf(result));
+      // the server's message names every bad parameter; each also goes next to its field
+      form.showProblems(result.body.problems);
+      notice(messageOf(result));
     } else if (result.status === 401) {
       notice('Your session has ended; please sign in again.');
     } else {
-      notice(messageOf(result));
+      notice(messageOf(result)); // 429: the sentence about the limit
     }
   } finally {
-    generate.disabled = false;
+    generate.disabled = !form.template;
   }
 });
 

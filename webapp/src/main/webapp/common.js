@@ -10,18 +10,21 @@ export function setCsrf(token) {
 
 /**
  * Calls the API at `path` (relative to the API root `apiRoot`); resolves to {status, body}
- * (body is the parsed JSON or null). Network failures and timeouts resolve with status 0.
+ * (body is the parsed JSON or null). A FormData `body` goes as multipart/form-data, anything else
+ * as JSON. Network failures and timeouts resolve with status 0.
  */
 export async function api(apiRoot, method, path, body, timeoutMs = 15000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const multipart = body instanceof FormData;
+  // the browser writes a multipart body's Content-Type itself, boundary included
+  if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   try {
     const res = await fetch(apiRoot + path, {
       method, headers, credentials: 'same-origin', signal: controller.signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || multipart ? body : JSON.stringify(body),
     });
     let json = null;
     const type = res.headers.get('Content-Type') || '';

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,22 +140,30 @@ final class Browser implements AutoCloseable {
     waitFor().until(ExpectedConditions.textToBe(By.id("who"), "Signed in as " + user));
   }
 
+  /**
+   * The prompt form's field for template parameter {@code name} ({@code #f-<name>}), once the form
+   * has been built from the templates (it is built after sign-in).
+   */
+  WebElement field(String name) {
+    return waitFor().withMessage("form field " + name).until(ExpectedConditions.visibilityOfElementLocated(By.id("f-" + name)));
+  }
+
+  /** Replaces a text or number field's value with {@code text}. */
+  void setField(String name, String text) {
+    WebElement field = field(name);
+    field.clear();
+    field.sendKeys(text);
+  }
+
   void setPrompt(String text) {
-    WebElement prompt = driver.findElement(By.id("f-prompt"));
-    prompt.clear();
-    prompt.sendKeys(text);
+    setField("prompt", text);
   }
 
   /** Small, quick images (the fake draws them whatever the size). */
   void setSmallImage() {
-    WebElement steps = driver.findElement(By.id("f-steps"));
-    steps.clear();
-    steps.sendKeys("5");
-    for (String size : List.of("f-width", "f-height")) {
-      WebElement field = driver.findElement(By.id(size));
-      field.clear();
-      field.sendKeys("64");
-    }
+    setField("steps", "5");
+    setField("width", "64");
+    setField("height", "64");
   }
 
   /** Presses Generate and waits until the pre-check and the submit are over (the button is back). */
@@ -166,9 +175,14 @@ final class Browser implements AutoCloseable {
   /** Sets the prompt, presses Generate and returns the id of the job card that appears. */
   String submit(String prompt) {
     setPrompt(prompt);
+    return submitForm("a new job card for " + prompt);
+  }
+
+  /** Presses Generate on the form as it is and returns the id of the job card that appears. */
+  String submitForm(String what) {
     Set<String> before = cardIds();
     waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate"))).click();
-    return waitFor().withMessage("a new job card for " + prompt).until(d -> {
+    return waitFor().withMessage(what).until(d -> {
       Set<String> now = cardIds();
       now.removeAll(before);
       return now.isEmpty() ? null : now.iterator().next();
@@ -220,6 +234,26 @@ final class Browser implements AutoCloseable {
 
   void scrollTo(WebElement element) {
     driver.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
+  }
+
+  /**
+   * The page needs no horizontal scrolling at this size, and each selected element is shown within
+   * the visible width. The width that counts is the root element's clientWidth, not innerWidth:
+   * headless Chromium draws classic scrollbars, and innerWidth includes the vertical one, so a page
+   * as wide as innerWidth already scrolls sideways by the scrollbar's width.
+   */
+  void assertFitsWidth(Dimension size, String... selectors) {
+    Map<?, ?> metrics = (Map<?, ?>) driver.executeScript("return {inner: window.innerWidth, "
+        + "client: document.documentElement.clientWidth, scroll: document.scrollingElement.scrollWidth};");
+    assertThat(((Number) metrics.get("inner")).longValue()).as("viewport width").isEqualTo(size.getWidth());
+    long visible = ((Number) metrics.get("client")).longValue();
+    assertThat(((Number) metrics.get("scroll")).longValue()).as("scroll width at " + size).isLessThanOrEqualTo(visible);
+    for (String selector : selectors) {
+      WebElement element = driver.findElement(By.cssSelector(selector));
+      assertThat(element.isDisplayed()).as(selector + " shown").isTrue();
+      assertThat(element.getRect().getX()).as(selector + " left").isGreaterThanOrEqualTo(0);
+      assertThat(element.getRect().getX() + element.getRect().getWidth()).as(selector + " right").isLessThanOrEqualTo((int) visible);
+    }
   }
 
   /** Saves a PNG of the viewport as {@code name}.png in the screenshot folder. */

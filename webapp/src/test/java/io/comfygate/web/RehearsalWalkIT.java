@@ -379,12 +379,12 @@ class RehearsalWalkIT {
     for (Dimension size : List.of(Browser.PHONE, Browser.DESKTOP)) {
       String label = size.getWidth() + "x" + size.getHeight();
       alice.resize(size);
-      assertFitsWidth(alice, size, "#prompt-form", "#job-list .job", "#gallery-grid figure");
+      alice.assertFitsWidth(size, "#prompt-form", "#job-list .job", "#gallery-grid figure");
       alice.shot("rehearsal-19-user-page-" + label);
       alice.scrollTo(alice.driver.findElement(By.cssSelector("#gallery-grid figure")));
       alice.shot("rehearsal-20-user-gallery-" + label);
       root.resize(size);
-      assertFitsWidth(root, size, "#banner", "#image-filters", "section[aria-labelledby=images-title] .table-wrap", "#purge");
+      root.assertFitsWidth(size, "#banner", "#image-filters", "section[aria-labelledby=images-title] .table-wrap", "#purge");
       root.shot("rehearsal-21-admin-page-" + label);
     }
     Stream.of(alice, root).forEach(b -> b.assertNoConsoleErrors());
@@ -459,25 +459,5 @@ class RehearsalWalkIT {
       return none || rows.stream().allMatch(r -> r.findElements(By.tagName("td")).size() == 6
           && user.equals(r.findElements(By.tagName("td")).get(1).getText()));
     });
-  }
-
-  /**
-   * The page needs no horizontal scrolling at this size, and each selected element is shown within
-   * the visible width. The width that counts is the root element's clientWidth, not innerWidth:
-   * headless Chromium draws classic scrollbars, and innerWidth includes the vertical one, so a page
-   * as wide as innerWidth already scrolls sideways by the scrollbar's width.
-   */
-  private static void assertFitsWidth(Browser user, Dimension size, String... selectors) {
-    Map<?, ?> metrics = (Map<?, ?>) user.driver.executeScript("return {inner: window.innerWidth, "
-        + "client: document.documentElement.clientWidth, scroll: document.scrollingElement.scrollWidth};");
-    assertThat(((Number) metrics.get("inner")).longValue()).as("viewport width").isEqualTo(size.getWidth());
-    long visible = ((Number) metrics.get("client")).longValue();
-    assertThat(((Number) metrics.get("scroll")).longValue()).as("scroll width at " + size).isLessThanOrEqualTo(visible);
-    for (String selector : selectors) {
-      WebElement element = user.driver.findElement(By.cssSelector(selector));
-      assertThat(element.isDisplayed()).as(selector + " shown").isTrue();
-      assertThat(element.getRect().getX()).as(selector + " left").isGreaterThanOrEqualTo(0);
-      assertThat(element.getRect().getX() + element.getRect().getWidth()).as(selector + " right").isLessThanOrEqualTo((int) visible);
-    }
   }
 }

@@ -1,0 +1,438 @@
+// The prompt form, built from the declared parameters of a workflow template (GET /api/v1/templates):
+// one field per parameter with the input its type calls for, checks that mirror the server's (so a
+// bad value is named before anything is sent), the params object of a job, and the values a user
+// chose last (localStorage). Every text from the server is set as text.
+import { api, el, messageOf } from './common.js';
+
+const UPLOAD_TIMEOUT_MS = 120000;
+const STORAGE_PREFIX = 'comfygate.form.';
+/** Strings longer than this (or unbounded) get a textarea. */
+const SHORT_TEXT = 120;
+
+/** "negative_prompt" -> "Negative prompt"; short vowel-less names are acronyms ("cfg" -> "CFG"). */
+export function labelOf(name) {
+  const words = name.split(/[_.-]+/).filter(Boolean)
+    .map((w) => (w.length <= 3 && !/[aeiouy]/i.test(w) ? w.toUpperCase() : w.toLowerCase()));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function isNumeric(param) {
+  return param.type === 'int' || param.type === 'float';
+}
+
+/** A number as the server writes it in its messages (plain digits). */
+function plain(n) {
+  return String(n);
+}
+
+/**
+ * The problem with one raw value, in the server's words ("must be at most 150 (got 500)"), or null.
+ * `raw` is the input's text (strings, numbers, choices), a boolean (bool) or an upload id (image).
+ */
+export function problemOf(param, raw, badInput) {
+  switch (param.type) {
+    case 'string': {
+      if (param.required && raw.trim() === '') return 'must not be blank';
+      const length = [...raw].length;
+      if (param.max_length != null && length > param.max_length) {
+        return 'is ' + length + ' characters long; at most ' + param.max_length + ' allowed';
+      }
+      return null;
+    }
+    case 'int':
+    case 'float': {
+      if (badInput) return 'must be a number';
+      if (raw.trim() === '') return param.required ? 'must be given' : null;
+      const n = Number(raw);
+      if (!Number.isFinite(n)) return 'must be a number (got ' + raw.trim() + ')';
+      if (param.type === 'int' && !Number.isInteger(n)) return 'must be a whole number (got ' + raw.trim() + ')';
+      if (param.min != null && n < param.min) return 'must be at least ' + plain(param.min) + ' (got ' + raw.trim() + ')';
+      if (param.max != null && n > param.max) return 'must be at most ' + plain(param.max) + ' (got ' + raw.trim() + ')';
+      if (param.multiple_of != null && n % param.multiple_of !== 0) {
+        return 'must be a multiple of ' + param.multiple_of + ' (got ' + raw.trim() + ')';
+      }
+      return null;
+    }
+    case 'choice':
+      return (param.choices || []).includes(raw) ? null : 'must be one of ' + (param.choices || []).join(', ');
+    case 'image':
+      return raw ? null : (param.required ? 'choose an image file' : null);
+    default:
+      return null;
+  }
+}
+
+/** The value a raw input gives the job, or undefined when the parameter is left to its default. */
+function valueOf(param, raw) {
+  if (isNumeric(param)) return raw.trim() === '' ? undefined : Number(raw);
+  if (param.type === 'image') return raw || undefined;
+  return raw;
+}
+
+/** The hint under a field: its description, the allowed range, what an empty field means. */
+function hintOf(param) {
+  const parts = [];
+  if (param.description && param.type !== 'image') parts.push(param.description);
+  if (isNumeric(param) && (param.min != null || param.max != null)) {
+    let range = param.min != null && param.max != null ? plain(param.min) + '\u2013' + plain(param.max)
+      : param.min != null ? 'at least ' + plain(param.min) : 'at most ' + plain(param.max);
+    if (param.multiple_of != null) range += ', steps of ' + param.multiple_of;
+    parts.push(range);
+  }
+  if (param.default === 'random') parts.push('empty = random');
+  if (param.type === 'image') parts.push('PNG, JPEG or WebP');
+  return parts.join('; ');
+}
+
+/** One parameter's field: its wrapper node, the control, and how to read, set and mark it. */
+class Field {
+  constructor(param, apiRoot) {
+    this.param = param;
+    this.apiRoot = apiRoot;
+    this.id = 'f-' + param.name;
+    this.upload = null; // image: {file, promise, id}
+    const wide = param.type === 'image'
+      || (param.type === 'string' && (param.max_length == null || param.max_length > SHORT_TEXT));
+    this.node = el('div', 'field' + (wide ? ' wide' : '') + ' type-' + param.type);
+    this.node.dataset.param = param.name;
+
+    const label = el('label', null, labelOf(param.name));
+    label.htmlFor = this.id;
+    if (param.required) {
+      const mark = el('span', 'required-mark', ' *');
+      mark.setAttribute('aria-hidden', 'true');
+      label.append(mark);
+    }
+    this.control = this.buildControl(wide);
+    this.control.id = this.id;
+    this.control.name = param.name;
+    if (param.required) {
+      this.control.required = true;
+      this.control.setAttribute('aria-required', 'true');
+    }
+    const below = el('div', 'field-below');
+    const described = [];
+    const hint = hintOf(param);
+    if (hint) {
+      const h = el('small', 'hint', hint);
+      h.id = 'h-' + param.name;
+      below.append(h);
+      described.push(h.id);
+    }
+    if (param.type === 'image') {
+      this.status = el('small', 'upload-status');
+      this.status.id = 's-' + param.name;
+      this.status.setAttribute('aria-live', 'polite');
+      this.preview = el('img', 'upload-preview');
+      this.preview.alt = 'The chosen image';
+      this.preview.hidden = true;
+      below.append(this.status, this.preview);
+      described.push(this.status.id);
+    }
+    this.error = el('span', 'field-error');
+    this.error.id = 'e-' + param.name;
+    this.error.dataset.field = param.name;
+    below.append(this.error);
+    described.push(this.error.id);
+    this.control.setAttribute('aria-describedby', described.join(' '));
+
+    if (param.type === 'bool') {
+      // the box sits before its label, both in the input's row
+      const row = el('div', 'check-row');
+      row.append(this.control, label);
+      this.node.append(el('span', 'check-spacer'), row, below);
+    } else {
+      this.node.append(label, this.control, below);
+    }
+  }
+
+  buildControl(wide) {
+    const p = this.param;
+    switch (p.type) {
+      case 'string': {
+        const c = el(wide ? 'textarea' : 'input');
+        if (wide) c.rows = p.required ? 3 : 2;
+        else c.type = 'text';
+        if (p.max_length != null) c.maxLength = p.max_length;
+        return c;
+      }
+      case 'int':
+      case 'float': {
+        const c = el('input');
+        c.type = 'number';
+        c.inputMode = p.type === 'int' ? 'numeric' : 'decimal';
+        if (p.min != null) c.min = p.min;
+        if (p.max != null) c.max = p.max;
+        if (p.type === 'int') c.step = p.multiple_of != null ? p.multiple_of : 1;
+        else c.step = p.min != null && p.max != null && p.max - p.min <= 1 ? '0.05' : '0.5';
+        if (p.default === 'random') c.placeholder = 'random';
+        return c;
+      }
+      case 'bool': {
+        const c = el('input');
+        c.type = 'checkbox';
+        return c;
+      }
+      case 'choice': {
+        const c = el('select');
+        for (const choice of p.choices || []) {
+          const option = el('option', null, choice);
+          option.value = choice;
+          c.append(option);
+        }
+        return c;
+      }
+      case 'image': {
+        const c = el('input');
+        c.type = 'file';
+        c.accept = 'image/png,image/jpeg,image/webp';
+        c.addEventListener('change', () => this.startUpload());
+        return c;
+      }
+      default: {
+        const c = el('input');
+        c.type = 'text';
+        return c;
+      }
+    }
+  }
+
+  /** The control's raw value: text, a boolean (bool) or an upload id (image, '' when none). */
+  raw() {
+    if (this.param.type === 'bool') return this.control.checked;
+    if (this.param.type === 'image') return (this.upload && this.upload.id) || '';
+    return this.control.value;
+  }
+
+  /** Sets a raw value (images cannot be set: a file input only takes what the user chooses). */
+  set(raw) {
+    if (raw === undefined || raw === null || this.param.type === 'image') return;
+    if (this.param.type === 'bool') this.control.checked = raw === true;
+    else if (this.param.type === 'choice' && !(this.param.choices || []).includes(String(raw))) return;
+    else this.control.value = String(raw);
+  }
+
+  /** The declared default as a raw value ('' for none and for "random"). */
+  defaultRaw() {
+    const d = this.param.default;
+    if (this.param.type === 'bool') return d === true;
+    if (d === undefined || d === null || d === 'random') return '';
+    return String(d);
+  }
+
+  mark(reason) {
+    this.error.textContent = reason || '';
+    if (reason) this.control.setAttribute('aria-invalid', 'true');
+    else this.control.removeAttribute('aria-invalid');
+  }
+
+  /** Uploads the chosen file at once; a submit waits for it (see settle). */
+  startUpload() {
+    this.mark('');
+    if (this.preview.src) URL.revokeObjectURL(this.preview.src);
+    this.preview.removeAttribute('src');
+    this.preview.hidden = true;
+    const file = this.control.files && this.control.files[0];
+    if (!file) {
+      this.upload = null;
+      this.status.textContent = '';
+      return;
+    }
+    this.preview.src = URL.createObjectURL(file);
+    this.preview.hidden = false;
+    this.status.textContent = 'Uploading ' + file.name + '\u2026';
+    const data = new FormData();
+    data.append('image', file, file.name);
+    const upload = { file, id: null, problem: null };
+    upload.promise = api(this.apiRoot, 'POST', 'v1/uploads', data, UPLOAD_TIMEOUT_MS).then((result) => {
+      if (this.upload !== upload) return; // another file was chosen meanwhile
+      if (result.status === 201 && result.body && result.body.id) {
+        upload.id = result.body.id;
+        this.status.textContent = 'Uploaded ' + file.name + ' (' + result.body.width + '\u00d7' + result.body.height + ')';
+        this.control.dataset.uploadId = upload.id;
+      } else {
+        upload.problem = messageOf(result);
+        this.status.textContent = '';
+        this.mark(upload.problem);
+      }
+    });
+    this.upload = upload;
+  }
+
+  /** Waits for the upload under way (the latest, if another file is chosen meanwhile); its refusal is this field's problem. */
+  async settle() {
+    let current;
+    do {
+      current = this.upload;
+      if (!current) return null;
+      await current.promise;
+    } while (current !== this.upload);
+    return current.problem;
+  }
+
+  clear() {
+    if (this.preview && this.preview.src) URL.revokeObjectURL(this.preview.src);
+  }
+}
+
+/** Storage of the last-chosen template and values, per user; silent where storage is refused. */
+function loadStored(user) {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(STORAGE_PREFIX + user) || 'null');
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch (e) {
+    return {};
+  }
+}
+
+function saveStored(user, stored) {
+  try {
+    localStorage.setItem(STORAGE_PREFIX + user, JSON.stringify(stored));
+  } catch (e) {
+    // storage full or refused: remembering is only a convenience
+  }
+}
+
+/**
+ * The form's generated part. `fieldsHost` receives one node per parameter; `picker` is the
+ * template select (its wrapper `pickerField` is shown only when there is a choice).
+ */
+export class TemplateForm {
+  constructor(apiRoot, { fieldsHost, picker, pickerField, description, onChange }) {
+    this.apiRoot = apiRoot;
+    this.fieldsHost = fieldsHost;
+    this.picker = picker;
+    this.pickerField = pickerField;
+    this.description = description;
+    this.onChange = onChange || (() => {});
+    this.templates = [];
+    this.template = null;
+    this.fields = [];
+    this.user = null;
+    this.drafts = {}; // template name -> {param: raw}, kept while signed in
+    picker.addEventListener('change', () => this.choose(picker.value));
+  }
+
+  /**
+   * Loads the templates for `user` and builds the last-chosen (or the default) one's form; resolves
+   * to null, or to the sentence saying why there is no form.
+   */
+  async load(user) {
+    this.user = user;
+    const result = await api(this.apiRoot, 'GET', 'v1/templates');
+    if (this.user !== user) return null; // signed out meanwhile
+    if (result.status !== 200 || !Array.isArray(result.body) || result.body.length === 0) {
+      return result.status === 200 ? 'No workflow templates are configured.'
+        : 'The workflow templates could not be loaded: ' + messageOf(result);
+    }
+    this.templates = result.body;
+    const stored = loadStored(user);
+    this.drafts = stored.values && typeof stored.values === 'object' ? stored.values : {};
+    this.picker.replaceChildren(...this.templates.map((t) => {
+      const option = el('option', null, t.name);
+      option.value = t.name;
+      return option;
+    }));
+    this.pickerField.hidden = this.templates.length < 2;
+    const wanted = this.templates.find((t) => t.name === stored.template)
+      || this.templates.find((t) => t.default) || this.templates[0];
+    this.choose(wanted.name);
+    return null;
+  }
+
+  /** Shows the form of template `name`; values of same-named fields carry over from the last one. */
+  choose(name) {
+    const template = this.templates.find((t) => t.name === name);
+    if (!template) return;
+    const carried = {};
+    for (const f of this.fields) {
+      if (f.param.type !== 'image') carried[f.param.name] = { type: f.param.type, raw: f.raw() };
+    }
+    if (this.template) this.drafts[this.template.name] = this.raws();
+    this.fields.forEach((f) => f.clear());
+    this.template = template;
+    this.picker.value = template.name;
+    this.description.textContent = template.description || '';
+    const own = this.drafts[template.name] || {};
+    this.fields = template.params.map((p) => {
+      const field = new Field(p, this.apiRoot);
+      field.set(field.defaultRaw());
+      field.set(own[p.name]);
+      const c = carried[p.name];
+      if (c && c.type === p.type) field.set(c.raw);
+      return field;
+    });
+    this.fieldsHost.replaceChildren(...this.fields.map((f) => f.node));
+    this.fieldsHost.dataset.template = template.name;
+    if (this.user) saveStored(this.user, { ...loadStored(this.user), template: template.name });
+    this.onChange(template);
+  }
+
+  /** Raw values of the shown fields, images left out. */
+  raws() {
+    const raws = {};
+    for (const f of this.fields) if (f.param.type !== 'image') raws[f.param.name] = f.raw();
+    return raws;
+  }
+
+  /**
+   * Checks every field (waiting for uploads under way) and returns {params, problems}: problems
+   * as the server words them, [{field, reason}], each also shown next to its field.
+   */
+  async collect() {
+    const params = {};
+    const problems = [];
+    for (const f of this.fields) {
+      const uploadProblem = f.param.type === 'image' ? await f.settle() : null;
+      const raw = f.raw();
+      const reason = uploadProblem || problemOf(f.param, raw, f.control.validity && f.control.validity.badInput);
+      if (reason) {
+        problems.push({ field: f.param.name, reason });
+        continue;
+      }
+      const value = valueOf(f.param, raw);
+      if (value !== undefined) params[f.param.name] = value;
+    }
+    this.showProblems(problems);
+    return { params, problems };
+  }
+
+  /** Marks each problem's field; returns the problems that name no field of this form. */
+  showProblems(problems) {
+    const byName = new Map(this.fields.map((f) => [f.param.name, f]));
+    this.fields.forEach((f) => f.mark(''));
+    const unplaced = [];
+    for (const p of problems) {
+      const field = byName.get(p.field);
+      if (field) field.mark(p.reason);
+      else unplaced.push(p);
+    }
+    const first = problems.map((p) => byName.get(p.field)).find(Boolean);
+    if (first) first.control.focus();
+    return unplaced;
+  }
+
+  clearProblems() {
+    this.fields.forEach((f) => f.mark(''));
+  }
+
+  /** Remembers the template and values of a job that was accepted. */
+  remember() {
+    if (!this.user || !this.template) return;
+    this.drafts[this.template.name] = this.raws();
+    saveStored(this.user, { template: this.template.name, values: this.drafts });
+  }
+
+  /** Forgets the shown form (sign-out); storage stays for the user's next visit. */
+  reset() {
+    this.user = null;
+    this.fields.forEach((f) => f.clear());
+    this.fields = [];
+    this.template = null;
+    this.templates = [];
+    this.drafts = {};
+    this.fieldsHost.replaceChildren();
+    delete this.fieldsHost.dataset.template;
+  }
+}
