@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,8 @@ final class Browser implements AutoCloseable {
 
   /** Loads {@code path} (relative, e.g. {@code admin/}) of the WAR deployed at {@code base}. */
   void open(URL base, String path) {
-    driver.get(new WarUnderTest(base).uri("http", path).toString());
+    // on loopback, whatever address the container reports
+    driver.get(URI.create("http://127.0.0.1:" + base.getPort() + base.getPath()).resolve(path).toString());
   }
 
   /** Sets the window size; headless Chromium then reports it as the viewport. */

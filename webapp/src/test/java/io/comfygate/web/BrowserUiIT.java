@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.comfygate.testkit.FakeComfyUi;
 import java.io.IOException;
-import java.net.URL;
 import java.time.Duration;
 import java.util.Set;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
@@ -34,12 +29,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * sleeps: every wait is a bounded WebDriverWait on what the page shows. Screenshots of each state
  * go to target/screenshots.
  */
-@ExtendWith(ArquillianExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BrowserUiIT {
+class BrowserUiIT extends DeployedWar {
   private static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
-  private static FakeComfyUi comfy;
+  // 5 steps of 400 ms: a job runs for about 2 s (under the WAR's 4 s timeout), long enough that a
+  // second job of the same user waits behind it (MAX_PER_USER_CONCURRENT=1) and progress is visible.
+  @RegisterExtension
+  static final ItComfy comfy = new ItComfy(b -> b.steps(5).stepDelay(Duration.ofMillis(400)).samplerPreviews(true));
   private static Browser browser;
   private static ChromeDriver driver;
   private static String jobA;
@@ -47,36 +44,21 @@ class BrowserUiIT {
 
   @BeforeAll
   static void start() throws IOException {
-    // 5 steps of 400 ms: a job runs for about 2 s (under the WAR's 4 s timeout), long enough that a
-    // second job of the same user waits behind it (MAX_PER_USER_CONCURRENT=1) and progress is visible.
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(5).stepDelay(Duration.ofMillis(400))
-        .samplerPreviews(true).start();
     browser = Browser.start();
     driver = browser.driver;
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      comfy.close();
+    if (browser != null) {
+      browser.close();
     }
   }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
 
   @Test
   @Order(1)
   void aliceGeneratesAndFollowsHerJobsToTheGallery() throws Exception {
-    new WarUnderTest(base).awaitHealthy();
+    http.awaitHealthy();
     browser.open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     shot("01-signin");
@@ -167,7 +149,7 @@ class BrowserUiIT {
   @Test
   @Order(3)
   void adminBannerTurnsFailNamingComfyUiAndGenerateIsBlocked() throws Exception {
-    new WarUnderTest(base).awaitHealthy();
+    http.awaitHealthy();
     browser.open(base, "");
     WebElement signOut = waitFor().until(ExpectedConditions.elementToBeClickable(By.id("signout")));
     signOut.click();
@@ -182,8 +164,8 @@ class BrowserUiIT {
     waitFor().until(d -> !d.findElements(By.cssSelector("#images tr")).isEmpty());
     shot("09-admin-ok");
 
-    String comfyCheck = "comfyui:127.0.0.1:" + comfy.port();
-    comfy.stop();
+    String comfyCheck = "comfyui:127.0.0.1:" + comfy.get().port();
+    comfy.get().stop();
     try {
       // the engine notices within its health interval (1 s here); each poll presses Refresh again
       browser.refreshBannerUntil("FAIL", comfyCheck);
@@ -201,7 +183,7 @@ class BrowserUiIT {
       shot("11-generate-blocked");
       assertNoConsoleErrors();
     } finally {
-      comfy.restart();
+      comfy.get().restart();
     }
   }
 

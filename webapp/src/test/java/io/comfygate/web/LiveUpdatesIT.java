@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.comfygate.testkit.FakeComfyUi;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -20,53 +18,21 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The live updates WebSocket of the packaged WAR in a real Tomcat 11, with the JDK's WebSocket
  * client: who may connect (Basic, API key as Bearer or access_token, nobody else), what a user
  * receives while a job runs, and the snapshot a reconnecting browser gets.
  */
-@ExtendWith(ArquillianExtension.class)
-class LiveUpdatesIT {
+class LiveUpdatesIT extends DeployedWar {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static FakeComfyUi comfy;
-
-  @BeforeAll
-  static void startComfy() {
-    // Steps slower than the hub's 250 ms progress throttle, so every step shows; 2 s per job.
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(5)
-        .stepDelay(Duration.ofMillis(400)).samplerPreviews(true).start();
-  }
-
-  @AfterAll
-  static void stopComfy() {
-    comfy.close();
-  }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
-  private WarUnderTest app; // made after base is injected: one HTTP client per test
-
-  private WarUnderTest app() {
-    if (app == null) {
-      app = new WarUnderTest(base);
-    }
-    return app;
-  }
+  // Steps slower than the hub's 250 ms progress throttle, so every step shows; 2 s per job.
+  @RegisterExtension
+  static final ItComfy comfy = new ItComfy(b -> b.steps(5).stepDelay(Duration.ofMillis(400)).samplerPreviews(true));
   private final List<WebSocket> sockets = new ArrayList<>();
 
   @AfterEach
@@ -76,8 +42,8 @@ class LiveUpdatesIT {
 
   @Test
   void aUserFollowsTheirJobFromSnapshotToImagesAndNobodyElseSeesIt() throws Exception {
-    awaitHealthy();
-    Socket alice = connect("", "Authorization", basic("alice"));
+    http.awaitHealthy();
+    Socket alice = connect("", "Authorization", ItHttp.basic("alice"));
     Socket bob = connect("?access_token=" + issueKey("bob"));
     assertThat(alice.next("snapshot").get("jobs").isArray()).isTrue();
     assertThat(bob.next("snapshot").get("jobs").isArray()).isTrue();
@@ -108,7 +74,7 @@ class LiveUpdatesIT {
 
   @Test
   void aReconnectingClientGetsTheCurrentStateAtOnce() throws Exception {
-    awaitHealthy();
+    http.awaitHealthy();
     String key = issueKey("alice");
     String id = submit("alice");
     awaitState(id, "running");
@@ -135,11 +101,11 @@ class LiveUpdatesIT {
     Socket badToken = connect("?access_token=cg_not-a-key");
     assertThat(badToken.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 
-    Socket noRole = connect("", "Authorization", basic("nobody"));
+    Socket noRole = connect("", "Authorization", ItHttp.basic("nobody"));
     assertThat(noRole.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 
     // A wrong password is refused by the API's auth filter before any upgrade: an HTTP 401.
-    assertThatThrownBy(() -> connect("", "Authorization", WarUnderTest.basicOf("alice:wrong")))
+    assertThatThrownBy(() -> connect("", "Authorization", ItHttp.basicOf("alice:wrong")))
         .cause().isInstanceOfSatisfying(WebSocketHandshakeException.class,
             e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
   }
@@ -224,11 +190,11 @@ class LiveUpdatesIT {
 
   private Socket connect(String query, String... headers) throws Exception {
     Socket socket = new Socket();
-    WebSocket.Builder builder = app().http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    WebSocket.Builder builder = http.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
-    URI uri = app().uri("ws", "api/v1/live" + query);
+    URI uri = http.uri("ws", "api/v1/live" + query);
     try {
       socket.ws = builder.buildAsync(uri, socket).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -274,25 +240,11 @@ class LiveUpdatesIT {
     return JSON.readTree(issued.body()).get("key").asText();
   }
 
-  private void awaitState(String id, String state) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String body = send("GET", "api/v1/jobs/" + id, "alice", null).body();
-    while (!body.contains("\"state\":\"" + state + "\"")) {
-      assertThat(System.nanoTime()).as("job never %s: %s", state, body).isLessThan(deadline);
-      Thread.sleep(50);
-      body = send("GET", "api/v1/jobs/" + id, "alice", null).body();
-    }
+  private void awaitState(String id, String state) {
+    http.awaitState("api/v1/jobs/" + id, "alice", state, WAIT);
   }
 
-  private void awaitHealthy() throws Exception {
-    app().awaitHealthy();
-  }
-
-  private HttpResponse<String> send(String method, String path, String user, String body) throws Exception {
-    return app().send(method, path, user, body);
-  }
-
-  private static String basic(String user) {
-    return WarUnderTest.basic(user);
+  private HttpResponse<String> send(String method, String path, String user, String body) {
+    return http.send(method, path, user, body);
   }
 }

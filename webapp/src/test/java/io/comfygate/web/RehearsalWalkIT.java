@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.testkit.FakeComfyUi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,17 +18,13 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.NoAlertPresentException;
@@ -45,14 +40,15 @@ import org.openqa.selenium.support.ui.FluentWait;
  * other's jobs. Every wait is bounded; screenshots of each state go to target/screenshots
  * (rehearsal-*.png).
  */
-@ExtendWith(ArquillianExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RehearsalWalkIT {
+class RehearsalWalkIT extends DeployedWar {
   private static final String HOSTILE = "<img src=x onerror=alert(1)>";
   private static final Pattern ETA = Pattern.compile("about (\\d+) s left");
   private static final Browser.ExpectedHttpError OVER_THE_LIMIT = Browser.ExpectedHttpError.api("v1/jobs", 429);
 
-  private static FakeComfyUi comfy;
+  // 5 sampler steps of 400 ms: a job runs about 2 s, under the 4 s job timeout.
+  @RegisterExtension
+  static final ItComfy comfy = new ItComfy(b -> b.steps(5).stepDelay(Duration.ofMillis(400)).samplerPreviews(true));
   private static Browser alice;
   private static Browser bob;
   private static Browser root;
@@ -63,38 +59,21 @@ class RehearsalWalkIT {
 
   @BeforeAll
   static void start() throws Exception {
-    // 5 sampler steps of 400 ms: a job runs about 2 s, under the 4 s job timeout.
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(5).stepDelay(Duration.ofMillis(400))
-        .samplerPreviews(true).start();
-    try {
-      List<Browser> browsers = Browser.startAll(3);
-      alice = browsers.get(0);
-      bob = browsers.get(1);
-      root = browsers.get(2);
-    } catch (Exception e) {
-      comfy.close();
-      throw e;
-    }
+    List<Browser> browsers = Browser.startAll(3);
+    alice = browsers.get(0);
+    bob = browsers.get(1);
+    root = browsers.get(2);
   }
 
   @AfterAll
   static void stop() {
-    try (FakeComfyUi fake = comfy) {
-      Stream.of(alice, bob, root).filter(Objects::nonNull).forEach(Browser::close);
-    }
+    Stream.of(alice, bob, root).filter(Objects::nonNull).forEach(Browser::close);
   }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
 
   @Test
   @Order(1)
   void healthzOkThenTheAdminBannerSaysOk() throws Exception {
-    new ItHttp(base).awaitHealthy();
+    http.awaitHealthy();
     root.open(base, "healthz");
     JsonNode health = ItHttp.JSON.readTree(root.driver.findElement(By.tagName("pre")).getText());
     assertThat(health.path("status").asText()).isEqualTo("OK");
@@ -123,7 +102,7 @@ class RehearsalWalkIT {
     long interruptsBefore = interrupts();
     // ComfyUI takes the first prompt but does not start it: every job stays waiting and no job
     // timeout ticks (it counts from the start) while the pages are checked.
-    comfy.hang(true);
+    comfy.get().hang(true);
     String a1;
     String a2;
     String b1;
@@ -174,14 +153,14 @@ class RehearsalWalkIT {
       alice.shot("rehearsal-05-waiting-job-cancelled");
 
       // alice's first job starts, then ComfyUI freezes mid-prompt: the engine interrupts it at 4 s
-      comfy.hang(false);
-      new ItHttp(base).awaitState("api/v1/jobs/" + a1, "alice", "running", Browser.WAIT); // faster than the page
-      comfy.hang(true);
+      comfy.get().hang(false);
+      http.awaitState("api/v1/jobs/" + a1, "alice", "running", Browser.WAIT); // faster than the page
+      comfy.get().hang(true);
       alice.awaitCard(a1, "running");
-      new FluentWait<>(comfy).withTimeout(Duration.ofSeconds(15)).pollingEvery(Duration.ofMillis(50))
+      new FluentWait<>(comfy.get()).withTimeout(Duration.ofSeconds(15)).pollingEvery(Duration.ofMillis(50))
           .withMessage("the engine interrupts the job on ComfyUI").until(c -> interrupts() > interruptsBefore);
     } finally {
-      comfy.hang(false);
+      comfy.get().hang(false);
     }
     WebElement timedOut = alice.awaitCard(a1, "timeout");
     assertThat(timedOut.findElement(By.className("job-state")).getText()).isEqualTo("Timed out");
@@ -246,15 +225,15 @@ class RehearsalWalkIT {
   void comfyUiStoppedBlocksUsersFailsTheRunningJobAndTheBannerSaysFailUntilItIsBack() throws Exception {
     root.open(base, "admin/");
     root.waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
-    String comfyCheck = "comfyui:127.0.0.1:" + comfy.port();
+    String comfyCheck = "comfyui:127.0.0.1:" + comfy.get().port();
 
     // slow nodes keep bob's job running until ComfyUI goes away (well before its 4 s timeout)
-    comfy.slowNodes(Duration.ofSeconds(1));
+    comfy.get().slowNodes(Duration.ofSeconds(1));
     String running;
     try {
       running = bob.submit("rehearsal: interrupted by an outage");
       bob.awaitCard(running, "running");
-      comfy.stop();
+      comfy.get().stop();
 
       WebElement failed = bob.awaitCard(running, "failed");
       assertThat(failed.findElement(By.className("job-state")).getText()).isEqualTo("Failed");
@@ -277,15 +256,15 @@ class RehearsalWalkIT {
       alice.scrollTo(notice);
       alice.shot("rehearsal-10-generate-blocked");
     } finally {
-      comfy.clearFaults();
-      comfy.restart();
+      comfy.get().clearFaults();
+      comfy.get().restart();
     }
 
     root.refreshBannerUntil("OK", "checked");
     assertThat(root.driver.findElements(By.cssSelector("#banner-checks li"))).isEmpty();
     root.shot("rehearsal-11-admin-banner-ok-again");
 
-    new ItHttp(base).awaitHealthy();
+    http.awaitHealthy();
     String again = alice.submit("rehearsal: back again");
     WebElement card = alice.awaitCard(again, "succeeded");
     assertThat(alice.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
@@ -405,12 +384,12 @@ class RehearsalWalkIT {
 
   /** POST /interrupt requests the fake has received so far. */
   private static long interrupts() {
-    return comfy.requests().stream().filter(r -> r.path().endsWith("/interrupt")).count();
+    return comfy.get().requests().stream().filter(r -> r.path().endsWith("/interrupt")).count();
   }
 
   /** The io.comfygate.jobs lines of one job, from the WAR's JSON log (rotated files first). */
   private static List<JsonNode> jobLogLines(String jobId) {
-    Path log = Path.of(WarUnderTest.itSetting("LOG_FILE_PATH"));
+    Path log = Path.of(ItHttp.itSetting("LOG_FILE_PATH"));
     List<Path> files = new ArrayList<>();
     for (int i = 9; i >= 1; i--) {
       Path rotated = log.resolveSibling(log.getFileName() + "." + i);

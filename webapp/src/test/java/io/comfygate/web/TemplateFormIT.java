@@ -7,23 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.RecordedRequest;
 import io.comfygate.testkit.SampleImages;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -42,47 +36,29 @@ import org.openqa.selenium.support.ui.Select;
  * its job runs to the end; the last choice is remembered. Screenshots go to target/screenshots
  * (form-*.png), at 1280x800 and at phone width.
  */
-@ExtendWith(ArquillianExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TemplateFormIT {
+class TemplateFormIT extends DeployedWar {
   private static final String USER = "bob";
 
-  private static FakeComfyUi comfy;
+  @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
   private static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
-    comfy = FakeComfyUi.builder().port(Integer.getInteger("it.comfy.port")).steps(2).start();
-    try {
-      browser = Browser.start();
-    } catch (Exception e) {
-      comfy.close();
-      throw e;
-    }
+    browser = Browser.start();
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      comfy.close();
+    if (browser != null) {
+      browser.close();
     }
   }
-
-  @Deployment(testable = false)
-  static WebArchive war() {
-    return WarUnderTest.packagedWar();
-  }
-
-  @ArquillianResource URL base;
 
   @Test
   @Order(1)
   void theFieldsAreTxt2imgsDeclaredParameters() {
-    http().awaitHealthy();
+    http.awaitHealthy();
     browser.open(base, "");
     browser.signIn(USER);
     awaitTemplate("txt2img");
@@ -192,7 +168,7 @@ class TemplateFormIT {
 
     String jobId = browser.submitForm("the img2img job's card");
     browser.awaitCard(jobId, "succeeded");
-    JsonNode job = json(http().send("GET", "api/v1/jobs/" + jobId, USER, null), 200);
+    JsonNode job = json(http.send("GET", "api/v1/jobs/" + jobId, USER, null), 200);
     assertThat(job.path("template").asText()).isEqualTo("img2img");
     assertThat(job.path("params").path("image").asText()).isEqualTo(uploadId);
     assertThat(job.path("params").path("prompt").asText()).isEqualTo("as a woodcut");
@@ -201,11 +177,11 @@ class TemplateFormIT {
 
     // the chosen file's bytes reached ComfyUI, and the prompt's LoadImage names what it stored
     String remoteName = "comfygate-" + uploadId;
-    RecordedRequest upload = comfy.requests().stream()
+    RecordedRequest upload = comfy.get().requests().stream()
         .filter(r -> r.method().equals("POST") && r.path().equals("/upload/image") && r.body().contains(remoteName))
         .findFirst().orElseThrow(() -> new AssertionError("no /upload/image of " + remoteName));
     assertThat(indexOf(upload.bodyBytes(), png)).as("the PNG's bytes in the upload").isNotNegative();
-    assertThat(comfy.requests().stream().filter(r -> r.path().equals("/prompt") && r.method().equals("POST"))
+    assertThat(comfy.get().requests().stream().filter(r -> r.path().equals("/prompt") && r.method().equals("POST"))
         .anyMatch(r -> r.body().contains(remoteName))).as("a prompt loads the uploaded image").isTrue();
 
     browser.scrollTo(browser.card(jobId));
@@ -231,12 +207,8 @@ class TemplateFormIT {
 
   // ---------- helpers ----------
 
-  private ItHttp http() {
-    return new ItHttp(base);
-  }
-
   private JsonNode template(String name) {
-    for (JsonNode t : json(http().send("GET", "api/v1/templates", USER, null), 200)) {
+    for (JsonNode t : json(http.send("GET", "api/v1/templates", USER, null), 200)) {
       if (t.path("name").asText().equals(name)) {
         return t;
       }
@@ -322,11 +294,11 @@ class TemplateFormIT {
   }
 
   private long jobCount() {
-    return json(http().send("GET", "api/v1/jobs", USER, null), 200).path("total").asLong();
+    return json(http.send("GET", "api/v1/jobs", USER, null), 200).path("total").asLong();
   }
 
   private static long promptsReceived() {
-    return comfy.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/prompt")).count();
+    return comfy.get().requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/prompt")).count();
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
