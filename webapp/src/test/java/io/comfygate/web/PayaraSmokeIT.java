@@ -99,8 +99,9 @@ class PayaraSmokeIT {
           assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
           return health;
         }
-      } catch (IOException notListeningYet) {
-        assertThat(System.nanoTime()).as("no /healthz within %s: %s", READY_WITHIN, tail(log)).isLessThan(deadline);
+      } catch (IOException notListeningYet) { // refused while it starts; a timeout would say more
+        assertThat(System.nanoTime()).as("no /healthz within %s (last: %s); Payara's log ends: %s",
+            READY_WITHIN, notListeningYet, tail(log)).isLessThan(deadline);
       }
       Thread.sleep(500);
     }
