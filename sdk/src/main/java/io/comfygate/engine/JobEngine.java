@@ -265,54 +265,41 @@ public final class JobEngine implements AutoCloseable {
    * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
    */
   public Job submit(String userId, String template, JsonNode params) {
-    return submit(userId, template, params, (IdempotencyKey) null, null).job();
+    return submit(userId, template, params, SubmitOptions.none()).job();
   }
 
   /**
-   * Validates, stores and queues a job whose state changes are POSTed to {@code webhook}: the
-   * subscription and the first event ({@code job.queued}) are written in the job's own insert, and
-   * every later event in the transaction of its change. See {@link io.comfygate.webhooks.Webhooks}.
+   * Validates, stores and queues a job, with the options given:
    *
-   * @param webhook where its events go, or {@code null} for none
-   * @throws IllegalStateException if a webhook is given but the engine was built without
-   *     {@link Builder#webhooks}
-   * @see #submit(String, String, JsonNode)
-   */
-  public Job submit(String userId, String template, JsonNode params, io.comfygate.webhooks.WebhookTarget webhook) {
-    return submit(userId, template, params, null, webhook).job();
-  }
-
-  /**
-   * Validates, stores and queues a job, at most once per idempotency key: when this user submitted
-   * the same request (template and params) under {@code key} within the retention window
-   * (IDEMPOTENCY_RETENTION_HOURS), no job is created and that earlier job is returned as it is now,
-   * even if the user is at the limit or no backend is healthy at the moment. The key is stored with
-   * the job in one transaction, so concurrent submits with one key (also from other engines on the
-   * same database) create one job, and a restart keeps the key.
+   * <ul>
+   *   <li>an idempotency key ({@link SubmitOptions#withIdempotencyKey}): when this user submitted
+   *       the same request (template and params) under that key within the retention window
+   *       (IDEMPOTENCY_RETENTION_HOURS), no job is created and that earlier job is returned as it is
+   *       now ({@link Submission#replayed()}), even if the user is at the limit or no backend is
+   *       healthy at the moment. The key is stored with the job in one transaction, so concurrent
+   *       submits with one key (also from other engines on the same database) create one job, and a
+   *       restart keeps the key.
+   *   <li>a webhook target ({@link SubmitOptions#withWebhook}): the job's state changes are POSTed
+   *       there; the subscription and the first event ({@code job.queued}) are written in the job's
+   *       own insert, and every later event in the transaction of its change. See {@link
+   *       io.comfygate.webhooks.Webhooks}. A replay subscribes nothing new.
+   * </ul>
    *
    * <p>A refused submit (bad parameters, over the limit, no backend) stores nothing, so it does not
    * use up the key: the same key may be sent again once the cause is fixed.
    *
-   * @param key the caller's idempotency key, or {@code null} for none
+   * @param options {@link SubmitOptions#none()} for a plain submit
+   * @return the new job, or the one the idempotency key named, with its queue position and ETA
    * @throws IdempotencyKeyReusedException the key was used for a different request (nothing stored)
    * @throws io.comfygate.errors.InvalidParamsException bad parameters or unknown template (nothing stored)
    * @throws QuotaExceededException the user has MAX_PER_USER_QUEUE waiting jobs already (nothing stored)
    * @throws ServiceUnavailableException no ComfyUI backend is healthy (nothing stored)
+   * @throws IllegalStateException a webhook is given but the engine was built without {@link Builder#webhooks}
    */
-  public Submission submit(String userId, String template, JsonNode params, IdempotencyKey key) {
-    return submit(userId, template, params, key, null);
-  }
-
-  /**
-   * Both at once: an idempotent submit ({@link #submit(String, String, JsonNode, IdempotencyKey)})
-   * whose events go to {@code webhook} ({@link #submit(String, String, JsonNode, io.comfygate.webhooks.WebhookTarget)}).
-   * A replay returns the first job and subscribes nothing new.
-   *
-   * @param key the caller's idempotency key, or {@code null} for none
-   * @param webhook where its events go, or {@code null} for none
-   */
-  public Submission submit(String userId, String template, JsonNode params, IdempotencyKey key,
-      io.comfygate.webhooks.WebhookTarget webhook) {
+  public Submission submit(String userId, String template, JsonNode params, SubmitOptions options) {
+    Objects.requireNonNull(options, "options");
+    IdempotencyKey key = options.idempotencyKey().orElse(null);
+    io.comfygate.webhooks.WebhookTarget webhook = options.webhook().orElse(null);
     ensureOpen();
     if (webhook != null && webhooks == null) {
       throw new IllegalStateException("webhooks are not enabled on this engine (JobEngine.Builder.webhooks)");
