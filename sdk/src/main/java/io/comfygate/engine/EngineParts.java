@@ -9,6 +9,10 @@ import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.TrashPurger;
 import io.comfygate.store.TrashSweeper;
+import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcImageStore;
+import io.comfygate.store.jdbc.JdbcJobStore;
+import io.comfygate.store.jdbc.JobChangeHook;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.uploads.Uploads;
 import io.comfygate.webhooks.Webhooks;
@@ -60,7 +64,7 @@ final class EngineParts implements AutoCloseable {
   private final Duration uploadSweepInterval;
   private final List<AutoCloseable> owned;
 
-  EngineParts(JobEngine.Builder b) {
+  private EngineParts(JobEngine.Builder b) {
     clock = b.clock;
     jobs = b.jobStore;
     images = b.imageStore;
@@ -107,6 +111,35 @@ final class EngineParts implements AutoCloseable {
     health = healthMonitor(b);
     purger = new TrashPurger(images, b.outputDir);
     sweeper = TrashSweeper.start(purger, b.trashRetention, b.trashSweepInterval, clock);
+  }
+
+  /**
+   * Fills in what the builder left open (the shipped templates, a disabled LLM helper), opens the
+   * database unless stores were given (the engine then owns it), and wires the parts.
+   *
+   * @throws io.comfygate.errors.StoreException if the database cannot be opened
+   */
+  static EngineParts open(JobEngine.Builder b) {
+    if (b.templates == null) {
+      b.templates = TemplateRegistry.shipped();
+    }
+    if (b.llm == null) {
+      b.llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
+    }
+    if (b.jobStore == null) {
+      if (b.database == null) {
+        b.database = Database.open(b.location);
+        b.owned.add(b.database);
+      }
+      b.jobStore = new JdbcJobStore(b.database, b.webhooks == null ? JobChangeHook.NONE : b.webhooks.storeHook());
+      b.imageStore = new JdbcImageStore(b.database);
+    } else if (b.webhooks != null) {
+      throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
+    }
+    if (b.uploads == null && b.database != null) {
+      b.uploads = new Uploads(b.database, b.outputDir.resolve("uploads"), b.uploadMaxBytes, b.clock);
+    }
+    return new EngineParts(b);
   }
 
   /** One per server, named by its host:port, each with its own client and sender thread. */

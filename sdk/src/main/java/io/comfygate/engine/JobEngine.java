@@ -46,18 +46,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Scheduling.</b> One lock guards the waiting room ({@link io.comfygate.queue.FairQueue}), the
  * backends' slots and the active jobs; decisions are taken under it and acted on (HTTP calls,
- * listeners) after it is released. Each backend gets up to {@link Backend#CAPACITY} jobs: one
- * running and one waiting in ComfyUI's own queue, so the GPU never waits for us between two jobs.
+ * listeners) after it is released. Each backend gets up to two jobs: one running and one waiting in
+ * ComfyUI's own queue, so the GPU never waits for us between two jobs.
  *
  * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel),
  * {@code comfygate-job-events-1} (listeners, in order), {@code comfygate-engine-timer-1}
  * (timeouts, backend probes), plus each backend client's own. {@link #close()} stops them all.
  *
  * <p>This class is the public face only; the work is done by package-private parts wired in
- * {@link EngineParts}: {@link Intake} (submit), {@link JobBoard} (the fair queue and slots),
- * {@link HandOver} (sending a job), {@link JobRunner} and {@link ProgressTracker} (following it),
- * {@link Transitions} (recording its changes), {@link Interrupts} (cancel, timeout),
- * {@link BackendHealth}, {@link Recovery} (after a restart) and {@link Queries}.
+ * {@code EngineParts}: {@code Intake} (submit), {@code JobBoard} (the fair queue and slots),
+ * {@code HandOver} (sending a job), {@code JobRunner} and {@code ProgressTracker} (following it),
+ * {@code Transitions} (recording its changes), {@code Interrupts} (cancel, timeout),
+ * {@code BackendHealth}, {@code Recovery} (after a restart) and {@code Queries}.
  */
 public final class JobEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
@@ -97,27 +97,17 @@ public final class JobEngine implements AutoCloseable {
   }
 
   /**
-   * Validates, stores and queues a job, with the options given:
+   * Validates, stores and queues a job, with an idempotency key and a webhook target if the
+   * options name them (see {@link SubmitOptions#withIdempotencyKey} and {@link
+   * SubmitOptions#withWebhook}). A refused submit (bad parameters, over the limit, no backend)
+   * stores nothing, so it does not use up the key: the same key may be sent again once the cause is
+   * fixed.
    *
-   * <ul>
-   *   <li>an idempotency key ({@link SubmitOptions#withIdempotencyKey}): when this user submitted
-   *       the same request (template and params) under that key within the retention window
-   *       (IDEMPOTENCY_RETENTION_HOURS), no job is created and that earlier job is returned as it is
-   *       now ({@link Submission#replayed()}), even if the user is at the limit or no backend is
-   *       healthy at the moment. The key is stored with the job in one transaction, so concurrent
-   *       submits with one key (also from other engines on the same database) create one job, and a
-   *       restart keeps the key.
-   *   <li>a webhook target ({@link SubmitOptions#withWebhook}): the job's state changes are POSTed
-   *       there; the subscription and the first event ({@code job.queued}) are written in the job's
-   *       own insert, and every later event in the transaction of its change. See {@link
-   *       io.comfygate.webhooks.Webhooks}. A replay subscribes nothing new.
-   * </ul>
-   *
-   * <p>A refused submit (bad parameters, over the limit, no backend) stores nothing, so it does not
-   * use up the key: the same key may be sent again once the cause is fixed.
-   *
+   * @param template a template name, or {@code null} for the default template
+   * @param params the job's parameters as a JSON object (may be null: defaults only)
    * @param options {@link SubmitOptions#none()} for a plain submit
-   * @return the new job, or the one the idempotency key named, with its queue position and ETA
+   * @return the new job, or the one the idempotency key named ({@link Submission#replayed()}), with
+   *     its queue position and ETA
    * @throws IdempotencyKeyReusedException the key was used for a different request (nothing stored)
    * @throws io.comfygate.errors.InvalidParamsException bad parameters or unknown template (nothing stored)
    * @throws QuotaExceededException the user has MAX_PER_USER_QUEUE waiting jobs already (nothing stored)
@@ -528,27 +518,7 @@ public final class JobEngine implements AutoCloseable {
      * @throws io.comfygate.errors.StoreException if the database cannot be opened
      */
     public JobEngine build() {
-      if (templates == null) {
-        templates = TemplateRegistry.shipped();
-      }
-      if (llm == null) {
-        llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
-      }
-      if (jobStore == null) {
-        if (database == null) {
-          database = io.comfygate.store.jdbc.Database.open(location);
-          owned.add(database);
-        }
-        jobStore = new io.comfygate.store.jdbc.JdbcJobStore(database,
-            webhooks == null ? io.comfygate.store.jdbc.JobChangeHook.NONE : webhooks.storeHook());
-        imageStore = new io.comfygate.store.jdbc.JdbcImageStore(database);
-      } else if (webhooks != null) {
-        throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
-      }
-      if (uploads == null && database != null) {
-        uploads = new Uploads(database, outputDir.resolve("uploads"), uploadMaxBytes, clock);
-      }
-      JobEngine engine = new JobEngine(new EngineParts(this));
+      JobEngine engine = new JobEngine(EngineParts.open(this));
       try {
         engine.parts.start();
         return engine;

@@ -36,8 +36,11 @@ public final class SubmitOptions {
 
   /**
    * Submit at most once per key: when this user submitted the same request (template and params)
-   * under {@code key} within IDEMPOTENCY_RETENTION_HOURS, no job is created and that earlier job is
-   * returned ({@link Submission#replayed()}). A refused submit does not use up the key.
+   * under {@code key} within the retention window (IDEMPOTENCY_RETENTION_HOURS), no job is created
+   * and that earlier job is returned as it is now ({@link Submission#replayed()}), even if the user
+   * is at the limit or no backend is healthy at the moment. The key is stored with the job in one
+   * transaction, so concurrent submits with one key (also from other engines on the same database)
+   * create one job, and a restart keeps the key. A refused submit does not use up the key.
    *
    * @param key the caller's key, or {@code null} for none
    */
@@ -47,7 +50,9 @@ public final class SubmitOptions {
 
   /**
    * POST the job's state changes to {@code target}; needs an engine built with
-   * {@link JobEngine.Builder#webhooks}. A replayed submit subscribes nothing new.
+   * {@link JobEngine.Builder#webhooks}. The subscription and the first event ({@code job.queued})
+   * are written in the job's own insert, and every later event in the transaction of its change
+   * (see {@link io.comfygate.webhooks.Webhooks}). A replayed submit subscribes nothing new.
    *
    * @param target where its events go, or {@code null} for none
    */
