@@ -39,13 +39,11 @@ final class EngineParts implements AutoCloseable {
   private static final Duration IDEMPOTENCY_PURGE_INTERVAL = Duration.ofHours(1);
   private static final long TIMEOUT_CHECK_MILLIS = 500;
 
+  // What the facade (JobEngine) reaches.
   final AtomicBoolean closed = new AtomicBoolean();
-  final Clock clock;
-  final JobStore jobs;
   final ImageStore images;
   final TemplateRegistry templates;
   final Duration probeInterval;
-  final JobBoard board;
   final Listeners listeners;
   final OutputCollector outputs;
   final Queries queries;
@@ -55,6 +53,10 @@ final class EngineParts implements AutoCloseable {
   final LlmClient llm;
   final Uploads uploads;
   final TrashPurger purger;
+
+  private final Clock clock;
+  private final JobStore jobs;
+  private final JobBoard board;
   private final Workers workers;
   private final ScheduledExecutorService timer;
   private final BackendHealth backendHealth;

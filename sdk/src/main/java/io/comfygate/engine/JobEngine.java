@@ -295,6 +295,7 @@ public final class JobEngine implements AutoCloseable {
 
   /** Configures a {@link JobEngine}; {@link #build()} opens the store and recovers unfinished jobs. */
   public static final class Builder {
+    // Package-private: EngineParts reads them when it wires the engine.
     Clock clock = Clock.systemUTC();
     List<URI> servers = List.of(URI.create("http://127.0.0.1:8188"));
     Path outputDir = Path.of("outputs");
