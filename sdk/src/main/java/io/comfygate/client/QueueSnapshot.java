@@ -14,8 +14,17 @@ public record QueueSnapshot(List<Item> running, List<Item> pending) {
 
   /** True if {@code promptId} is running or pending. */
   public boolean contains(String promptId) {
-    return running.stream().anyMatch(i -> i.promptId().equals(promptId))
-        || pending.stream().anyMatch(i -> i.promptId().equals(promptId));
+    return isRunning(promptId) || isPending(promptId);
+  }
+
+  /** True if {@code promptId} is running. */
+  public boolean isRunning(String promptId) {
+    return running.stream().anyMatch(i -> i.promptId().equals(promptId));
+  }
+
+  /** True if {@code promptId} waits in the queue. */
+  public boolean isPending(String promptId) {
+    return pending.stream().anyMatch(i -> i.promptId().equals(promptId));
   }
 
   /**

@@ -44,6 +44,16 @@ final class Backend {
     this.sender = sender;
   }
 
+  /**
+   * Whether ComfyUI has {@code promptId}, queued, running or in its history (a prompt ComfyUI
+   * never received, or forgot in a restart, is in none of them).
+   *
+   * @throws io.comfygate.errors.ComfyException if ComfyUI cannot be asked
+   */
+  boolean knows(String promptId) {
+    return client.queue().contains(promptId) || client.history(promptId).isPresent();
+  }
+
   int freeSlots() {
     return healthy ? Math.max(0, CAPACITY - dispatched.size()) : 0;
   }

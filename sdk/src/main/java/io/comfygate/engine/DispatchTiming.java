@@ -10,7 +10,9 @@ import java.time.Duration;
  *
  * @param sinceSubmit from the job's submission until ComfyUI answered the POST of its prompt:
  *     waiting in our queue plus the hand-over
- * @param request the POST /prompt round trip alone
+ * @param request the POST /prompt round trip alone: input images sent before it are not counted
+ *     (nor is anything else the hand-over does). It does include the client's wait for its
+ *     WebSocket, which only the first prompts after a (re)connect of a backend's client see.
  */
 public record DispatchTiming(JobId jobId, String userId, String template, String backend,
     Duration sinceSubmit, Duration request) {}

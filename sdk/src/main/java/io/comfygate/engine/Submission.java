@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * What {@link JobEngine#submit(String, String, com.fasterxml.jackson.databind.JsonNode,
- * io.comfygate.jobs.IdempotencyKey)} did: queued a new job, or found the job that an earlier
+ * SubmitOptions)} did: queued a new job, or found the job that an earlier
  * submit with the same idempotency key created ({@link #replayed()}), and returned it as it is now.
  */
 public final class Submission {

@@ -122,6 +122,13 @@ class TranscriptBodiesTest {
     assertThat(q.pending()).hasSize(3);
     assertThat(q.pending()).isSortedAccordingTo(java.util.Comparator.comparingDouble(QueueSnapshot.Item::number));
     assertThat(q.contains(q.pending().get(0).promptId())).isTrue();
+    String pending = q.pending().get(0).promptId();
+    String running = q.running().get(0).promptId();
+    assertThat(q.isPending(pending)).isTrue();
+    assertThat(q.isRunning(pending)).isFalse();
+    assertThat(q.isRunning(running)).isTrue();
+    assertThat(q.isPending(running)).isFalse();
+    assertThat(q.contains("not-there")).isFalse();
     assertThat(ResponseParsers.queue(body("01_get_queue_empty.json")).running()).isEmpty();
 
     SystemStats stats = ResponseParsers.systemStats(body("01_get_system_stats.json"));

@@ -104,7 +104,7 @@ class EngineObservationTest {
     engine.submit("alice", null, small("unobserved"));
     assertThat(engine.lastHealth()).hasValueSatisfying(report -> {
       assertThat(report.ok()).isTrue();
-      assertThat(report.check(JobEngine.BACKEND_CHECK + backendName())).isPresent();
+      assertThat(report.check(BackendHealth.CHECK_PREFIX + backendName())).isPresent();
     });
     engine.close();
     assertThat(timings).isEmpty();

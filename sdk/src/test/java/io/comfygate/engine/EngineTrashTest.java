@@ -34,14 +34,7 @@ class EngineTrashTest {
 
   private StoredImage makeImage(JobEngine engine, String user) throws Exception {
     Job job = engine.submit(user, null, new ObjectMapper().readTree("{\"prompt\":\"p\",\"width\":64,\"height\":64,\"steps\":2}"));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (engine.find(job.id()).orElseThrow().state() != JobState.SUCCEEDED) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job did not finish: " + engine.find(job.id()));
-      }
-      Thread.sleep(20);
-    }
-    return engine.find(job.id()).orElseThrow().images().get(0);
+    return EngineTests.awaitState(engine, job.id(), JobState.SUCCEEDED).images().get(0);
   }
 
   private JobEngine engine(Duration retention, Duration sweepEvery) {

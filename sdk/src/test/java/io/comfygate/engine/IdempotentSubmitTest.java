@@ -69,8 +69,8 @@ class IdempotentSubmitTest {
     return engine(b -> { });
   }
 
-  private static IdempotencyKey key(String value) {
-    return IdempotencyKey.of(value);
+  private static SubmitOptions key(String value) {
+    return SubmitOptions.none().withIdempotencyKey(IdempotencyKey.of(value));
   }
 
   private static long jobsOf(JobEngine engine, String user) {

@@ -9,6 +9,7 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.auth.IssuedKey;
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
+import io.comfygate.engine.SubmitOptions;
 import io.comfygate.jobs.JobState;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.testkit.FakeComfyUi;
@@ -87,7 +88,8 @@ class WebhookDeliveryTest {
   }
 
   private Job submit(String user) {
-    return engine.submit(user, null, small(), new WebhookTarget(receiver.url(), key.key().id()));
+    return engine.submit(user, null, small(), SubmitOptions.none().withWebhook(new WebhookTarget(receiver.url(), key.key().id())))
+        .job();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.comfygate.web.resources;
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.engine.Submission;
+import io.comfygate.engine.SubmitOptions;
 import io.comfygate.web.api.JobView;
 import io.comfygate.web.api.PageView;
 import io.comfygate.web.api.SubmitJobRequest;
@@ -79,8 +80,10 @@ public final class JobsResource {
     if (body == null) {
       throw new BadParameterException("body", "a JSON object {\"template\": …, \"params\": {…}} is required");
     }
-    Submission submitted = engine.submit(Caller.of(security).user(), body.template(), body.params(),
-        Params.idempotencyKey(IDEMPOTENCY_KEY, idempotencyKey), webhook(body, security));
+    SubmitOptions options = SubmitOptions.none()
+        .withIdempotencyKey(Params.idempotencyKey(IDEMPOTENCY_KEY, idempotencyKey))
+        .withWebhook(webhook(body, security));
+    Submission submitted = engine.submit(Caller.of(security).user(), body.template(), body.params(), options);
     Job job = submitted.job();
     Response.ResponseBuilder response = Response.accepted(JobView.of(job, Params.apiBase(uri)))
         .location(uri.getAbsolutePathBuilder().path(job.id().value()).build());
