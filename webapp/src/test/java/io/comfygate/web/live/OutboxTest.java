@@ -1,0 +1,163 @@
+package io.comfygate.web.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** One session's outbox, its sends run by a scheduler the test drives. */
+class OutboxTest {
+  private final ManualScheduler sender = new ManualScheduler(new AtomicLong());
+  private final List<Runnable> closes = new ArrayList<>();
+
+  private Outbox outbox(FakeSession session, int limit) {
+    return new Outbox(session, limit, closes::add, sender::execute);
+  }
+
+  @Test
+  void offeringOnlyEnqueuesAndTheSenderWritesInOrder() throws Exception {
+    FakeSession session = new FakeSession(true);
+    Outbox box = outbox(session, 10);
+    box.offer("{\"type\":\"a\"}");
+    box.start("{\"type\":\"snapshot\"}");
+    box.offer("{\"type\":\"b\"}");
+
+    assertThat(session.sentCount()).as("nothing written by the thread that offers").isZero();
+    sender.runAll();
+    assertThat(session.types()).containsExactly("snapshot", "a", "b");
+  }
+
+  @Test
+  void nothingIsSentBeforeTheSnapshot() {
+    FakeSession session = new FakeSession(true);
+    Outbox box = outbox(session, 10);
+    box.offer("{\"type\":\"a\"}");
+    box.offerLatest("k", "{\"type\":\"b\"}");
+
+    sender.runAll();
+    assertThat(session.sentCount()).isZero();
+    assertThat(sender.executedCount()).isZero();
+  }
+
+  @Test
+  void aNewerKeyedMessageReplacesAWaitingOneButMustArriveMessagesAllPass() throws Exception {
+    FakeSession session = new FakeSession(false);
+    Outbox box = outbox(session, 10);
+    box.start("{\"type\":\"snapshot\"}");
+    sender.runAll(); // the snapshot is now in flight
+    box.offerLatest("progress:1", "{\"type\":\"p10\"}");
+    box.offer("{\"type\":\"s1\"}");
+    box.offerLatest("progress:1", "{\"type\":\"p20\"}");
+    box.offer("{\"type\":\"s2\"}");
+    box.offerLatest("progress:1", "{\"type\":\"p30\"}");
+
+    drain(session);
+    assertThat(session.types()).containsExactly("snapshot", "s1", "s2", "p30");
+  }
+
+  @Test
+  void aStateChangeDropsTheWaitingQueuePositionItSupersedes() throws Exception {
+    FakeSession session = new FakeSession(false);
+    Outbox box = outbox(session, 10);
+    box.start("{\"type\":\"snapshot\"}");
+    sender.runAll();
+    box.offerLatest("queue:1", "{\"type\":\"q1\"}");
+    box.offerLatest("queue:2", "{\"type\":\"q2\"}");
+    box.offer("{\"type\":\"start1\"}", "queue:1");
+
+    drain(session);
+    assertThat(session.types()).containsExactly("snapshot", "q2", "start1");
+  }
+
+  @Test
+  void aCompletionLaterOnAnotherThreadHandsTheNextSendBackToTheSender() throws Exception {
+    FakeSession session = new FakeSession(false);
+    Outbox box = outbox(session, 10);
+    box.start("{\"type\":\"snapshot\"}");
+    box.offer("{\"type\":\"a\"}");
+    sender.runAll();
+    assertThat(session.sentCount()).isOne();
+
+    Thread container = new Thread(session::completeOne, "container-callback");
+    container.start();
+    container.join(5_000);
+    assertThat(session.sentCount()).as("the callback's thread does not write").isOne();
+    sender.runAll();
+    assertThat(session.types()).containsExactly("snapshot", "a");
+    assertThat(session.threads()).doesNotContain("container-callback");
+  }
+
+  @Test
+  void aBusySessionYieldsToOthersAfterItsTurn() {
+    FakeSession busy = new FakeSession(true);
+    FakeSession other = new FakeSession(true);
+    Outbox a = outbox(busy, 100);
+    Outbox b = outbox(other, 100);
+    a.start("{\"type\":\"snapshot\"}");
+    for (int i = 0; i < 2 * Outbox.TURN; i++) {
+      a.offer("{\"type\":\"m\"}");
+    }
+    b.start("{\"type\":\"snapshot\"}");
+
+    sender.runOne(); // a's first turn
+    assertThat(busy.sentCount()).isEqualTo(Outbox.TURN);
+    sender.runOne(); // b's, queued behind a's first turn but ahead of its second
+    assertThat(other.sentCount()).isOne();
+    sender.runAll();
+    assertThat(busy.sentCount()).isEqualTo(2 * Outbox.TURN + 1);
+  }
+
+  @Test
+  void tooManyWaitingMustArriveMessagesCloseTheSessionWith1013() {
+    FakeSession stuck = new FakeSession(false);
+    Outbox box = outbox(stuck, 2);
+    box.start("{\"type\":\"snapshot\"}");
+    sender.runAll(); // in flight, never completes
+    box.offerLatest("progress:1", "{\"type\":\"p\"}"); // keyed: not counted
+    box.offer("{\"type\":\"a\"}");
+    box.offer("{\"type\":\"b\"}");
+    assertThat(closes).isEmpty();
+    box.offer("{\"type\":\"c\"}");
+
+    assertThat(box.isClosed()).isTrue();
+    assertThat(box.pendingCount()).isZero();
+    closes.forEach(Runnable::run);
+    assertThat(stuck.closedWith).isEqualTo(Outbox.TRY_AGAIN_LATER);
+  }
+
+  @Test
+  void aFailedSendStopsTheOutbox() {
+    FakeSession session = new FakeSession(false);
+    Outbox box = outbox(session, 10);
+    box.start("{\"type\":\"snapshot\"}");
+    box.offer("{\"type\":\"a\"}");
+    sender.runAll();
+    session.failNext();
+    box.offer("{\"type\":\"b\"}");
+    sender.runAll();
+
+    assertThat(box.isClosed()).isTrue();
+    assertThat(session.sentCount()).isOne();
+  }
+
+  @Test
+  void aSenderThatRejectsWorkDiscardsTheOutbox() {
+    sender.close();
+    FakeSession session = new FakeSession(true);
+    Outbox box = outbox(session, 10);
+    box.start("{\"type\":\"snapshot\"}");
+
+    assertThat(box.isClosed()).isTrue();
+    assertThat(session.sentCount()).isZero();
+  }
+
+  /** Completes sends one by one, letting the sender write the next each time. */
+  private void drain(FakeSession session) {
+    do {
+      sender.runAll();
+    } while (session.completeOne());
+    sender.runAll();
+  }
+}
