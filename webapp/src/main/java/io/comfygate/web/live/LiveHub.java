@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code progressInterval}, and the newest of a burst goes out when the interval ends, ahead of
  * the job's next state change) and, for a browser that cannot keep up, replaced by newer ones while
  * they wait. When the queue moves, users with waiting jobs get those jobs again with their new
- * position and ETA ({@code queue_update}); a newer position of a job replaces one still waiting
- * to be sent, and the job's next state change replaces it too.
+ * position and ETA ({@code queue_update}): sent after every other kind of message, here and in
+ * other sessions, since a position moving a moment late hurts nobody while a late progress shows;
+ * a newer position of a job replaces one still waiting to be sent, and the job's next state
+ * change replaces it too.
  *
  * <p>Create one per application with {@link #start}; {@link #close()} unsubscribes, closes every
  * session with 1001 (going away) and stops the send threads. Thread-safe.
@@ -108,7 +110,7 @@ public final class LiveHub implements AutoCloseable {
    * their events. Returns the handle to pass to {@link #remove} when the session ends.
    */
   Client open(Identity identity, Outbox.Transport transport) {
-    Client client = new Client(identity.user(), new Outbox(transport, sendLimit, this::closeLater, sends::execute),
+    Client client = new Client(identity.user(), new Outbox(transport, sendLimit, this::closeLater, sends),
         transport);
     byUser.compute(client.user, (user, set) -> {
       Set<Client> s = set == null ? ConcurrentHashMap.newKeySet() : set;
@@ -221,7 +223,7 @@ public final class LiveHub implements AutoCloseable {
         Integer before = c.positions.put(id, job.position());
         if (before == null || before != job.position()) {
           text = text == null ? messages.job("queue_update", job) : text;
-          c.outbox.offerLatest(queueKey(id), text);
+          c.outbox.offerInBackground(queueKey(id), text);
         }
       }
     }

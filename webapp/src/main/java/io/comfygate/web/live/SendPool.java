@@ -1,6 +1,8 @@
 package io.comfygate.web.live;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The few daemon threads ({@code comfygate-live-send-N}) on which the live sessions' messages are
  * written, so that the engine's event thread only ever enqueues. Each session's {@link Outbox}
- * has at most one task here at a time (and the hub one delayed task per throttled job), so the
- * queue is bounded by the number of open sessions and running jobs.
+ * has at most two tasks here at a time (one urgent, one background), and the hub one delayed task
+ * per throttled job, so the queues are bounded by the number of open sessions and running jobs.
  *
  * <p>{@link #close()} drops delayed tasks, lets started ones finish, and waits a bounded time for
  * the threads to end: a WAR must not leave threads behind on undeploy. Idempotent.
@@ -22,6 +24,8 @@ final class SendPool implements Scheduler {
 
   private final ScheduledThreadPoolExecutor executor;
   private final Duration closeWait;
+  private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
+  private final Queue<Runnable> background = new ConcurrentLinkedQueue<>();
 
   /** @param threads how many sends may be written at the same time */
   SendPool(int threads, Duration closeWait) {
@@ -42,7 +46,31 @@ final class SendPool implements Scheduler {
 
   @Override
   public void execute(Runnable task) {
-    executor.execute(guarded(task));
+    urgent.add(task);
+    runOneLater();
+  }
+
+  @Override
+  public void executeInBackground(Runnable task) {
+    background.add(task);
+    runOneLater();
+  }
+
+  /**
+   * One executor task per queued task, each running whichever queued task is most urgent when a
+   * thread takes it up: so a burst of background work delays urgent work by at most the tasks
+   * already running.
+   */
+  private void runOneLater() {
+    executor.execute(() -> {
+      Runnable next = urgent.poll();
+      if (next == null) {
+        next = background.poll();
+      }
+      if (next != null) {
+        guarded(next).run();
+      }
+    });
   }
 
   @Override

@@ -16,6 +16,7 @@ final class ManualScheduler implements Scheduler {
 
   private final AtomicLong now;
   private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+  private final ArrayDeque<Runnable> background = new ArrayDeque<>();
   private final List<Delayed> delayed = new ArrayList<>();
   private boolean closed;
   private int executed;
@@ -30,6 +31,14 @@ final class ManualScheduler implements Scheduler {
       throw new RejectedExecutionException("closed");
     }
     ready.add(task);
+  }
+
+  @Override
+  public synchronized void executeInBackground(Runnable task) {
+    if (closed) {
+      throw new RejectedExecutionException("closed");
+    }
+    background.add(task);
   }
 
   @Override
@@ -48,24 +57,19 @@ final class ManualScheduler implements Scheduler {
 
   /** Runs the ready tasks, and those they make ready, until none is left. */
   void runAll() {
-    while (true) {
-      Runnable next;
-      synchronized (this) {
-        next = ready.poll();
-        if (next == null) {
-          return;
-        }
-        executed++;
-      }
-      next.run();
+    while (runOne()) {
+      // next
     }
   }
 
-  /** Runs only the task that is ready first; false if there is none. */
+  /** Runs the task that is first in the urgent lane, else in the background lane; false if there is none. */
   boolean runOne() {
     Runnable next;
     synchronized (this) {
       next = ready.poll();
+      if (next == null) {
+        next = background.poll();
+      }
       if (next == null) {
         return false;
       }
@@ -95,7 +99,7 @@ final class ManualScheduler implements Scheduler {
   }
 
   synchronized int readyCount() {
-    return ready.size();
+    return ready.size() + background.size();
   }
 
   synchronized int delayedCount() {

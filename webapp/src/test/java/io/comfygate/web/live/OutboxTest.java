@@ -13,7 +13,7 @@ class OutboxTest {
   private final List<Runnable> closes = new ArrayList<>();
 
   private Outbox outbox(FakeSession session, int limit) {
-    return new Outbox(session, limit, closes::add, sender::execute);
+    return new Outbox(session, limit, closes::add, sender);
   }
 
   @Test
@@ -63,12 +63,37 @@ class OutboxTest {
     Outbox box = outbox(session, 10);
     box.start("{\"type\":\"snapshot\"}");
     sender.runAll();
-    box.offerLatest("queue:1", "{\"type\":\"q1\"}");
-    box.offerLatest("queue:2", "{\"type\":\"q2\"}");
+    box.offerInBackground("queue:1", "{\"type\":\"q1\"}");
+    box.offerInBackground("queue:2", "{\"type\":\"q2\"}");
     box.offer("{\"type\":\"start1\"}", "queue:1");
+    box.offerInBackground("queue:2", "{\"type\":\"q2b\"}");
 
     drain(session);
-    assertThat(session.types()).containsExactly("snapshot", "q2", "start1");
+    assertThat(session.types()).containsExactly("snapshot", "start1", "q2b");
+  }
+
+  @Test
+  void backgroundMessagesWaitForEveryOtherMessageOfAllSessions() throws Exception {
+    FakeSession a = new FakeSession(true);
+    FakeSession b = new FakeSession(true);
+    Outbox boxA = outbox(a, 10);
+    Outbox boxB = outbox(b, 10);
+    boxA.start("{\"type\":\"snapshot\"}");
+    boxB.start("{\"type\":\"snapshot\"}");
+    sender.runAll();
+    boxA.offerInBackground("queue:1", "{\"type\":\"q1\"}");
+    boxA.offerLatest("progress:2", "{\"type\":\"p2\"}");
+    boxB.offerInBackground("queue:3", "{\"type\":\"q3\"}");
+    boxB.offer("{\"type\":\"s4\"}");
+
+    sender.runOne();
+    assertThat(a.types()).as("an urgent turn sends no background message").containsExactly("snapshot", "p2");
+    sender.runOne();
+    assertThat(b.types()).containsExactly("snapshot", "s4");
+    assertThat(sender.readyCount()).as("two background turns left").isEqualTo(2);
+    sender.runAll();
+    assertThat(a.types()).containsExactly("snapshot", "p2", "q1");
+    assertThat(b.types()).containsExactly("snapshot", "s4", "q3");
   }
 
   @Test
