@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * socket: every session has its own {@link Outbox}, which the listener only fills; the writes run
  * on a few send threads ({@code comfygate-live-send-N}). State changes ({@code job} messages)
  * always arrive, in order; progress and previews are throttled per job (at most one each per
- * {@code progressInterval}, and the newest of a burst goes out when the interval ends, ahead of
- * the job's next state change) and, for a browser that cannot keep up, replaced by newer ones while
- * they wait. When the queue moves, users with waiting jobs get those jobs again with their new
+ * {@code progressInterval}, besides one per interval for a new percent; the newest of a burst
+ * goes out when its turn comes, ahead of the job's next state change; see {@link Throttle}) and,
+ * for a browser that cannot keep up, replaced by newer ones while they wait. When the queue moves, users with waiting jobs get those jobs again with their new
  * position and ETA ({@code queue_update}): sent after every other kind of message, here and in
  * other sessions, since a position moving a moment late hurts nobody while a late progress shows;
  * a newer position of a job replaces one still waiting to be sent, and the job's next state
@@ -190,10 +190,12 @@ public final class LiveHub implements AutoCloseable {
     }
     String id = job.id().value();
     // Written when sent, so a throttled update that a newer one replaces costs nothing.
-    throttle.submit(progressKey(id), () -> toSessions(user, progressKey(id), messages.progress(job)));
+    // A new percent is news; a new node with the same percent is not (see Throttle).
+    throttle.submit(progressKey(id), job.progress().percent(),
+        () -> toSessions(user, progressKey(id), messages.progress(job)));
     byte[] image = event.preview();
     if (image != null) {
-      throttle.submit(previewKey(id),
+      throttle.submit(previewKey(id), 0,
           () -> toSessions(user, previewKey(id), messages.preview(job, image, event.previewType())));
     }
   }

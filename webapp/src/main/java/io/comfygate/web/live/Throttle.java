@@ -6,14 +6,18 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 
 /**
- * At most one send per key and interval, and never a lost last one: a send that comes too soon
- * after the previous one waits, replaced by any newer one, until the interval has passed, then
- * runs (the trailing send). Keys are the hub's {@code progress:<job>} and {@code preview:<job>}.
+ * Limits the sends under each key (the hub's {@code progress:<job>} and {@code preview:<job>})
+ * without ever losing the last one. Each send carries a level (a job's percent): a send whose level
+ * differs from the last one sent is news, and goes at most once per interval after the previous
+ * news; any other send goes at most once per interval after the previous send of any kind. So a
+ * new percent is never held back by a mere change of the running node, and a key gets at most two
+ * sends per interval.
  *
- * <p>Sends run under this object's lock, on the caller's thread or (trailing) on the scheduler's,
- * so a caller that {@linkplain #flush flushes} a key knows that no send of it runs after that
- * call returns: the hub flushes a job's progress before offering its state change, which keeps
- * the last progress and keeps it ahead of the job's end. Sends must only enqueue. Thread-safe.
+ * <p>A send that may not go yet waits, replaced by any newer one, and goes as soon as it may (the
+ * trailing send). Sends run under this object's lock, on the caller's thread or (trailing) on the
+ * scheduler's, so once {@link #flush} returns no older send of its key can still run: the hub
+ * flushes a job's progress before offering its state change, which keeps the last progress and
+ * keeps it ahead of the job's end. Sends must only enqueue. Thread-safe.
  */
 final class Throttle {
   private final long intervalNanos;
@@ -21,11 +25,16 @@ final class Throttle {
   private final Scheduler scheduler;
   private final Map<String, Slot> slots = new HashMap<>();
 
-  /** One key's last send, and the send waiting for the end of the interval (if any). */
+  /** One key's last sends, and the send waiting for its turn (if any). */
   private static final class Slot {
+    boolean sentAny;
     long lastSent;
+    long lastNews;
+    int sentLevel;
     Runnable waiting;
-    boolean timerSet;
+    int waitingLevel;
+    // When the earliest armed timer fires; Long.MAX_VALUE if none is armed.
+    long timerAt = Long.MAX_VALUE;
   }
 
   Throttle(long intervalNanos, LongSupplier nanoTime, Scheduler scheduler) {
@@ -34,33 +43,19 @@ final class Throttle {
     this.scheduler = scheduler;
   }
 
-  /** Runs {@code send} now if the key's interval has passed, else once it has (unless replaced). */
-  synchronized void submit(String key, Runnable send) {
-    long now = nanoTime.getAsLong();
-    Slot slot = slots.get(key);
-    if (slot == null) {
-      slot = new Slot();
-      slots.put(key, slot);
-    } else if (now - slot.lastSent < intervalNanos) {
-      slot.waiting = send;
-      if (!slot.timerSet) {
-        setTimer(key, slot, slot.lastSent + intervalNanos - now);
-      }
-      return;
-    }
-    slot.lastSent = now;
-    slot.waiting = null;
-    send.run();
+  /** Runs {@code send} now if it may go, else as soon as it may (unless a newer one replaces it). */
+  synchronized void submit(String key, int level, Runnable send) {
+    Slot slot = slots.computeIfAbsent(key, k -> new Slot());
+    slot.waiting = send;
+    slot.waitingLevel = level;
+    release(key, slot, nanoTime.getAsLong());
   }
 
-  /** Runs the key's waiting send now, if any; no send of it runs after this returns, until the next submit. */
+  /** Runs the key's waiting send now, if any; no older send of the key runs after this returns. */
   synchronized void flush(String key) {
     Slot slot = slots.get(key);
     if (slot != null && slot.waiting != null) {
-      Runnable send = slot.waiting;
-      slot.waiting = null;
-      slot.lastSent = nanoTime.getAsLong();
-      send.run();
+      run(slot, nanoTime.getAsLong());
     }
   }
 
@@ -69,28 +64,49 @@ final class Throttle {
     slots.remove(key);
   }
 
-  private synchronized void trailing(String key, Slot slot) {
-    slot.timerSet = false;
-    if (slots.get(key) != slot || slot.waiting == null) {
-      return; // forgotten or flushed meanwhile
-    }
-    long early = slot.lastSent + intervalNanos - nanoTime.getAsLong();
-    if (early > 0) { // a flush sent meanwhile and restarted the interval
-      setTimer(key, slot, early);
+  private void release(String key, Slot slot, long now) {
+    if (slot.waiting == null) {
       return;
     }
+    long due = dueAt(slot, now);
+    if (due <= now) {
+      run(slot, now);
+    } else if (due < slot.timerAt) {
+      try {
+        scheduler.schedule(() -> trailing(key, slot, due), due - now);
+        slot.timerAt = due;
+      } catch (RejectedExecutionException e) { // shutting down: nobody left to send to
+        slot.waiting = null;
+      }
+    }
+  }
+
+  private long dueAt(Slot slot, long now) {
+    if (!slot.sentAny) {
+      return now;
+    }
+    boolean news = slot.waitingLevel != slot.sentLevel;
+    return (news ? slot.lastNews : slot.lastSent) + intervalNanos;
+  }
+
+  private void run(Slot slot, long now) {
     Runnable send = slot.waiting;
+    if (!slot.sentAny || slot.waitingLevel != slot.sentLevel) {
+      slot.lastNews = now;
+    }
+    slot.sentAny = true;
+    slot.lastSent = now;
+    slot.sentLevel = slot.waitingLevel;
     slot.waiting = null;
-    slot.lastSent = nanoTime.getAsLong();
     send.run();
   }
 
-  private void setTimer(String key, Slot slot, long delayNanos) {
-    try {
-      scheduler.schedule(() -> trailing(key, slot), delayNanos);
-      slot.timerSet = true;
-    } catch (RejectedExecutionException e) { // shutting down: nobody left to send to
-      slot.waiting = null;
+  private synchronized void trailing(String key, Slot slot, long at) {
+    if (slot.timerAt == at) {
+      slot.timerAt = Long.MAX_VALUE;
+    }
+    if (slots.get(key) == slot) { // else forgotten meanwhile
+      release(key, slot, nanoTime.getAsLong());
     }
   }
 

@@ -114,6 +114,26 @@ class LiveHubTest {
   }
 
   @Test
+  void aNewPercentIsNotHeldBackByUpdatesThatOnlyChangedTheNode() throws Exception {
+    FakeSession alice = new FakeSession(true);
+    hub.open(ALICE, alice);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // loader
+    sends.advance(Duration.ofMillis(10));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // sampler
+    sends.advance(Duration.ofMillis(240));
+    assertThat(alice.kinds()).as("the node change went out a full interval later").hasSize(3);
+    sends.advance(Duration.ofMillis(50));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 33), null, null));
+    sends.runAll();
+
+    assertThat(alice.kinds()).hasSize(4);
+    assertThat(alice.json(3).get("percent").asInt()).as("sent at once, 50 ms after the node change").isEqualTo(33);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 66), null, null));
+    sends.runAll();
+    assertThat(alice.kinds()).as("but a new percent waits for the previous one's interval").hasSize(4);
+  }
+
+  @Test
   void aThrottledLastProgressGoesOutBeforeTheJobsEndAndNeverAfter() throws Exception {
     FakeSession alice = new FakeSession(true);
     hub.open(ALICE, alice);
