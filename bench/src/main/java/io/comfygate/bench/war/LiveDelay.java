@@ -243,6 +243,7 @@ public final class LiveDelay {
     }
     List<Long> delays = new ArrayList<>();
     List<Long> fastest = new ArrayList<>();
+    Map<Integer, List<Long>> byStep = new java.util.TreeMap<>();
     int expected = 0;
     int noted = 0;
     List<String> missing = new ArrayList<>();
@@ -261,6 +262,7 @@ public final class LiveDelay {
           missing.add(owner + " " + key);
         } else {
           delays.add(at - f.nanos());
+          byStep.computeIfAbsent(f.value(), v -> new ArrayList<>()).add(at - f.nanos());
           first = Math.min(first, at - f.nanos());
         }
       }
@@ -270,6 +272,12 @@ public final class LiveDelay {
     }
     Latencies l = Latencies.of(delays);
     Latencies f50 = Latencies.of(fastest);
+    StringBuilder steps = new StringBuilder();
+    byStep.forEach((step, d) -> {
+      Latencies s = Latencies.of(d);
+      steps.append(String.format(Locale.ROOT, "  step %d: p50 %s, p99 %s, max %s (%d)%n", step, Latencies.ms(s.at(50)),
+          Latencies.ms(s.at(99)), Latencies.ms(s.max()), s.count()));
+    });
     return String.format(Locale.ROOT,
         "progress frames from the backends: %d; deliveries expected: %d, received: %d, missing: %d%s%n"
             + "sockets closed by the server during the run: %d%n"
@@ -278,7 +286,8 @@ public final class LiveDelay {
         missing.isEmpty() ? "" : " (first: " + missing.subList(0, Math.min(5, missing.size())) + ")", closed,
         Latencies.ms(l.at(50)), Latencies.ms(l.at(90)), Latencies.ms(l.at(99)), Latencies.ms(l.max()))
         + String.format(Locale.ROOT, "  fastest socket of each frame (the part before the fan-out): p50 %s, p99 %s, max %s%n",
-            Latencies.ms(f50.at(50)), Latencies.ms(f50.at(99)), Latencies.ms(f50.max()));
+            Latencies.ms(f50.at(50)), Latencies.ms(f50.at(99)), Latencies.ms(f50.max()))
+        + "delivery delay by sampler step:\n" + steps;
   }
 
   static String loadAverage() {

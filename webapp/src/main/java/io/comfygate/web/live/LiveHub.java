@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>The engine calls its listeners on one event thread, so nothing here may block or write to a
  * socket: every session has its own {@link Outbox}, which the listener only fills; the writes run
  * on a few send threads ({@code comfygate-live-send-N}). State changes ({@code job} messages)
- * always arrive, in order; progress and previews are throttled per job (at most one each per
- * {@code progressInterval}, besides one per interval for a new percent; the newest of a burst
- * goes out when its turn comes, ahead of the job's next state change; see {@link Throttle}) and,
- * for a browser that cannot keep up, replaced by newer ones while they wait. When the queue moves, users with waiting jobs get those jobs again with their new
+ * always arrive, in order; progress and previews are throttled per job (a preview or an update
+ * of the running node at most once per {@code progressInterval}, a new percent at most twice; the
+ * newest of a burst goes out when its turn comes, ahead of the job's next state change; see
+ * {@link Throttle}) and, for a browser that cannot keep up, replaced by newer ones while they wait. When the queue moves, users with waiting jobs get those jobs again with their new
  * position and ETA ({@code queue_update}): sent after every other kind of message, here and in
  * other sessions, since a position moving a moment late hurts nobody while a late progress shows;
  * a newer position of a job replaces one still waiting to be sent, and the job's next state

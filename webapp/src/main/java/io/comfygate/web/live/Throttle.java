@@ -8,10 +8,11 @@ import java.util.function.LongSupplier;
 /**
  * Limits the sends under each key (the hub's {@code progress:<job>} and {@code preview:<job>})
  * without ever losing the last one. Each send carries a level (a job's percent): a send whose level
- * differs from the last one sent is news, and goes at most once per interval after the previous
- * news; any other send goes at most once per interval after the previous send of any kind. So a
- * new percent is never held back by a mere change of the running node, and a key gets at most two
- * sends per interval.
+ * differs from the last one sent is news, and goes at once unless two news went in the last
+ * interval; any other send goes at most once per interval after the previous send of any kind. So
+ * a new percent is never held back by a mere change of the running node, nor by one other news
+ * that came just before it (two steps that reach us close together because the first was late),
+ * and a key gets at most three sends per interval.
  *
  * <p>A send that may not go yet waits, replaced by any newer one, and goes as soon as it may (the
  * trailing send). Sends run under this object's lock, on the caller's thread or (trailing) on the
@@ -30,6 +31,8 @@ final class Throttle {
     boolean sentAny;
     long lastSent;
     long lastNews;
+    long newsBefore; // the news before the last one
+    int newsSent; // counted up to 2
     int sentLevel;
     Runnable waiting;
     int waitingLevel;
@@ -85,14 +88,18 @@ final class Throttle {
     if (!slot.sentAny) {
       return now;
     }
-    boolean news = slot.waitingLevel != slot.sentLevel;
-    return (news ? slot.lastNews : slot.lastSent) + intervalNanos;
+    if (slot.waitingLevel == slot.sentLevel) {
+      return slot.lastSent + intervalNanos;
+    }
+    return slot.newsSent < 2 ? now : slot.newsBefore + intervalNanos;
   }
 
   private void run(Slot slot, long now) {
     Runnable send = slot.waiting;
     if (!slot.sentAny || slot.waitingLevel != slot.sentLevel) {
+      slot.newsBefore = slot.lastNews;
       slot.lastNews = now;
+      slot.newsSent = Math.min(2, slot.newsSent + 1);
     }
     slot.sentAny = true;
     slot.lastSent = now;

@@ -81,36 +81,38 @@ class LiveHubTest {
     now.addAndGet(Duration.ofMillis(100).toNanos());
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 20), new byte[] {1, 2, 3}, "image/jpeg"));
     sends.runAll();
-    now.addAndGet(Duration.ofMillis(200).toNanos()); // the trailing send's time passes, but it has not run yet
+    now.addAndGet(Duration.ofMillis(50).toNanos());
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 30), null, null)); // a third in 250 ms
+    now.addAndGet(Duration.ofMillis(150).toNanos()); // its turn passes, but its timer has not run yet
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 60), null, null));
     hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
     sends.advance(Duration.ofSeconds(1));
 
-    assertThat(alice.types()).containsExactly("snapshot", "progress", "preview", "progress", "job");
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "preview", "progress",
+        "job:job_complete");
     assertThat(alice.json(1).get("percent").asInt()).isEqualTo(10);
-    assertThat(alice.json(2).get("mime").asText()).isEqualTo("image/jpeg");
-    assertThat(alice.json(2).get("data").asText()).isEqualTo("AQID");
-    assertThat(alice.json(3).get("percent").asInt()).as("20 %% was replaced by 60 %% before its turn").isEqualTo(60);
-    assertThat(alice.json(4).get("event").asText()).isEqualTo("job_complete");
+    assertThat(alice.json(2).get("percent").asInt()).as("a second new percent goes at once").isEqualTo(20);
+    assertThat(alice.json(3).get("mime").asText()).isEqualTo("image/jpeg");
+    assertThat(alice.json(3).get("data").asText()).isEqualTo("AQID");
+    assertThat(alice.json(4).get("percent").asInt()).as("30 %% was replaced by 60 %% before its turn").isEqualTo(60);
   }
 
   @Test
   void theNewestProgressOfABurstGoesOutWhenTheIntervalEnds() throws Exception {
     FakeSession alice = new FakeSession(true);
     hub.open(ALICE, alice);
-    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 10), null, null));
-    sends.advance(Duration.ofMillis(50));
-    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 20), null, null));
-    sends.advance(Duration.ofMillis(50));
-    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 30), null, null));
-    sends.advance(Duration.ofMillis(100)); // 200 ms after the first: still inside the interval
+    for (int percent = 10; percent <= 40; percent += 10) { // 10 % at 0 ms, 20 % at 50 ms, …
+      hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, percent), null, null));
+      sends.advance(Duration.ofMillis(50));
+    }
+    sends.advance(Duration.ofMillis(40)); // 240 ms after the first
 
-    assertThat(alice.kinds()).containsExactly("snapshot", "progress");
-    sends.advance(Duration.ofMillis(50));
     assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress");
-    assertThat(alice.json(2).get("percent").asInt()).isEqualTo(30);
+    sends.advance(Duration.ofMillis(10));
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "progress");
+    assertThat(alice.json(3).get("percent").asInt()).as("the newest; 30 %% was replaced").isEqualTo(40);
     sends.advance(Duration.ofSeconds(1));
-    assertThat(alice.sentCount()).as("nothing more to send").isEqualTo(3);
+    assertThat(alice.sentCount()).as("nothing more to send").isEqualTo(4);
   }
 
   @Test
@@ -120,8 +122,10 @@ class LiveHubTest {
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // loader
     sends.advance(Duration.ofMillis(10));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // sampler
-    sends.advance(Duration.ofMillis(240));
-    assertThat(alice.kinds()).as("the node change went out a full interval later").hasSize(3);
+    sends.advance(Duration.ofMillis(230));
+    assertThat(alice.kinds()).as("a node change waits a full interval").hasSize(2);
+    sends.advance(Duration.ofMillis(10));
+    assertThat(alice.kinds()).hasSize(3);
     sends.advance(Duration.ofMillis(50));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 33), null, null));
     sends.runAll();
@@ -129,27 +133,32 @@ class LiveHubTest {
     assertThat(alice.kinds()).hasSize(4);
     assertThat(alice.json(3).get("percent").asInt()).as("sent at once, 50 ms after the node change").isEqualTo(33);
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 66), null, null));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), null, null));
     sends.runAll();
-    assertThat(alice.kinds()).as("but a new percent waits for the previous one's interval").hasSize(4);
+    assertThat(alice.kinds()).as("66 %% at once too, 99 %% waits: two new percents in 250 ms").hasSize(5);
+    sends.advance(Duration.ofMillis(250));
+    assertThat(alice.json(5).get("percent").asInt()).isEqualTo(99);
   }
 
   @Test
   void aThrottledLastProgressGoesOutBeforeTheJobsEndAndNeverAfter() throws Exception {
     FakeSession alice = new FakeSession(true);
     hub.open(ALICE, alice);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 33), null, null));
+    sends.advance(Duration.ofMillis(50));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 66), null, null));
-    sends.advance(Duration.ofMillis(100));
+    sends.advance(Duration.ofMillis(50));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), new byte[] {7}, "image/png"));
     sends.advance(Duration.ofMillis(10));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), new byte[] {8}, "image/png"));
     hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
     sends.advance(Duration.ofSeconds(1));
 
-    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "preview", "progress", "preview",
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "preview", "progress", "preview",
         "job:job_complete");
-    assertThat(alice.json(3).get("percent").asInt()).isEqualTo(99);
-    assertThat(alice.json(4).get("data").asText()).as("the newest preview").isEqualTo("CA==");
-    assertThat(sends.delayedCount()).isZero();
+    assertThat(alice.json(4).get("percent").asInt()).isEqualTo(99);
+    assertThat(alice.json(5).get("data").asText()).as("the newest preview").isEqualTo("CA==");
+    assertThat(sends.delayedCount()).as("no trailing send left to follow the end").isZero();
   }
 
   @Test
