@@ -3,6 +3,7 @@ package io.comfygate.web.live;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * written, so that the engine's event thread only ever enqueues. Each session's {@link Outbox}
  * has at most two tasks here at a time (one urgent, one background), and the hub one delayed task
  * per throttled job, so the queues are bounded by the number of open sessions and running jobs.
+ * Urgent tasks run before background ones, whenever they were queued.
  *
  * <p>{@link #close()} drops delayed tasks, lets started ones finish, and waits a bounded time for
  * the threads to end: a WAR must not leave threads behind on undeploy. Idempotent.
@@ -21,11 +23,14 @@ import org.slf4j.LoggerFactory;
 final class SendPool implements Scheduler {
   private static final Logger LOG = LoggerFactory.getLogger(SendPool.class);
   static final String THREAD_PREFIX = "comfygate-live-send-";
+  private static final int BATCH = 64;
 
   private final ScheduledThreadPoolExecutor executor;
   private final Duration closeWait;
   private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
   private final Queue<Runnable> background = new ConcurrentLinkedQueue<>();
+  private final int threads;
+  private final AtomicInteger working = new AtomicInteger();
 
   /** @param threads how many sends may be written at the same time */
   SendPool(int threads, Duration closeWait) {
@@ -42,35 +47,81 @@ final class SendPool implements Scheduler {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setRemoveOnCancelPolicy(true);
     this.closeWait = closeWait;
+    this.threads = threads;
   }
 
   @Override
   public void execute(Runnable task) {
     urgent.add(task);
-    runOneLater();
+    wake();
   }
 
   @Override
   public void executeInBackground(Runnable task) {
     background.add(task);
-    runOneLater();
+    wake();
   }
 
   /**
-   * One executor task per queued task, each running whichever queued task is most urgent when a
-   * thread takes it up: so a burst of background work delays urgent work by at most the tasks
-   * already running.
+   * Starts one more worker unless all threads already work. A burst of tasks (a queue move offers
+   * one to nearly every session) thus costs the offering thread a queue insertion each, not a
+   * thread wake-up each.
    */
-  private void runOneLater() {
-    executor.execute(() -> {
-      Runnable next = urgent.poll();
+  private void wake() {
+    int now;
+    do {
+      now = working.get();
+      if (now >= threads) {
+        return;
+      }
+    } while (!working.compareAndSet(now, now + 1));
+    try {
+      executor.execute(this::work);
+    } catch (RejectedExecutionException e) {
+      working.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs queued tasks, the urgent ones first, until none is left; after each {@value #BATCH} it
+   * queues itself again, so that due delayed tasks get a thread in between.
+   */
+  private void work() {
+    for (int i = 0; i < BATCH; i++) {
+      Runnable next = next();
       if (next == null) {
-        next = background.poll();
+        done();
+        return;
       }
-      if (next != null) {
-        guarded(next).run();
+      try {
+        next.run();
+      } catch (RuntimeException e) {
+        LOG.warn("live: a send task failed", e);
       }
-    });
+    }
+    try {
+      executor.execute(this::work);
+    } catch (RejectedExecutionException e) { // shut down
+      working.decrementAndGet();
+    }
+  }
+
+  private void done() {
+    working.decrementAndGet();
+    // A task queued after our last look, whose wake() still counted us as working, is not lost.
+    if (!urgent.isEmpty() || !background.isEmpty()) {
+      try {
+        wake();
+      } catch (RejectedExecutionException e) {
+        // shut down: the hub has discarded every session
+      }
+    }
+  }
+
+  private Runnable next() {
+    Runnable next = urgent.poll();
+    return next != null ? next : background.poll();
   }
 
   @Override
