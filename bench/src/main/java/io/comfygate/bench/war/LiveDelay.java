@@ -29,10 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Delivery delay: from the moment a backend's {@code progress} frame has passed the
  * {@link ProgressTap} relay in front of it to the moment each socket of the job's owner receives
- * the matching {@code progress} message (same job, same percent), one nanoTime clock. The hub sends
- * at most one progress message per job and socket every 250 ms, so the fake's steps are 350 ms
- * apart: every frame should then reach every socket of its user, and the driver counts those that
- * did not. Memory: heap in use after GC with the sockets open, minus before they were opened, per
+ * the matching {@code progress} message (same job, same percent), one nanoTime clock. The hub's
+ * throttle lets a new percent through at once unless two went out in the last 250 ms, and sends a
+ * held-back one later rather than drop it; the fake's steps are 350 ms apart, so every frame should
+ * reach every socket of its user (the driver counts those that did not), and any wait the throttle
+ * adds is part of the measured delay. The delay is also printed per sampler step. Memory: heap in use after GC with the sockets open, minus before they were opened, per
  * socket. Client and server share the JVM, so that figure is an upper bound for the server's part.
  *
  * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.LiveDelay [users] [socketsPerUser] [jobsPerUser] [wave]}
