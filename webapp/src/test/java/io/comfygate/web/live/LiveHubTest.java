@@ -197,9 +197,7 @@ class LiveHubTest {
   @Test
   void waitingJobsOfOtherUsersGetTheirNewPositionWhenTheQueueMoves() throws Exception {
     Job bobsJob = job("bob", JobState.QUEUED, 1, 0);
-    source.snapshot = List.of(bobsJob);
-    FakeSession bob = new FakeSession(true);
-    hub.open(BOB, bob);
+    FakeSession bob = openWithWaiting(BOB, bobsJob, true);
 
     source.waiting = List.of(withPosition(bobsJob, 0));
     hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
@@ -216,10 +214,7 @@ class LiveHubTest {
   @Test
   void positionsOfAJobWaitingToBeSentReplaceEachOther() throws Exception {
     Job bobsJob = job("bob", JobState.QUEUED, 5, 0);
-    source.snapshot = List.of(bobsJob);
-    FakeSession bob = new FakeSession(false);
-    hub.open(BOB, bob);
-    sends.runAll(); // the snapshot is in flight
+    FakeSession bob = openWithWaiting(BOB, bobsJob, false); // the snapshot is in flight
 
     for (int position = 4; position >= 1; position--) {
       source.waiting = List.of(withPosition(bobsJob, position));
@@ -234,10 +229,7 @@ class LiveHubTest {
   @Test
   void aJobsStateChangeIsNeverFollowedByAStaleQueuePosition() throws Exception {
     Job bobsJob = job("bob", JobState.QUEUED, 3, 0);
-    source.snapshot = List.of(bobsJob);
-    FakeSession bob = new FakeSession(false);
-    hub.open(BOB, bob);
-    sends.runAll();
+    FakeSession bob = openWithWaiting(BOB, bobsJob, false);
 
     source.waiting = List.of(withPosition(bobsJob, 2));
     hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0))); // bob's moves to 2
@@ -286,6 +278,15 @@ class LiveHubTest {
       }
     }
     assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("comfygate-live-") && t.isAlive());
+  }
+
+  /** Opens a session whose snapshot holds {@code waiting}, and lets the hub send the snapshot. */
+  private FakeSession openWithWaiting(Identity who, Job waiting, boolean immediate) {
+    source.snapshot = List.of(waiting);
+    FakeSession session = new FakeSession(immediate);
+    hub.open(who, session);
+    sends.runAll();
+    return session;
   }
 
   /** Completes a slow session's sends one by one, letting the sender write the next each time. */

@@ -20,9 +20,9 @@ class OutboxTest {
   void offeringOnlyEnqueuesAndTheSenderWritesInOrder() throws Exception {
     FakeSession session = new FakeSession(true);
     Outbox box = outbox(session, 10);
-    box.offer("{\"type\":\"a\"}");
-    box.start("{\"type\":\"snapshot\"}");
-    box.offer("{\"type\":\"b\"}");
+    box.offer(msg("a"));
+    box.start(msg("snapshot"));
+    box.offer(msg("b"));
 
     assertThat(session.sentCount()).as("nothing written by the thread that offers").isZero();
     sender.runAll();
@@ -33,8 +33,8 @@ class OutboxTest {
   void nothingIsSentBeforeTheSnapshot() {
     FakeSession session = new FakeSession(true);
     Outbox box = outbox(session, 10);
-    box.offer("{\"type\":\"a\"}");
-    box.offerLatest("k", "{\"type\":\"b\"}");
+    box.offer(msg("a"));
+    box.offerLatest("k", msg("b"));
 
     sender.runAll();
     assertThat(session.sentCount()).isZero();
@@ -45,13 +45,13 @@ class OutboxTest {
   void aNewerKeyedMessageReplacesAWaitingOneButMustArriveMessagesAllPass() throws Exception {
     FakeSession session = new FakeSession(false);
     Outbox box = outbox(session, 10);
-    box.start("{\"type\":\"snapshot\"}");
+    box.start(msg("snapshot"));
     sender.runAll(); // the snapshot is now in flight
-    box.offerLatest("progress:1", "{\"type\":\"p10\"}");
-    box.offer("{\"type\":\"s1\"}");
-    box.offerLatest("progress:1", "{\"type\":\"p20\"}");
-    box.offer("{\"type\":\"s2\"}");
-    box.offerLatest("progress:1", "{\"type\":\"p30\"}");
+    box.offerLatest("progress:1", msg("p10"));
+    box.offer(msg("s1"));
+    box.offerLatest("progress:1", msg("p20"));
+    box.offer(msg("s2"));
+    box.offerLatest("progress:1", msg("p30"));
 
     drain(session);
     assertThat(session.types()).containsExactly("snapshot", "s1", "s2", "p30");
@@ -61,12 +61,12 @@ class OutboxTest {
   void aStateChangeDropsTheWaitingQueuePositionItSupersedes() throws Exception {
     FakeSession session = new FakeSession(false);
     Outbox box = outbox(session, 10);
-    box.start("{\"type\":\"snapshot\"}");
+    box.start(msg("snapshot"));
     sender.runAll();
-    box.offerInBackground("queue:1", "{\"type\":\"q1\"}");
-    box.offerInBackground("queue:2", "{\"type\":\"q2\"}");
-    box.offer("{\"type\":\"start1\"}", "queue:1");
-    box.offerInBackground("queue:2", "{\"type\":\"q2b\"}");
+    box.offerInBackground("queue:1", msg("q1"));
+    box.offerInBackground("queue:2", msg("q2"));
+    box.offer(msg("start1"), "queue:1");
+    box.offerInBackground("queue:2", msg("q2b"));
 
     drain(session);
     assertThat(session.types()).containsExactly("snapshot", "start1", "q2b");
@@ -78,13 +78,13 @@ class OutboxTest {
     FakeSession b = new FakeSession(true);
     Outbox boxA = outbox(a, 10);
     Outbox boxB = outbox(b, 10);
-    boxA.start("{\"type\":\"snapshot\"}");
-    boxB.start("{\"type\":\"snapshot\"}");
+    boxA.start(msg("snapshot"));
+    boxB.start(msg("snapshot"));
     sender.runAll();
-    boxA.offerInBackground("queue:1", "{\"type\":\"q1\"}");
-    boxA.offerLatest("progress:2", "{\"type\":\"p2\"}");
-    boxB.offerInBackground("queue:3", "{\"type\":\"q3\"}");
-    boxB.offer("{\"type\":\"s4\"}");
+    boxA.offerInBackground("queue:1", msg("q1"));
+    boxA.offerLatest("progress:2", msg("p2"));
+    boxB.offerInBackground("queue:3", msg("q3"));
+    boxB.offer(msg("s4"));
 
     sender.runOne();
     assertThat(a.types()).as("an urgent turn sends no background message").containsExactly("snapshot", "p2");
@@ -100,8 +100,8 @@ class OutboxTest {
   void aCompletionLaterOnAnotherThreadHandsTheNextSendBackToTheSender() throws Exception {
     FakeSession session = new FakeSession(false);
     Outbox box = outbox(session, 10);
-    box.start("{\"type\":\"snapshot\"}");
-    box.offer("{\"type\":\"a\"}");
+    box.start(msg("snapshot"));
+    box.offer(msg("a"));
     sender.runAll();
     assertThat(session.sentCount()).isOne();
 
@@ -120,11 +120,11 @@ class OutboxTest {
     FakeSession other = new FakeSession(true);
     Outbox a = outbox(busy, 100);
     Outbox b = outbox(other, 100);
-    a.start("{\"type\":\"snapshot\"}");
+    a.start(msg("snapshot"));
     for (int i = 0; i < 2 * Outbox.TURN; i++) {
-      a.offer("{\"type\":\"m\"}");
+      a.offer(msg("m"));
     }
-    b.start("{\"type\":\"snapshot\"}");
+    b.start(msg("snapshot"));
 
     sender.runOne(); // a's first turn
     assertThat(busy.sentCount()).isEqualTo(Outbox.TURN);
@@ -138,13 +138,13 @@ class OutboxTest {
   void tooManyWaitingMustArriveMessagesCloseTheSessionWith1013() {
     FakeSession stuck = new FakeSession(false);
     Outbox box = outbox(stuck, 2);
-    box.start("{\"type\":\"snapshot\"}");
+    box.start(msg("snapshot"));
     sender.runAll(); // in flight, never completes
-    box.offerLatest("progress:1", "{\"type\":\"p\"}"); // keyed: not counted
-    box.offer("{\"type\":\"a\"}");
-    box.offer("{\"type\":\"b\"}");
+    box.offerLatest("progress:1", msg("p")); // keyed: not counted
+    box.offer(msg("a"));
+    box.offer(msg("b"));
     assertThat(closes).isEmpty();
-    box.offer("{\"type\":\"c\"}");
+    box.offer(msg("c"));
 
     assertThat(box.isClosed()).isTrue();
     assertThat(box.pendingCount()).isZero();
@@ -156,11 +156,11 @@ class OutboxTest {
   void aFailedSendStopsTheOutbox() {
     FakeSession session = new FakeSession(false);
     Outbox box = outbox(session, 10);
-    box.start("{\"type\":\"snapshot\"}");
-    box.offer("{\"type\":\"a\"}");
+    box.start(msg("snapshot"));
+    box.offer(msg("a"));
     sender.runAll();
     session.failNext();
-    box.offer("{\"type\":\"b\"}");
+    box.offer(msg("b"));
     sender.runAll();
 
     assertThat(box.isClosed()).isTrue();
@@ -172,10 +172,14 @@ class OutboxTest {
     sender.close();
     FakeSession session = new FakeSession(true);
     Outbox box = outbox(session, 10);
-    box.start("{\"type\":\"snapshot\"}");
+    box.start(msg("snapshot"));
 
     assertThat(box.isClosed()).isTrue();
     assertThat(session.sentCount()).isZero();
+  }
+
+  private static String msg(String type) {
+    return "{\"type\":\"" + type + "\"}";
   }
 
   /** Completes sends one by one, letting the sender write the next each time. */
