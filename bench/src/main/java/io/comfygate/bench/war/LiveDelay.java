@@ -29,10 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Delivery delay: from the moment a backend's {@code progress} frame has passed the
  * {@link ProgressTap} relay in front of it to the moment each socket of the job's owner receives
- * the matching {@code progress} message (same job, same percent), one nanoTime clock. The hub sends
- * at most one progress message per job and socket every 250 ms, so the fake's steps are 350 ms
- * apart: every frame should then reach every socket of its user, and the driver counts those that
- * did not. Memory: heap in use after GC with the sockets open, minus before they were opened, per
+ * the matching {@code progress} message (same job, same percent), one nanoTime clock. The hub's
+ * throttle lets a new percent through at once unless two went out in the last 250 ms, and sends a
+ * held-back one later rather than drop it; the fake's steps are 350 ms apart, so every frame should
+ * reach every socket of its user (the driver counts those that did not), and any wait the throttle
+ * adds is part of the measured delay. The delay is also printed per sampler step. Memory: heap in use after GC with the sockets open, minus before they were opened, per
  * socket. Client and server share the JVM, so that figure is an upper bound for the server's part.
  *
  * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.LiveDelay [users] [socketsPerUser] [jobsPerUser] [wave]}
@@ -243,6 +244,7 @@ public final class LiveDelay {
     }
     List<Long> delays = new ArrayList<>();
     List<Long> fastest = new ArrayList<>();
+    Map<Integer, List<Long>> byStep = new java.util.TreeMap<>();
     int expected = 0;
     int noted = 0;
     List<String> missing = new ArrayList<>();
@@ -261,6 +263,7 @@ public final class LiveDelay {
           missing.add(owner + " " + key);
         } else {
           delays.add(at - f.nanos());
+          byStep.computeIfAbsent(f.value(), v -> new ArrayList<>()).add(at - f.nanos());
           first = Math.min(first, at - f.nanos());
         }
       }
@@ -270,6 +273,12 @@ public final class LiveDelay {
     }
     Latencies l = Latencies.of(delays);
     Latencies f50 = Latencies.of(fastest);
+    StringBuilder steps = new StringBuilder();
+    byStep.forEach((step, d) -> {
+      Latencies s = Latencies.of(d);
+      steps.append(String.format(Locale.ROOT, "  step %d: p50 %s, p99 %s, max %s (%d)%n", step, Latencies.ms(s.at(50)),
+          Latencies.ms(s.at(99)), Latencies.ms(s.max()), s.count()));
+    });
     return String.format(Locale.ROOT,
         "progress frames from the backends: %d; deliveries expected: %d, received: %d, missing: %d%s%n"
             + "sockets closed by the server during the run: %d%n"
@@ -278,7 +287,8 @@ public final class LiveDelay {
         missing.isEmpty() ? "" : " (first: " + missing.subList(0, Math.min(5, missing.size())) + ")", closed,
         Latencies.ms(l.at(50)), Latencies.ms(l.at(90)), Latencies.ms(l.at(99)), Latencies.ms(l.max()))
         + String.format(Locale.ROOT, "  fastest socket of each frame (the part before the fan-out): p50 %s, p99 %s, max %s%n",
-            Latencies.ms(f50.at(50)), Latencies.ms(f50.at(99)), Latencies.ms(f50.max()));
+            Latencies.ms(f50.at(50)), Latencies.ms(f50.at(99)), Latencies.ms(f50.max()))
+        + "delivery delay by sampler step:\n" + steps;
   }
 
   static String loadAverage() {

@@ -22,15 +22,20 @@ import org.slf4j.LoggerFactory;
  * Fans the engine's job events out to the live WebSocket sessions of each job's owner: one
  * listener on the engine, sessions grouped by user.
  *
- * <p>The engine calls its listeners on one event thread, so nothing here may block: every session
- * has its own {@link Outbox} with asynchronous sends. State changes ({@code job} messages) always
- * arrive, in order; progress and previews are throttled per job and session (at most one each per
- * {@code progressInterval}) and, for a browser that cannot keep up, replaced by newer ones while
- * they wait. When the queue moves, users with waiting jobs get those jobs again with their new
- * position and ETA ({@code queue_update}).
+ * <p>The engine calls its listeners on one event thread, so nothing here may block or write to a
+ * socket: every session has its own {@link Outbox}, which the listener only fills; the writes run
+ * on a few send threads ({@code comfygate-live-send-N}). State changes ({@code job} messages)
+ * always arrive, in order; progress and previews are throttled per job (a preview or an update
+ * of the running node at most once per {@code progressInterval}, a new percent at most twice; the
+ * newest of a burst goes out when its turn comes, ahead of the job's next state change; see
+ * {@link Throttle}) and, for a browser that cannot keep up, replaced by newer ones while they wait. When the queue moves, users with waiting jobs get those jobs again with their new
+ * position and ETA ({@code queue_update}): sent after every other kind of message, here and in
+ * other sessions, since a position moving a moment late hurts nobody while a late progress shows;
+ * a newer position of a job replaces one still waiting to be sent, and the job's next state
+ * change replaces it too.
  *
- * <p>Create one per application with {@link #start}; {@link #close()} unsubscribes and closes
- * every session with 1001 (going away). Thread-safe.
+ * <p>Create one per application with {@link #start}; {@link #close()} unsubscribes, closes every
+ * session with 1001 (going away) and stops the send threads. Thread-safe.
  */
 public final class LiveHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
@@ -38,23 +43,27 @@ public final class LiveHub implements AutoCloseable {
   static final int SEND_LIMIT = 256;
   static final int GOING_AWAY = 1001;
   static final int UNEXPECTED_CONDITION = 1011;
+  /** Send threads: writes rarely wait (sends are asynchronous), so two keep up with a 2-core host. */
+  static final int SEND_THREADS = 2;
 
   private final JobSource jobs;
   private final Messages messages;
-  private final long intervalNanos;
   private final int sendLimit;
-  private final LongSupplier nanoTime;
+  private final Scheduler sends;
+  private final Throttle throttle;
   private final Map<String, Set<Client>> byUser = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ThreadPoolExecutor closer;
   private final Subscription subscription;
 
-  LiveHub(JobSource jobs, String apiBase, Duration progressInterval, int sendLimit, LongSupplier nanoTime) {
+  /** @param sends runs the sessions' writes and the trailing progress; closed with the hub */
+  LiveHub(JobSource jobs, String apiBase, Duration progressInterval, int sendLimit, LongSupplier nanoTime,
+      Scheduler sends) {
     this.jobs = jobs;
     this.messages = new Messages(apiBase);
-    this.intervalNanos = progressInterval.toNanos();
     this.sendLimit = sendLimit;
-    this.nanoTime = nanoTime;
+    this.sends = sends;
+    this.throttle = new Throttle(progressInterval.toNanos(), nanoTime, sends);
     // Closing a session may wait for its socket; never on the engine's event thread. The one
     // thread exists only while there is something to close.
     this.closer = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -72,7 +81,13 @@ public final class LiveHub implements AutoCloseable {
    * @param apiBase the path of the REST API, e.g. {@code /comfygate/api/}, for image URLs
    */
   public static LiveHub start(JobEngine engine, String apiBase) {
-    return new LiveHub(JobSource.of(engine), apiBase, PROGRESS_INTERVAL, SEND_LIMIT, System::nanoTime);
+    return start(JobSource.of(engine), apiBase);
+  }
+
+  /** With the production throttle, limits and send threads, on any source of jobs. */
+  static LiveHub start(JobSource jobs, String apiBase) {
+    return new LiveHub(jobs, apiBase, PROGRESS_INTERVAL, SEND_LIMIT, System::nanoTime,
+        new SendPool(SEND_THREADS, Duration.ofSeconds(5)));
   }
 
   /** One connected session of a user. */
@@ -80,21 +95,13 @@ public final class LiveHub implements AutoCloseable {
     final String user;
     final Outbox outbox;
     final Outbox.Transport transport;
-    // Used on the event thread only (and by open(), before any event reaches the client).
-    final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
-    final Map<String, Long> lastPreview = new ConcurrentHashMap<>();
+    // The positions this session was last told; written on the event thread, and by open() first.
     final Map<String, Integer> positions = new ConcurrentHashMap<>();
 
     Client(String user, Outbox outbox, Outbox.Transport transport) {
       this.user = user;
       this.outbox = outbox;
       this.transport = transport;
-    }
-
-    void forget(String jobId) {
-      lastProgress.remove(jobId);
-      lastPreview.remove(jobId);
-      positions.remove(jobId);
     }
   }
 
@@ -103,7 +110,8 @@ public final class LiveHub implements AutoCloseable {
    * their events. Returns the handle to pass to {@link #remove} when the session ends.
    */
   Client open(Identity identity, Outbox.Transport transport) {
-    Client client = new Client(identity.user(), new Outbox(transport, sendLimit, this::closeLater), transport);
+    Client client = new Client(identity.user(), new Outbox(transport, sendLimit, this::closeLater, sends),
+        transport);
     byUser.compute(client.user, (user, set) -> {
       Set<Client> s = set == null ? ConcurrentHashMap.newKeySet() : set;
       s.add(client);
@@ -138,24 +146,32 @@ public final class LiveHub implements AutoCloseable {
     });
   }
 
-  /** The engine's listener: on its event thread, one event at a time. */
+  /** The engine's listener: on its event thread, one event at a time. Only enqueues. */
   void onEvent(JobEvent event) {
     if (closed.get()) {
       return;
     }
     Job job = event.job();
-    String id = job.id().value();
-    Set<Client> owners = byUser.getOrDefault(job.userId(), Set.of());
     if (event instanceof JobEvent.Progress p) {
-      progress(owners, p);
+      progress(p);
       return;
     }
-    if (!owners.isEmpty()) {
+    String id = job.id().value();
+    // The job's last progress goes out before its state change, never after it.
+    throttle.flush(progressKey(id));
+    throttle.flush(previewKey(id));
+    if (job.state().isTerminal()) {
+      throttle.forget(progressKey(id));
+      throttle.forget(previewKey(id));
+    }
+    Set<Client> owners = byUser.get(job.userId());
+    if (owners != null) {
       String text = messages.job(event.name(), job);
       for (Client c : owners) {
-        c.outbox.offer(text);
+        // The message carries the job's position: a queue_update still waiting is out of date.
+        c.outbox.offer(text, queueKey(id));
         if (job.state().isTerminal()) {
-          c.forget(id);
+          c.positions.remove(id);
         } else {
           c.positions.put(id, job.position());
         }
@@ -163,56 +179,68 @@ public final class LiveHub implements AutoCloseable {
     }
     // Any state change can move the waiting room: starts and ends free or fill slots, and a new
     // job of another user may be placed ahead by the fair queue.
-    queueMoved(id);
+    queueMoved();
   }
 
-  private void progress(Set<Client> owners, JobEvent.Progress event) {
+  private void progress(JobEvent.Progress event) {
     Job job = event.job();
+    String user = job.userId();
+    if (!byUser.containsKey(user)) {
+      return;
+    }
     String id = job.id().value();
-    long now = nanoTime.getAsLong();
-    String progress = null;
-    String preview = null;
-    for (Client c : owners) {
-      if (due(c.lastProgress, id, now)) {
-        progress = progress == null ? messages.progress(job) : progress;
-        c.outbox.offerLatest("progress:" + id, progress);
-      }
-      if (event.preview() != null && due(c.lastPreview, id, now)) {
-        preview = preview == null ? messages.preview(job, event.preview(), event.previewType()) : preview;
-        c.outbox.offerLatest("preview:" + id, preview);
-      }
+    // Written when sent, so a throttled update that a newer one replaces costs nothing.
+    // A new percent is news; a new node with the same percent is not (see Throttle).
+    throttle.submit(progressKey(id), job.progress().percent(),
+        () -> toSessions(user, progressKey(id), messages.progress(job)));
+    byte[] image = event.preview();
+    if (image != null) {
+      throttle.submit(previewKey(id), 0,
+          () -> toSessions(user, previewKey(id), messages.preview(job, image, event.previewType())));
     }
   }
 
-  /** Whether the throttle lets a message about {@code jobId} through now; records it if so. */
-  private boolean due(Map<String, Long> last, String jobId, long now) {
-    Long before = last.get(jobId);
-    if (before != null && now - before < intervalNanos) {
-      return false;
+  private void toSessions(String user, String key, String text) {
+    for (Client c : byUser.getOrDefault(user, Set.of())) {
+      c.outbox.offerLatest(key, text);
     }
-    last.put(jobId, now);
-    return true;
   }
 
-  private void queueMoved(String except) {
+  /**
+   * Offers each waiting job whose position changed to its owner's sessions. One read of the
+   * waiting room per event; jobs of users without a session cost a map lookup.
+   */
+  private void queueMoved() {
     if (byUser.isEmpty()) {
       return;
     }
     for (Job job : jobs.waiting()) {
-      String id = job.id().value();
       Set<Client> owners = byUser.get(job.userId());
-      if (id.equals(except) || owners == null) {
+      if (owners == null) {
         continue;
       }
+      String id = job.id().value();
       String text = null;
       for (Client c : owners) {
         Integer before = c.positions.put(id, job.position());
         if (before == null || before != job.position()) {
           text = text == null ? messages.job("queue_update", job) : text;
-          c.outbox.offer(text);
+          c.outbox.offerInBackground(queueKey(id), text);
         }
       }
     }
+  }
+
+  private static String progressKey(String jobId) {
+    return "progress:" + jobId;
+  }
+
+  private static String previewKey(String jobId) {
+    return "preview:" + jobId;
+  }
+
+  private static String queueKey(String jobId) {
+    return "queue:" + jobId;
   }
 
   private void closeLater(Runnable close) {
@@ -229,8 +257,8 @@ public final class LiveHub implements AutoCloseable {
   }
 
   /**
-   * Unsubscribes from the engine and closes every session with 1001 (going away). Waits up to
-   * 5 s for the closes, then gives up with a warning. Idempotent.
+   * Unsubscribes from the engine, closes every session with 1001 (going away) and stops the send
+   * threads. Waits up to 5 s for each, then gives up with a warning. Idempotent.
    */
   @Override
   public void close() {
@@ -245,6 +273,7 @@ public final class LiveHub implements AutoCloseable {
       }
     }
     byUser.clear();
+    sends.close();
     closer.shutdown();
     try {
       if (!closer.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -2,7 +2,6 @@ package io.comfygate.web.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEvent;
@@ -14,15 +13,16 @@ import io.comfygate.web.security.Identity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The hub without a server: fake engine, fake sessions whose sends complete when the test says. */
+/**
+ * The hub without a server: fake engine, fake sessions whose sends complete when the test says,
+ * and the sends run by the test ({@link ManualScheduler}) on a fake clock.
+ */
 class LiveHubTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Identity ALICE = new Identity("alice", Set.of(Identity.USER), "basic");
@@ -30,7 +30,8 @@ class LiveHubTest {
 
   private final FakeSource source = new FakeSource();
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
-  private final LiveHub hub = new LiveHub(source, "/app/api/", Duration.ofMillis(250), 4, now::get);
+  private final ManualScheduler sends = new ManualScheduler(now);
+  private final LiveHub hub = new LiveHub(source, "/app/api/", Duration.ofMillis(250), 4, now::get, sends);
 
   @AfterEach
   void close() {
@@ -48,6 +49,7 @@ class LiveHubTest {
     hub.open(BOB, bob);
 
     source.listener.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
+    sends.runAll();
 
     assertThat(alice.types()).containsExactly("snapshot", "job");
     assertThat(alice.json(0).at("/jobs/0/id").asText()).isEqualTo(queued.id().value());
@@ -59,36 +61,119 @@ class LiveHubTest {
   }
 
   @Test
+  void theEventThreadOnlyEnqueues() throws Exception {
+    FakeSession alice = new FakeSession(true);
+    hub.open(ALICE, alice);
+    hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 10), new byte[] {1}, "image/png"));
+
+    assertThat(alice.sentCount()).as("written by the thread that called onEvent").isZero();
+    sends.runAll();
+    assertThat(alice.types()).containsExactly("snapshot", "job", "progress", "preview");
+  }
+
+  @Test
   void progressIsThrottledPerJobButStateChangesAlwaysPass() throws Exception {
     FakeSession alice = new FakeSession(true);
     hub.open(ALICE, alice);
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 10), null, null));
+    sends.runAll();
     now.addAndGet(Duration.ofMillis(100).toNanos());
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 20), new byte[] {1, 2, 3}, "image/jpeg"));
-    now.addAndGet(Duration.ofMillis(200).toNanos());
+    sends.runAll();
+    now.addAndGet(Duration.ofMillis(50).toNanos());
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 30), null, null)); // a third in 250 ms
+    now.addAndGet(Duration.ofMillis(150).toNanos()); // its turn passes, but its timer has not run yet
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 60), null, null));
     hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
+    sends.advance(Duration.ofSeconds(1));
 
-    assertThat(alice.types()).containsExactly("snapshot", "progress", "preview", "progress", "job");
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "preview", "progress",
+        "job:job_complete");
     assertThat(alice.json(1).get("percent").asInt()).isEqualTo(10);
-    assertThat(alice.json(2).get("mime").asText()).isEqualTo("image/jpeg");
-    assertThat(alice.json(2).get("data").asText()).isEqualTo("AQID");
-    assertThat(alice.json(3).get("percent").asInt()).as("the 20 %% came too soon after 10 %%").isEqualTo(60);
-    assertThat(alice.json(4).get("event").asText()).isEqualTo("job_complete");
+    assertThat(alice.json(2).get("percent").asInt()).as("a second new percent goes at once").isEqualTo(20);
+    assertThat(alice.json(3).get("mime").asText()).isEqualTo("image/jpeg");
+    assertThat(alice.json(3).get("data").asText()).isEqualTo("AQID");
+    assertThat(alice.json(4).get("percent").asInt()).as("30 %% was replaced by 60 %% before its turn").isEqualTo(60);
+  }
+
+  @Test
+  void theNewestProgressOfABurstGoesOutWhenTheIntervalEnds() throws Exception {
+    FakeSession alice = new FakeSession(true);
+    hub.open(ALICE, alice);
+    for (int percent = 10; percent <= 40; percent += 10) { // 10 % at 0 ms, 20 % at 50 ms, …
+      hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, percent), null, null));
+      sends.advance(Duration.ofMillis(50));
+    }
+    sends.advance(Duration.ofMillis(40)); // 240 ms after the first
+
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress");
+    sends.advance(Duration.ofMillis(10));
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "progress");
+    assertThat(alice.json(3).get("percent").asInt()).as("the newest; 30 %% was replaced").isEqualTo(40);
+    sends.advance(Duration.ofSeconds(1));
+    assertThat(alice.sentCount()).as("nothing more to send").isEqualTo(4);
+  }
+
+  @Test
+  void aNewPercentIsNotHeldBackByUpdatesThatOnlyChangedTheNode() throws Exception {
+    FakeSession alice = new FakeSession(true);
+    hub.open(ALICE, alice);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // loader
+    sends.advance(Duration.ofMillis(10));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 0), null, null)); // sampler
+    sends.advance(Duration.ofMillis(230));
+    assertThat(alice.kinds()).as("a node change waits a full interval").hasSize(2);
+    sends.advance(Duration.ofMillis(10));
+    assertThat(alice.kinds()).hasSize(3);
+    sends.advance(Duration.ofMillis(50));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 33), null, null));
+    sends.runAll();
+
+    assertThat(alice.kinds()).hasSize(4);
+    assertThat(alice.json(3).get("percent").asInt()).as("sent at once, 50 ms after the node change").isEqualTo(33);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 66), null, null));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), null, null));
+    sends.runAll();
+    assertThat(alice.kinds()).as("66 %% at once too, 99 %% waits: two new percents in 250 ms").hasSize(5);
+    sends.advance(Duration.ofMillis(250));
+    assertThat(alice.json(5).get("percent").asInt()).isEqualTo(99);
+  }
+
+  @Test
+  void aThrottledLastProgressGoesOutBeforeTheJobsEndAndNeverAfter() throws Exception {
+    FakeSession alice = new FakeSession(true);
+    hub.open(ALICE, alice);
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 33), null, null));
+    sends.advance(Duration.ofMillis(50));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 66), null, null));
+    sends.advance(Duration.ofMillis(50));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), new byte[] {7}, "image/png"));
+    sends.advance(Duration.ofMillis(10));
+    hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 99), new byte[] {8}, "image/png"));
+    hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
+    sends.advance(Duration.ofSeconds(1));
+
+    assertThat(alice.kinds()).containsExactly("snapshot", "progress", "progress", "preview", "progress", "preview",
+        "job:job_complete");
+    assertThat(alice.json(4).get("percent").asInt()).isEqualTo(99);
+    assertThat(alice.json(5).get("data").asText()).as("the newest preview").isEqualTo("CA==");
+    assertThat(sends.delayedCount()).as("no trailing send left to follow the end").isZero();
   }
 
   @Test
   void aSlowSessionGetsTheLatestProgressAndEveryStateChangeWithoutBlockingTheEvents() throws Exception {
     FakeSession slow = new FakeSession(false);
-    hub.open(ALICE, slow); // the snapshot is now in flight and never completes by itself
+    hub.open(ALICE, slow);
+    sends.runAll(); // the snapshot is now in flight and never completes by itself
     hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
     for (int percent = 10; percent <= 90; percent += 10) {
-      now.addAndGet(Duration.ofMillis(300).toNanos());
+      sends.advance(Duration.ofMillis(300));
       hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, percent), null, null));
     }
     hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
 
-    slow.completeAll();
+    drain(slow);
     assertThat(slow.types()).containsExactly("snapshot", "job", "progress", "job");
     assertThat(slow.json(2).get("percent").asInt()).as("older progress replaced while waiting").isEqualTo(90);
     assertThat(slow.closedWith).isNull();
@@ -98,6 +183,7 @@ class LiveHubTest {
   void aSessionThatFallsTooFarBehindOnStateChangesIsClosedToReconnect() throws Exception {
     FakeSession stuck = new FakeSession(false);
     hub.open(ALICE, stuck);
+    sends.runAll();
     for (int i = 0; i < 5; i++) { // limit 4 waiting
       hub.onEvent(new JobEvent.Enqueued(job("alice", JobState.QUEUED, i, 0)));
     }
@@ -111,24 +197,56 @@ class LiveHubTest {
   @Test
   void waitingJobsOfOtherUsersGetTheirNewPositionWhenTheQueueMoves() throws Exception {
     Job bobsJob = job("bob", JobState.QUEUED, 1, 0);
-    source.snapshot = List.of(bobsJob);
-    FakeSession bob = new FakeSession(true);
-    hub.open(BOB, bob);
+    FakeSession bob = openWithWaiting(BOB, bobsJob, true);
 
     source.waiting = List.of(withPosition(bobsJob, 0));
     hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
     hub.onEvent(new JobEvent.Progress(job("alice", JobState.RUNNING, -1, 50), null, null));
     hub.onEvent(new JobEvent.Enqueued(job("alice", JobState.QUEUED, 1, 0))); // bob's stays at 0
+    sends.runAll();
 
     assertThat(bob.types()).containsExactly("snapshot", "job");
     assertThat(bob.json(1).get("event").asText()).isEqualTo("queue_update");
     assertThat(bob.json(1).at("/job/position").asInt()).isZero();
+    assertThat(source.waitingReads).as("one read of the waiting room per state change").isEqualTo(2);
+  }
+
+  @Test
+  void positionsOfAJobWaitingToBeSentReplaceEachOther() throws Exception {
+    Job bobsJob = job("bob", JobState.QUEUED, 5, 0);
+    FakeSession bob = openWithWaiting(BOB, bobsJob, false); // the snapshot is in flight
+
+    for (int position = 4; position >= 1; position--) {
+      source.waiting = List.of(withPosition(bobsJob, position));
+      hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
+    }
+
+    drain(bob);
+    assertThat(bob.kinds()).containsExactly("snapshot", "job:queue_update");
+    assertThat(bob.json(1).at("/job/position").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void aJobsStateChangeIsNeverFollowedByAStaleQueuePosition() throws Exception {
+    Job bobsJob = job("bob", JobState.QUEUED, 3, 0);
+    FakeSession bob = openWithWaiting(BOB, bobsJob, false);
+
+    source.waiting = List.of(withPosition(bobsJob, 2));
+    hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0))); // bob's moves to 2
+    source.waiting = List.of();
+    hub.onEvent(new JobEvent.Started(withState(bobsJob, JobState.RUNNING))); // then starts
+    hub.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
+
+    drain(bob);
+    assertThat(bob.kinds()).as("the start carries the position; the waiting queue_update is dropped")
+        .containsExactly("snapshot", "job:job_start");
   }
 
   @Test
   void closeUnsubscribesAndTellsEverySessionToGoAway() throws Exception {
     FakeSession alice = new FakeSession(true);
     hub.open(ALICE, alice);
+    sends.runAll();
     hub.close();
     hub.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
 
@@ -136,6 +254,47 @@ class LiveHubTest {
     assertThat(alice.closedWith).isEqualTo(LiveHub.GOING_AWAY);
     assertThat(alice.types()).containsExactly("snapshot");
     assertThat(hub.sessionCount()).isZero();
+  }
+
+  @Test
+  void withTheRealSendPoolMessagesAreWrittenOnItsThreadsAndCloseLeavesNone() throws Exception {
+    FakeSource engine = new FakeSource();
+    LiveHub real = LiveHub.start(engine, "/app/api/");
+    FakeSession alice = new FakeSession(true);
+    real.open(ALICE, alice);
+    Thread events = new Thread(() -> {
+      engine.listener.onEvent(new JobEvent.Started(job("alice", JobState.RUNNING, -1, 0)));
+      engine.listener.onEvent(new JobEvent.Completed(job("alice", JobState.SUCCEEDED, -1, 100)));
+    }, "comfygate-job-events-1");
+    events.start();
+    events.join(5_000);
+    assertThat(alice.awaitSent(3, 10_000)).as("3 messages sent in 10 s").isTrue();
+    assertThat(alice.threads()).allMatch(t -> t.startsWith(SendPool.THREAD_PREFIX), "a send thread");
+
+    real.close();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("comfygate-live-")) {
+        t.join(5_000);
+      }
+    }
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("comfygate-live-") && t.isAlive());
+  }
+
+  /** Opens a session whose snapshot holds {@code waiting}, and lets the hub send the snapshot. */
+  private FakeSession openWithWaiting(Identity who, Job waiting, boolean immediate) {
+    source.snapshot = List.of(waiting);
+    FakeSession session = new FakeSession(immediate);
+    hub.open(who, session);
+    sends.runAll();
+    return session;
+  }
+
+  /** Completes a slow session's sends one by one, letting the sender write the next each time. */
+  private void drain(FakeSession session) {
+    do {
+      sends.runAll();
+    } while (session.completeOne());
+    sends.runAll();
   }
 
   // ------------------------------------------------------------------------------- fakes
@@ -149,6 +308,11 @@ class LiveHubTest {
         null, null, List.of());
   }
 
+  private static Job withState(Job j, JobState state) {
+    return new Job(j.id(), j.userId(), state, j.template(), j.params(), -1, j.eta(), j.progress(),
+        j.backend(), j.createdAt(), j.startedAt(), j.finishedAt(), j.error(), j.images());
+  }
+
   private static Job withPosition(Job j, int position) {
     return new Job(j.id(), j.userId(), j.state(), j.template(), j.params(), position, j.eta(), j.progress(),
         j.backend(), j.createdAt(), j.startedAt(), j.finishedAt(), j.error(), j.images());
@@ -159,6 +323,7 @@ class LiveHubTest {
     volatile List<Job> waiting = List.of();
     volatile JobListener listener;
     volatile boolean unsubscribed;
+    volatile int waitingReads;
 
     @Override
     public List<Job> snapshot(String user) {
@@ -167,6 +332,7 @@ class LiveHubTest {
 
     @Override
     public List<Job> waiting() {
+      waitingReads++;
       return waiting;
     }
 
@@ -174,60 +340,6 @@ class LiveHubTest {
     public Subscription subscribe(JobListener l) {
       listener = l;
       return () -> unsubscribed = true;
-    }
-  }
-
-  /** Records what is sent; completes each send at once, or only on {@link #completeAll()}. */
-  private static final class FakeSession implements Outbox.Transport {
-    private final boolean immediate;
-    private final List<String> sent = new ArrayList<>();
-    private final List<Consumer<Throwable>> inFlight = new ArrayList<>();
-    volatile Integer closedWith;
-
-    FakeSession(boolean immediate) {
-      this.immediate = immediate;
-    }
-
-    @Override
-    public void send(String text, Consumer<Throwable> done) {
-      synchronized (this) {
-        sent.add(text);
-        if (!immediate) {
-          inFlight.add(done);
-          return;
-        }
-      }
-      done.accept(null);
-    }
-
-    @Override
-    public void close(int code, String reason) {
-      closedWith = code;
-    }
-
-    void completeAll() {
-      while (true) {
-        Consumer<Throwable> next;
-        synchronized (this) {
-          if (inFlight.isEmpty()) {
-            return;
-          }
-          next = inFlight.remove(0);
-        }
-        next.accept(null);
-      }
-    }
-
-    synchronized List<String> types() throws Exception {
-      List<String> types = new ArrayList<>();
-      for (String s : sent) {
-        types.add(JSON.readTree(s).get("type").asText());
-      }
-      return types;
-    }
-
-    synchronized JsonNode json(int i) throws Exception {
-      return JSON.readTree(sent.get(i));
     }
   }
 }
