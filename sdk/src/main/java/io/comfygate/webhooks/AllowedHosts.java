@@ -33,7 +33,7 @@ final class AllowedHosts {
       } else if (e.indexOf('/') >= 0 || IpLiteral.parse(e).isPresent()) {
         ranges.add(AddressRange.parse(e));
       } else if (!e.isEmpty()) {
-        names.add(e.endsWith(".") ? e.substring(0, e.length() - 1) : e);
+        names.add(withoutFinalDot(e));
       }
     }
     this.anyPublic = star || names.isEmpty() && suffixes.isEmpty() && ranges.isEmpty();
@@ -60,8 +60,13 @@ final class AllowedHosts {
     if (literal.isPresent()) {
       return covers(literal.get());
     }
-    String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    String h = withoutFinalDot(host);
     return names.contains(h) || suffixes.stream().anyMatch(h::endsWith);
+  }
+
+  /** {@code host} without the trailing dot of a fully qualified name ({@code localhost.}). */
+  static String withoutFinalDot(String host) {
+    return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
   }
 
   /** Whether {@code address} is one the operator listed, alone or in a block. */

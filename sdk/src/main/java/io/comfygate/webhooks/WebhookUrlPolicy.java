@@ -84,7 +84,7 @@ public final class WebhookUrlPolicy {
     if (literal.isPresent() && AddressKind.of(literal.get()) != AddressKind.PUBLIC) {
       throw notPublic(host + " is " + AddressKind.of(literal.get()).label());
     }
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    String name = AllowedHosts.withoutFinalDot(host);
     if (name.equals("localhost") || name.endsWith(".localhost")) {
       throw notPublic(host + " is this server");
     }
