@@ -192,7 +192,10 @@ final class Parsers {
         });
   }
 
-  /** A comma-separated list of host names or suffixes ({@code .example.com}); empty = an empty list. */
+  /**
+   * A comma-separated list of host names, suffixes ({@code .example.com}), IP addresses, CIDR blocks
+   * and {@code *}; empty = an empty list.
+   */
   static ValueParser<List<String>> hostList() {
     return new ValueParser<>(
         "empty or comma-separated host names, .suffixes, IP addresses, CIDR blocks or *"

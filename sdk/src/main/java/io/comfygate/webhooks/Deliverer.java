@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * nothing more until that attempt ends, so a job's events arrive in order while different jobs
  * go in parallel. Every outcome is written back to the outbox before the next event of the job
  * is considered, so a restart resumes exactly where this one stopped (an attempt cut off by the
- * stop is sent again, with the same event id: at-least-once).
+ * stop is sent again, with the same event id: at-least-once). Before each attempt the receiver's
+ * addresses are checked ({@link ReceiverGuard}); a receiver inside the server's network is not called.
  */
 final class Deliverer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
