@@ -151,7 +151,8 @@ final class Keys {
           "Webhook receivers called at once (events of one job always go one after another)");
   static final Key<List<String>> WEBHOOK_ALLOWED_HOSTS =
       Key.of("WEBHOOK_ALLOWED_HOSTS", "", Parsers.hostList(),
-          "Hosts webhook URLs may point to: comma-separated names or .suffixes; empty = any host");
+          "Webhook receivers allowed even on private or loopback addresses: comma-separated names,"
+              + " .suffixes, IPs or CIDR blocks, plus * for any public host; empty = public hosts only");
   // Uploads
   static final Key<Long> UPLOAD_MAX_BYTES =
       Key.of("UPLOAD_MAX_BYTES", "20971520", wholeNumber("bytes", 1, Integer.MAX_VALUE),

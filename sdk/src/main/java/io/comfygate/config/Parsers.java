@@ -1,5 +1,7 @@
 package io.comfygate.config;
 
+import io.comfygate.internal.net.AddressRange;
+import io.comfygate.internal.net.IpLiteral;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -190,10 +192,14 @@ final class Parsers {
         });
   }
 
-  /** A comma-separated list of host names or suffixes ({@code .example.com}); empty = an empty list. */
+  /**
+   * A comma-separated list of host names, suffixes ({@code .example.com}), IP addresses, CIDR blocks
+   * and {@code *}; empty = an empty list.
+   */
   static ValueParser<List<String>> hostList() {
     return new ValueParser<>(
-        "empty or comma-separated host names or suffixes (e.g. hooks.example.com,.corp.example)",
+        "empty or comma-separated host names, .suffixes, IP addresses, CIDR blocks or *"
+            + " (e.g. hooks.example.com,.corp.example,10.1.2.0/24)",
         raw -> {
           List<String> hosts = new java.util.ArrayList<>();
           for (String part : raw.split(",")) {
@@ -201,13 +207,27 @@ final class Parsers {
             if (host.isEmpty()) {
               continue;
             }
-            if (!HOST.matcher(host.startsWith("*.") ? host.substring(2) : host.startsWith(".") ? host.substring(1) : host).matches()) {
+            if (!host.equals("*") && !isAddressOrBlock(host)
+                && !HOST.matcher(host.startsWith("*.") ? host.substring(2) : host.startsWith(".") ? host.substring(1) : host).matches()) {
               throw RejectedValueException.plain();
             }
             hosts.add(host);
           }
           return List.copyOf(hosts);
         });
+  }
+
+  /** An IP address or CIDR block; a malformed one (it looks like an address) is refused. */
+  private static boolean isAddressOrBlock(String entry) {
+    try {
+      if (entry.indexOf('/') < 0 && IpLiteral.parse(entry).isEmpty()) {
+        return false;
+      }
+      AddressRange.parse(entry);
+      return true;
+    } catch (IllegalArgumentException e) {
+      throw new RejectedValueException(e.getMessage());
+    }
   }
 
   /** Empty means "disabled"; otherwise an absolute http(s) URL, returned without trailing slash. */

@@ -335,7 +335,10 @@ public final class Settings {
     return get(Keys.WEBHOOK_THREADS);
   }
 
-  /** {@code WEBHOOK_ALLOWED_HOSTS}: hosts and .suffixes receivers may be on; empty = any. */
+  /**
+   * {@code WEBHOOK_ALLOWED_HOSTS}: hosts, .suffixes, IP addresses and CIDR blocks receivers may be
+   * on even if not public, and {@code *} for any public host; empty = any public host.
+   */
   public List<String> webhookAllowedHosts() {
     return get(Keys.WEBHOOK_ALLOWED_HOSTS);
   }

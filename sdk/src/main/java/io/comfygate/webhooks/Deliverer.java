@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * nothing more until that attempt ends, so a job's events arrive in order while different jobs
  * go in parallel. Every outcome is written back to the outbox before the next event of the job
  * is considered, so a restart resumes exactly where this one stopped (an attempt cut off by the
- * stop is sent again, with the same event id: at-least-once).
+ * stop is sent again, with the same event id: at-least-once). Before each attempt the receiver's
+ * addresses are checked ({@link ReceiverGuard}); a receiver inside the server's network is not called.
  */
 final class Deliverer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
@@ -48,6 +49,7 @@ final class Deliverer implements AutoCloseable {
   private final ThreadPoolExecutor senders;
   private final ThreadPoolExecutor httpExecutor;
   private final HttpClient http;
+  private final ReceiverGuard guard;
   private final Object monitor = new Object();
   private final Set<String> inFlight = new HashSet<>(); // job ids, guarded by monitor
   private boolean nudged; // guarded by monitor
@@ -55,7 +57,7 @@ final class Deliverer implements AutoCloseable {
   private final List<java.util.function.Consumer<DeliveryAttempt>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Deliverer(Outbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
-      int threads) {
+      int threads, ReceiverGuard guard) {
     this.outbox = outbox;
     this.clock = clock;
     this.backoff = backoff;
@@ -63,6 +65,7 @@ final class Deliverer implements AutoCloseable {
     this.retryWindow = retryWindow;
     this.timeout = timeout;
     this.threads = threads;
+    this.guard = guard;
     this.scheduler = Executors.newSingleThreadExecutor(NamedThreads.factory("webhook-scheduler"));
     this.senders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.factory("webhook"));
@@ -163,7 +166,7 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  /** @param permanent retrying cannot help (the key was revoked): give up now */
+  /** @param permanent retrying cannot help (the key was revoked, the receiver is not allowed): give up now */
   private record Outcome(Integer status, String error, boolean permanent) {
     Outcome(Integer status, String error) {
       this(status, error, false);
@@ -178,6 +181,16 @@ final class Deliverer implements AutoCloseable {
     Optional<String> secret = outbox.secret(event.keyId());
     if (secret.isEmpty()) {
       return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent", true);
+    }
+    ReceiverGuard.Refusal refusal;
+    try {
+      refusal = guard.check(event.url());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+    if (refusal != null) {
+      return new Outcome(null, refusal.reason(), refusal.permanent());
     }
     long now = clock.instant().getEpochSecond();
     HttpRequest request = HttpRequest.newBuilder(event.url())
@@ -270,5 +283,6 @@ final class Deliverer implements AutoCloseable {
     NamedThreads.shutdown(scheduler, Duration.ofSeconds(2), "webhook scheduler");
     NamedThreads.shutdown(senders, timeout.multipliedBy(2).plusSeconds(1), "webhook senders");
     NamedThreads.shutdown(httpExecutor, Duration.ofSeconds(2), "webhook http");
+    guard.close();
   }
 }

@@ -1,34 +1,48 @@
 package io.comfygate.webhooks;
 
+import io.comfygate.internal.net.IpLiteral;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Which receiver URLs are accepted (checked when a job is submitted or a key's default is set, so
  * a bad URL is refused with a 400 instead of failing later): absolute {@code http} or {@code https}
- * URLs with a host, no user info, at most 2000 characters, and, when an allow-list is set
- * ({@code WEBHOOK_ALLOWED_HOSTS}), a host that is on it. An entry {@code example.com} allows that
- * host only; {@code .example.com} (or {@code *.example.com}) allows its subdomains. Immutable.
+ * URLs with a host, no user info, at most 2000 characters, a host {@code WEBHOOK_ALLOWED_HOSTS}
+ * allows ({@link AllowedHosts}), and, unless that list names the host, not a host written as a
+ * non-public IP address ({@code 127.0.0.1}, {@code 10.0.0.5}, {@code [::1]}, {@code 169.254.169.254}
+ * …) nor {@code localhost}. Names are not looked up here: what they resolve to is checked at each
+ * delivery, when it matters. Immutable.
  */
 public final class WebhookUrlPolicy {
   private static final int MAX_LENGTH = 2000;
-  private final List<String> allowed;
+  static final String ALLOW_HINT = "allow it with WEBHOOK_ALLOWED_HOSTS";
+  private final AllowedHosts allowed;
 
-  private WebhookUrlPolicy(List<String> allowed) {
-    this.allowed = allowed.stream().map(String::strip).filter(s -> !s.isEmpty())
-        .map(s -> (s.startsWith("*.") ? s.substring(1) : s).toLowerCase(Locale.ROOT)).toList();
+  private WebhookUrlPolicy(AllowedHosts allowed) {
+    this.allowed = allowed;
   }
 
-  /** Any host. */
-  public static WebhookUrlPolicy anyHost() {
-    return new WebhookUrlPolicy(List.of());
+  /** Any host on a public address. */
+  public static WebhookUrlPolicy publicHosts() {
+    return allowing(List.of());
   }
 
-  /** Only these hosts and suffixes; an empty list allows any host. */
-  public static WebhookUrlPolicy allowing(List<String> hostsAndSuffixes) {
-    return new WebhookUrlPolicy(hostsAndSuffixes);
+  /**
+   * As {@code WEBHOOK_ALLOWED_HOSTS} says: hosts, {@code .suffixes}, IP addresses, CIDR blocks and
+   * {@code *} (any public host); an empty list means {@code *}.
+   *
+   * @throws IllegalArgumentException if an entry looks like an address but is not one
+   */
+  public static WebhookUrlPolicy allowing(List<String> entries) {
+    return new WebhookUrlPolicy(AllowedHosts.of(entries));
+  }
+
+  AllowedHosts allowedHosts() {
+    return allowed;
   }
 
   /**
@@ -60,9 +74,24 @@ public final class WebhookUrlPolicy {
       throw new IllegalArgumentException("must not contain credentials (user:password@)");
     }
     String host = url.getHost().toLowerCase(Locale.ROOT);
-    if (!allowed.isEmpty() && allowed.stream().noneMatch(a -> a.startsWith(".") ? host.endsWith(a) : host.equals(a))) {
+    if (allowed.names(host)) {
+      return url;
+    }
+    if (!allowed.anyPublic()) {
       throw new IllegalArgumentException("host " + host + " is not allowed (WEBHOOK_ALLOWED_HOSTS)");
     }
+    Optional<InetAddress> literal = IpLiteral.parse(host);
+    if (literal.isPresent() && AddressKind.of(literal.get()) != AddressKind.PUBLIC) {
+      throw notPublic(host + " is " + AddressKind.of(literal.get()).label());
+    }
+    String name = AllowedHosts.withoutFinalDot(host);
+    if (name.equals("localhost") || name.endsWith(".localhost")) {
+      throw notPublic(host + " is this server");
+    }
     return url;
+  }
+
+  private static IllegalArgumentException notPublic(String why) {
+    return new IllegalArgumentException("points to a private or loopback address (" + why + "); " + ALLOW_HINT);
   }
 }

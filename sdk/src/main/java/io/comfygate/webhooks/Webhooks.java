@@ -5,6 +5,7 @@ import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JobChangeHook;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * object's threads ({@code comfygate-webhook-*}), each call bounded by the timeout, so a slow or
  * dead receiver cannot slow the queue. Create one per database, give it to the engine, and close
  * it after the engine.
+ *
+ * <p><b>Not a way in.</b> Receivers on loopback, private, link-local and other non-public
+ * addresses are refused, both when the URL is given ({@link #urlPolicy()}) and before each attempt
+ * (the host's addresses are looked up; such an event fails at once, with the reason), unless
+ * {@code WEBHOOK_ALLOWED_HOSTS} names the host: a key holder cannot make the server call its own
+ * network or the cloud's metadata service.
  */
 public final class Webhooks implements AutoCloseable {
   private final Outbox outbox;
@@ -43,7 +50,8 @@ public final class Webhooks implements AutoCloseable {
     this.policy = WebhookUrlPolicy.allowing(b.allowedHosts);
     this.outbox = new Outbox(b.db, new JobPayloads(b.imageUrlBase));
     this.deliverer = new Deliverer(outbox, clock, new Backoff(b.initialBackoff, b.maxBackoff), b.maxAttempts,
-        b.retryWindow, b.timeout, b.threads);
+        b.retryWindow, b.timeout, b.threads,
+        new ReceiverGuard(policy.allowedHosts(), InetAddress::getAllByName, b.timeout, b.threads));
   }
 
   public static Builder builder(Database db) {
@@ -83,7 +91,7 @@ public final class Webhooks implements AutoCloseable {
     deliverer.nudge();
   }
 
-  /** The rule receiver URLs must follow ({@code WEBHOOK_ALLOWED_HOSTS}). */
+  /** The rule receiver URLs must follow (public addresses only, unless {@code WEBHOOK_ALLOWED_HOSTS} says more). */
   public WebhookUrlPolicy urlPolicy() {
     return policy;
   }
@@ -226,8 +234,15 @@ public final class Webhooks implements AutoCloseable {
       return this;
     }
 
-    /** Hosts ({@code example.com}) and suffixes ({@code .example.com}) receivers may be on; empty = any. */
+    /**
+     * {@code WEBHOOK_ALLOWED_HOSTS}: hosts ({@code example.com}), suffixes ({@code .example.com}),
+     * IP addresses and CIDR blocks ({@code 10.1.2.0/24}) receivers may be on even if private, and
+     * {@code *} for any public host; empty = any public host.
+     *
+     * @throws IllegalArgumentException if an entry looks like an address but is not one
+     */
     public Builder allowedHosts(List<String> hosts) {
+      WebhookUrlPolicy.allowing(hosts); // fails now, not at build()
       this.allowedHosts = List.copyOf(hosts);
       return this;
     }

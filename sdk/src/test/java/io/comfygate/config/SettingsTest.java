@@ -151,6 +151,20 @@ class SettingsTest {
   }
 
   @Test
+  void webhookAllowedHostsTakesNamesSuffixesAddressesBlocksAndAStar() {
+    Settings s = Settings.builder()
+        .set("WEBHOOK_ALLOWED_HOSTS", " * , hooks.example.com,.corp.example,*.ops.test,127.0.0.1,10.1.2.0/24,[::1],fd00::/8")
+        .build();
+
+    assertThat(s.webhookAllowedHosts()).containsExactly("*", "hooks.example.com", ".corp.example", "*.ops.test",
+        "127.0.0.1", "10.1.2.0/24", "[::1]", "fd00::/8");
+    assertThatThrownBy(() -> Settings.builder().set("WEBHOOK_ALLOWED_HOSTS", "10.1.2.0/40").build())
+        .isInstanceOf(InvalidSettingsException.class).hasMessageContaining("0..32");
+    assertThatThrownBy(() -> Settings.builder().set("WEBHOOK_ALLOWED_HOSTS", "hooks example").build())
+        .isInstanceOf(InvalidSettingsException.class).hasMessageContaining("WEBHOOK_ALLOWED_HOSTS");
+  }
+
+  @Test
   void secretIsMaskedInToStringAndDescribeButAvailableFromItsGetter() {
     Settings s = Settings.builder().set("LLM_API_KEY", "sk-very-secret").build();
 

@@ -62,11 +62,18 @@ class WebhookDeliveryTest {
     receiver.close();
   }
 
-  /** Database, outbox, engine, in that order (closed in reverse). Quick retries for the tests. */
+  /**
+   * Database, outbox, engine, in that order (closed in reverse). Quick retries for the tests; the
+   * receiver's 127.0.0.1 allowed, as an operator would.
+   */
   private void openAll(int threads, int maxAttempts) {
+    openAll(threads, maxAttempts, List.of("*", "127.0.0.1"));
+  }
+
+  private void openAll(int threads, int maxAttempts, List<String> allowedHosts) {
     db = Database.open(dir.resolve("db/app.db").toString());
     webhooks = Webhooks.builder(db).backoff(Duration.ofMillis(50), Duration.ofMillis(200))
-        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts).build();
+        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts).allowedHosts(allowedHosts).build();
     engine = JobEngine.builder().servers(List.of(COMFY.get().baseUrl())).database(db).webhooks(webhooks)
         .outputDir(dir.resolve("outputs")).probeInterval(Duration.ofMillis(200))
         .quota(new io.comfygate.queue.QuotaPolicy(10, 1))
@@ -88,8 +95,40 @@ class WebhookDeliveryTest {
   }
 
   private Job submit(String user) {
-    return engine.submit(user, null, small(), SubmitOptions.none().withWebhook(new WebhookTarget(receiver.url(), key.key().id())))
+    return submit(user, receiver.url());
+  }
+
+  private Job submit(String user, URI url) {
+    return engine.submit(user, null, small(), SubmitOptions.none().withWebhook(new WebhookTarget(url, key.key().id())))
         .job();
+  }
+
+  @Test
+  void aReceiverWhoseNameResolvesToLoopbackIsNotCalledAndItsEventsFailAtOnce() {
+    closeAll();
+    openAll(4, 1000, List.of()); // the default: public receivers only
+    // Built in code, so no policy checked the URL: the check before each attempt is what stops it.
+    URI local = URI.create("http://localhost:" + receiver.url().getPort() + "/hook");
+    Job job = submit("ext", local);
+
+    waitUntil("all three given up", () -> webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10).size() == 3,
+        () -> webhooks.deliveries(null, job.id().value(), 10));
+    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10)).allSatisfy(d -> {
+      assertThat(d.attempts()).as("no retries").isEqualTo(1);
+      assertThat(d.lastError()).contains("localhost resolves to").contains("loopback")
+          .contains("WEBHOOK_ALLOWED_HOSTS");
+    });
+    assertThat(receiver.hits()).isEmpty();
+  }
+
+  @Test
+  void aReceiverOnLoopbackIsCalledWhenTheOperatorAllowsItsName() {
+    closeAll();
+    openAll(4, 1000, List.of("localhost"));
+    Job job = submit("ext", URI.create("http://localhost:" + receiver.url().getPort() + "/hook"));
+
+    waitUntil("all events", () -> receiver.types(job.id().value()).size() == 3);
+    assertThat(receiver.types(job.id().value())).isEqualTo(LIFE);
   }
 
   @Test
@@ -252,10 +291,14 @@ class WebhookDeliveryTest {
   }
 
   private static void waitUntil(String what, BooleanSupplier condition) {
+    waitUntil(what, condition, () -> "");
+  }
+
+  private static void waitUntil(String what, BooleanSupplier condition, java.util.function.Supplier<Object> seen) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out waiting for " + what + "; seen: " + seen.get());
       }
       try {
         Thread.sleep(20);

@@ -99,6 +99,15 @@ class WebhooksIT {
       JsonNode refused = json(http.send("POST", "api/v1/jobs", key, body("\"" + bad + "\"")), 400);
       assertThat(refused.path("problems").get(0).path("field").asText()).isEqualTo("webhook_url");
     }
+    // Receivers inside the server's network too, unless WEBHOOK_ALLOWED_HOSTS names them (it.env
+    // says "*,127.0.0.1": any public host, and this test's receiver).
+    for (String inside : List.of("http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/hook",
+        "http://[::1]:8188/prompt", "http://localhost:" + receiver.url().getPort() + "/hook")) {
+      JsonNode refused = json(http.send("POST", "api/v1/jobs", key, body("\"" + inside + "\"")), 400);
+      assertThat(refused.path("problems").get(0).path("field").asText()).isEqualTo("webhook_url");
+      assertThat(refused.path("message").asText()).as(inside)
+          .contains("points to a private or loopback address").contains("allow it with WEBHOOK_ALLOWED_HOSTS");
+    }
     JsonNode person = json(http.send("POST", "api/v1/jobs", "alice", body("\"" + receiver.url() + "\"")), 400);
     assertThat(person.path("message").asText()).contains("webhook_url").contains("API key");
     json(http.send("POST", "api/v1/admin/api-keys", "root",
@@ -135,6 +144,8 @@ class WebhooksIT {
     JsonNode updated = json(http.send("PUT", "api/v1/admin/api-keys/" + keyId + "/webhook", "root",
         "{\"webhook_url\": \"" + receiver.url() + "\"}"), 200);
     assertThat(updated.path("webhook_url").asText()).isEqualTo(receiver.url().toString());
+    json(http.send("PUT", "api/v1/admin/api-keys/" + keyId + "/webhook", "root",
+        "{\"webhook_url\": \"http://192.168.1.1/hook\"}"), 400);
     String byDefault = submit(key, null);
     waitFor("the default URL's events", () -> receiver.types(byDefault).size() == 3);
   }

@@ -40,6 +40,10 @@ import java.util.concurrent.TimeoutException;
  * COMFYGATE_URL=http://127.0.0.1:8000/ COMFYGATE_API_KEY=cgk_… COMFYGATE_WEBHOOK_SECRET=whsec_… \
  *   java … io.comfygate.examples.external.ExternalSystemExample "a lighthouse at dusk"
  * </pre>
+ *
+ * <p>ComfyGate calls only public receivers unless told otherwise, so the ComfyGate this runs against
+ * needs {@code WEBHOOK_ALLOWED_HOSTS=127.0.0.1} in its {@code .env} (for the launcher: the working
+ * folder's); without it the submit is refused with 400 saying so.
  */
 public final class ExternalSystemExample implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();

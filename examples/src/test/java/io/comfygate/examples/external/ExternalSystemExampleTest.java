@@ -56,7 +56,8 @@ class ExternalSystemExampleTest {
         .setting("OUTPUT_DIR", work.resolve("outputs").toString())
         .setting("JOB_DB_PATH", work.resolve("db").resolve("app.db").toString())
         .setting("LOG_TO_FILE", "false")
-        .setting("HEALTHZ_DISK_MIN_FREE_MB", "1");
+        .setting("HEALTHZ_DISK_MIN_FREE_MB", "1")
+        .setting("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"); // the example's receiver, as docs/webhooks.md says
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try (Launcher launcher = Launcher.start(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
       URI gate = launcher.url();
