@@ -14,14 +14,11 @@ import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.store.PageRequest;
+import io.comfygate.testkit.FakeClock;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.FakeComfyUiExtension;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,7 +47,8 @@ class IdempotentSubmitTest {
 
   @TempDir Path dir;
   private final List<JobEngine> engines = new ArrayList<>();
-  private final ShiftableClock clock = new ShiftableClock();
+  /** The engine's timers still run in real time: only what it reads from the clock is shifted. */
+  private final FakeClock clock = FakeClock.ticking();
 
   @AfterEach
   void closeEngines() {
@@ -212,7 +210,7 @@ class IdempotentSubmitTest {
     JobId first = engine.submit("alice", null, small("a fox"), key("daily")).job().id();
     engine.await(first, WAIT);
     engine.close();
-    clock.shift(Duration.ofHours(25));
+    clock.advance(Duration.ofHours(25));
 
     JobEngine later = engine(b -> b.idempotencyRetention(Duration.ofHours(24)));
     EngineTests.waitUntil("the expired key purged at start",
@@ -233,30 +231,6 @@ class IdempotentSubmitTest {
           return rows.getLong(1);
         }
       });
-    }
-  }
-
-  /** The system clock, shifted forward on demand (the engine's timers still run in real time). */
-  private static final class ShiftableClock extends Clock {
-    private volatile Duration offset = Duration.ZERO;
-
-    void shift(Duration d) {
-      offset = offset.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 }
