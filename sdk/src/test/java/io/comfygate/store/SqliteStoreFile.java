@@ -23,7 +23,11 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
 
   /** Opens (creating it if needed) the store file under {@code dir}, as the product lays it out. */
   public static Database open(Path dir) {
-    return Database.builder(dir.resolve("db").resolve("app_data.db").toString()).readPoolSize(2).build();
+    return Database.builder(file(dir).toString()).readPoolSize(2).build();
+  }
+
+  private static Path file(Path dir) {
+    return dir.resolve("db").resolve("app_data.db");
   }
 
   @Override
@@ -43,6 +47,11 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
   /** The test's own folder: the store file lives in {@code db/}, anything else may go beside it. */
   public Path dir() {
     return dir;
+  }
+
+  /** The SQLite file itself (its WAL, while open, is beside it with {@code -wal} appended). */
+  public Path file() {
+    return file(dir);
   }
 
   public Database db() {
