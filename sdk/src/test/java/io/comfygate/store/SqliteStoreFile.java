@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A fresh SQLite store file in its own temporary folder for each test, closed and deleted after
  * it: register with {@code @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();}.
  */
-public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallback {
+public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallback, StoreContractSupport.Stores {
   private Path dir;
   private Database db;
 
@@ -65,10 +65,12 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
     return db;
   }
 
+  @Override
   public JobStore jobs() {
     return new JdbcJobStore(db);
   }
 
+  @Override
   public ImageStore images() {
     return new JdbcImageStore(db);
   }

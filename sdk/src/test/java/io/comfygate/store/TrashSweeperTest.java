@@ -24,13 +24,8 @@ class TrashSweeperTest extends StoreContractSupport {
   }
 
   @Override
-  protected JobStore jobStore() {
-    return store.jobs();
-  }
-
-  @Override
-  protected ImageStore imageStore() {
-    return store.images();
+  protected Stores stores() {
+    return store;
   }
 
   @Test
