@@ -18,14 +18,9 @@ class EngineHealthTest {
     return report.check(name).orElseThrow(() -> new AssertionError("no check " + name + " in " + report));
   }
 
-  private static void awaitBackendHealthy(JobEngine engine, boolean healthy) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (engine.backends().get(0).healthy() != healthy) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("backend never became " + (healthy ? "healthy" : "unhealthy"));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitBackendHealthy(JobEngine engine, boolean healthy) {
+    EngineTests.waitUntil("the backend to become " + (healthy ? "healthy" : "unhealthy"), Duration.ofSeconds(10),
+        () -> engine.backends().get(0).healthy() == healthy);
   }
 
   @Test

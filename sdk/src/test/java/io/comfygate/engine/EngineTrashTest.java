@@ -57,13 +57,8 @@ class EngineTrashTest {
     StoredImage trashed = makeImage(engine, "alice");
     engine.images().softDelete(trashed.id(), "alice", java.time.Instant.now());
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (engine.images().find(trashed.id()).isPresent()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("sweep did not purge the trashed image");
-      }
-      Thread.sleep(50);
-    }
+    EngineTests.waitUntil("the sweep to purge the trashed image", Duration.ofSeconds(10),
+        () -> engine.images().find(trashed.id()).isEmpty());
     assertThat(engine.outputDir().resolve(trashed.file())).doesNotExist();
     assertThat(engine.images().find(kept.id())).isPresent();
     assertThat(engine.outputDir().resolve(kept.file())).exists();

@@ -3,6 +3,7 @@ package io.comfygate.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.comfygate.testkit.Await;
 import io.comfygate.testkit.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -232,17 +233,6 @@ class HealthMonitorTest {
 
   /** Polls for up to 5 s: every async wait in these tests is bounded. */
   static void awaitTrue(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
+    Await.until("a condition", Duration.ofSeconds(5), condition);
   }
 }
