@@ -3,29 +3,21 @@ package io.comfygate.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.SqliteStoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ApiKeysTest {
-  @TempDir Path dir;
-  private Database db;
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private ApiKeys keys;
 
   @BeforeEach
   void open() {
-    db = Database.open(dir.resolve("keys.db").toString());
-    keys = new ApiKeys(db, Clock.systemUTC());
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
+    keys = new ApiKeys(store.db(), Clock.systemUTC());
   }
 
   @Test
@@ -62,12 +54,12 @@ class ApiKeysTest {
   @Test
   void onlyTheHashIsStored() throws Exception {
     IssuedKey issued = keys.issue("alice", "laptop", true);
-    db.close();
-    String file = new String(Files.readAllBytes(dir.resolve("keys.db")), java.nio.charset.StandardCharsets.ISO_8859_1)
-        + (Files.exists(dir.resolve("keys.db-wal")) ? new String(Files.readAllBytes(dir.resolve("keys.db-wal")), java.nio.charset.StandardCharsets.ISO_8859_1) : "");
+    store.db().close();
+    Path wal = Path.of(store.file() + "-wal");
+    String file = new String(Files.readAllBytes(store.file()), java.nio.charset.StandardCharsets.ISO_8859_1)
+        + (Files.exists(wal) ? new String(Files.readAllBytes(wal), java.nio.charset.StandardCharsets.ISO_8859_1) : "");
     assertThat(file).doesNotContain(issued.secret()).contains(ApiKeys.hash(issued.secret()));
-    db = Database.open(dir.resolve("keys.db").toString());
-    keys = new ApiKeys(db, Clock.systemUTC());
+    keys = new ApiKeys(store.reopen(), Clock.systemUTC());
     assertThat(keys.authenticate(issued.secret())).get().extracting(ApiKey::admin).isEqualTo(true);
   }
 

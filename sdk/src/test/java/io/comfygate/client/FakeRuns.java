@@ -3,6 +3,7 @@ package io.comfygate.client;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comfygate.internal.json.Json;
+import io.comfygate.testkit.Await;
 import io.comfygate.testkit.FakeComfyUi;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -99,17 +100,6 @@ final class FakeRuns {
   }
 
   static void waitUntil(String what, Duration limit, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + limit + " waiting for " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
+    Await.until(what, limit, condition);
   }
 }

@@ -14,17 +14,14 @@ import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.FakeComfyUiExtension;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backends that misbehave without being plainly down: a WebSocket that goes silent while HTTP
@@ -37,42 +34,29 @@ class BackendFaultsTest {
   private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
 
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
   @RegisterExtension
   static final FakeComfyUiExtension OTHER = new FakeComfyUiExtension(
       FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
-  private final List<JobEngine> engines = new ArrayList<>();
-
-  @AfterEach
-  void closeEngines() {
-    engines.forEach(JobEngine::close);
+  private static JobEngine engine(List<URI> servers, Consumer<JobEngine.Builder> tweak) {
+    return ENGINE.start(b -> tweak.accept(b.servers(servers)
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(READ_TIMEOUT))));
   }
 
-  private JobEngine engine(List<URI> servers, Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = EngineTests.builder(servers, dir)
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(READ_TIMEOUT));
-    tweak.accept(b);
-    JobEngine engine = b.build();
-    engines.add(engine);
-    return engine;
+  private static String name(FakeComfyUi fake) {
+    return fake.baseUrl().getAuthority();
   }
 
-  private static String name(FakeComfyUiExtension fake) {
-    return fake.get().baseUrl().getAuthority();
-  }
-
-  private static JobEngine.BackendStatus backend(JobEngine engine, FakeComfyUiExtension fake) {
+  private static JobEngine.BackendStatus backend(JobEngine engine, FakeComfyUi fake) {
     return engine.backends().stream().filter(b -> b.name().equals(name(fake))).findFirst().orElseThrow();
   }
 
   @Test
   void aJobCompletesThroughTheHistoryPollWhenTheWebSocketGoesSilent() {
-    COMFY.get().muteWebSockets(true);
-    JobEngine engine = engine(List.of(COMFY.get().baseUrl()), b -> { });
+    ENGINE.comfy().muteWebSockets(true);
+    JobEngine engine = engine(List.of(ENGINE.comfy().baseUrl()), b -> { });
 
     JobId id = engine.submit("alice", null, small("silent")).id();
     Job done = awaitState(engine, id, JobState.SUCCEEDED);
@@ -80,48 +64,48 @@ class BackendFaultsTest {
     assertThat(done.images()).hasSize(1);
     assertThat(engine.outputDir().resolve(done.images().get(0).file())).exists();
     assertThat(done.startedAt()).as("start recorded though never announced").isNotNull();
-    assertThat(COMFY.get().requests()).as("found through /history")
+    assertThat(ENGINE.comfy().requests()).as("found through /history")
         .anySatisfy(r -> assertThat(r.path()).endsWith("/history/" + id.promptId()));
-    assertThat(promptPosts(COMFY.get(), id.promptId())).isEqualTo(1);
+    assertThat(promptPosts(ENGINE.comfy(), id.promptId())).isEqualTo(1);
     assertThat(engine.backends()).singleElement().satisfies(b -> assertThat(b.healthy()).isTrue());
   }
 
   @Test
   void aBackendSlowerThanTheReadTimeoutIsMarkedDownItsJobsFailAndItComesBackByItself() {
-    COMFY.get().slowNodes(Duration.ofMillis(300));
-    JobEngine engine = engine(List.of(COMFY.get().baseUrl()), b -> b.quota(new QuotaPolicy(3, 1)));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(300));
+    JobEngine engine = engine(List.of(ENGINE.comfy().baseUrl()), b -> b.quota(new QuotaPolicy(3, 1)));
     JobId running = engine.submit("alice", null, small("running")).id();
     JobId handedOver = engine.submit("bob", null, small("handed over")).id();
     JobId waiting = engine.submit("carol", null, small("waiting")).id();
     // Freeze ComfyUI with one prompt running and one queued, so nothing ends before the fault.
     waitUntil("one running and one queued on ComfyUI",
-        () -> COMFY.get().queueRunningCount() == 1 && COMFY.get().queuePendingCount() == 1);
-    COMFY.get().hang(true);
+        () -> ENGINE.comfy().queueRunningCount() == 1 && ENGINE.comfy().queuePendingCount() == 1);
+    ENGINE.comfy().hang(true);
     assertThat(engine.waitingJobs()).extracting(Job::id).containsExactly(waiting);
 
-    COMFY.get().httpDelay(READ_TIMEOUT.multipliedBy(4));
+    ENGINE.comfy().httpDelay(READ_TIMEOUT.multipliedBy(4));
 
     waitUntil("backend marked down", () -> !engine.backends().get(0).healthy());
     assertThat(engine.backends().get(0).reason()).as("health reason").contains("did not answer");
     for (JobId id : List.of(running, handedOver)) {
       Job failed = awaitState(engine, id, JobState.FAILED);
-      assertThat(failed.error()).as("reason of %s", id).contains("ComfyUI at " + name(COMFY)).contains("went down");
+      assertThat(failed.error()).as("reason of %s", id).contains("ComfyUI at " + name(ENGINE.comfy())).contains("went down");
     }
     assertThatThrownBy(() -> engine.submit("dave", null, small("refused")))
         .isInstanceOf(ServiceUnavailableException.class)
-        .hasMessageContaining(name(COMFY));
+        .hasMessageContaining(name(ENGINE.comfy()));
     assertThat(engine.find(waiting).orElseThrow().state()).as("not yet handed over: keeps waiting")
         .isEqualTo(JobState.QUEUED);
 
-    COMFY.get().httpDelay(Duration.ZERO); // answers again; still frozen, so both prompts stay put
+    ENGINE.comfy().httpDelay(Duration.ZERO); // answers again; still frozen, so both prompts stay put
 
     waitUntil("backend healthy again", () -> engine.backends().get(0).healthy());
     // The failed jobs' prompts are taken off ComfyUI: nobody waits for them any more.
-    waitUntil("orphaned prompt deleted from ComfyUI's queue", () -> COMFY.get().requests().stream()
+    waitUntil("orphaned prompt deleted from ComfyUI's queue", () -> ENGINE.comfy().requests().stream()
         .anyMatch(r -> r.path().endsWith("/queue") && r.body().contains("delete") && r.body().contains(handedOver.promptId())));
-    waitUntil("the running orphan interrupted", () -> COMFY.get().requests().stream()
+    waitUntil("the running orphan interrupted", () -> ENGINE.comfy().requests().stream()
         .anyMatch(r -> r.path().endsWith("/interrupt") && r.body().contains(running.promptId())));
-    COMFY.get().clearFaults(); // unfreeze
+    ENGINE.comfy().clearFaults(); // unfreeze
     assertThat(awaitState(engine, waiting, JobState.SUCCEEDED).images()).hasSize(1);
     JobId after = engine.submit("dave", null, small("after")).id();
     assertThat(awaitState(engine, after, JobState.SUCCEEDED).images()).hasSize(1);
@@ -130,10 +114,10 @@ class BackendFaultsTest {
   @Test
   void withOneOfTwoBackendsStoppedJobsGoToTheHealthyOne() {
     OTHER.get().stop();
-    JobEngine engine = engine(List.of(COMFY.get().baseUrl(), OTHER.get().baseUrl()), b -> b.quota(new QuotaPolicy(3, 3)));
-    assertThat(backend(engine, OTHER).healthy()).isFalse();
-    assertThat(backend(engine, OTHER).reason()).isNotBlank();
-    assertThat(backend(engine, COMFY).healthy()).isTrue();
+    JobEngine engine = engine(List.of(ENGINE.comfy().baseUrl(), OTHER.get().baseUrl()), b -> b.quota(new QuotaPolicy(3, 3)));
+    assertThat(backend(engine, OTHER.get()).healthy()).isFalse();
+    assertThat(backend(engine, OTHER.get()).reason()).isNotBlank();
+    assertThat(backend(engine, ENGINE.comfy()).healthy()).isTrue();
 
     List<JobId> ids = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -141,17 +125,17 @@ class BackendFaultsTest {
     }
     for (JobId id : ids) {
       Job done = awaitState(engine, id, JobState.SUCCEEDED);
-      assertThat(done.backend()).as("%s ran on", id).isEqualTo(name(COMFY));
-      assertThat(promptPosts(COMFY.get(), id.promptId())).isEqualTo(1);
+      assertThat(done.backend()).as("%s ran on", id).isEqualTo(name(ENGINE.comfy()));
+      assertThat(promptPosts(ENGINE.comfy(), id.promptId())).isEqualTo(1);
     }
-    assertThat(backend(engine, OTHER).healthy()).as("still down").isFalse();
+    assertThat(backend(engine, OTHER.get()).healthy()).as("still down").isFalse();
   }
 
   @Test
   void dispatchHandsEachJobToTheBackendWithTheLeastWork() {
-    COMFY.get().slowNodes(Duration.ofMillis(200));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(200));
     OTHER.get().slowNodes(Duration.ofMillis(200));
-    JobEngine engine = engine(List.of(COMFY.get().baseUrl(), OTHER.get().baseUrl()), b -> b.quota(new QuotaPolicy(3, 1)));
+    JobEngine engine = engine(List.of(ENGINE.comfy().baseUrl(), OTHER.get().baseUrl()), b -> b.quota(new QuotaPolicy(3, 1)));
 
     List<JobId> ids = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -165,10 +149,10 @@ class BackendFaultsTest {
     for (JobId id : ids) {
       Job done = awaitState(engine, id, JobState.SUCCEEDED);
       perBackend.merge(done.backend(), 1, Integer::sum);
-      FakeComfyUi ranOn = done.backend().equals(name(COMFY)) ? COMFY.get() : OTHER.get();
+      FakeComfyUi ranOn = done.backend().equals(name(ENGINE.comfy())) ? ENGINE.comfy() : OTHER.get();
       assertThat(promptPosts(ranOn, id.promptId())).as("%s sent to the backend it ran on, once", id).isEqualTo(1);
     }
-    assertThat(perBackend).containsOnlyKeys(name(COMFY), name(OTHER));
+    assertThat(perBackend).containsOnlyKeys(name(ENGINE.comfy()), name(OTHER.get()));
     assertThat(perBackend.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
   }
 }

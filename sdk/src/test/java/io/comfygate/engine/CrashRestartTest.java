@@ -12,7 +12,6 @@ import io.comfygate.store.StoredJob;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
 import io.comfygate.testkit.RecordedRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Durability across a crash: an engine in a forked JVM ({@link EngineProcess}) is killed with
@@ -45,26 +43,21 @@ class CrashRestartTest {
   private static final String EOF = "\u0000eof";
 
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
   private Process child;
-  private JobEngine engine;
 
+  /** Ends the engine process; the fixture then closes the restarted engine. */
   @AfterEach
   void cleanUp() throws InterruptedException {
     if (child != null) {
       child.destroyForcibly();
       child.waitFor(10, TimeUnit.SECONDS);
     }
-    if (engine != null) {
-      engine.close();
-    }
   }
 
-  private String database() {
-    return dir.resolve("db/app.db").toString();
+  private static String database() {
+    return ENGINE.dir().resolve("db/app.db").toString();
   }
 
   /**
@@ -74,11 +67,11 @@ class CrashRestartTest {
    */
   private List<JobId> startChildAndKillItMidFlight() throws IOException, InterruptedException {
     // Slow enough that the running job is still running when the kill lands.
-    COMFY.get().slowNodes(Duration.ofMillis(250));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(250));
     String java = ProcessHandle.current().info().command().orElseThrow(() -> new AssertionError("no java command"));
-    Path stderr = dir.resolve("child-stderr.txt");
+    Path stderr = ENGINE.dir().resolve("child-stderr.txt");
     child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EngineProcess.class.getName(),
-        database(), dir.resolve("outputs").toString(), COMFY.get().baseUrl().toString(),
+        database(), ENGINE.dir().resolve("outputs").toString(), ENGINE.comfy().baseUrl().toString(),
         String.valueOf(JOBS), String.valueOf(USERS))
         .redirectError(stderr.toFile())
         .start();
@@ -121,9 +114,8 @@ class CrashRestartTest {
     return ids;
   }
 
-  private JobEngine restartEngine() {
-    engine = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).quota(new QuotaPolicy(JOBS, 1)).build();
-    return engine;
+  private static JobEngine restartEngine() {
+    return ENGINE.start(b -> b.quota(new QuotaPolicy(JOBS, 1)));
   }
 
   /** The jobs' rows as the killed engine left them, read before anything reconciles them. */
@@ -146,7 +138,7 @@ class CrashRestartTest {
         .anyMatch(s -> s.state() == JobState.RUNNING)
         .anyMatch(s -> s.state() == JobState.QUEUED && s.backend() != null)
         .anyMatch(s -> s.backend() == null);
-    COMFY.get().slowNodes(Duration.ZERO);
+    ENGINE.comfy().slowNodes(Duration.ZERO);
 
     JobEngine engine = restartEngine();
 
@@ -155,7 +147,7 @@ class CrashRestartTest {
       assertThat(done.state()).as("%s (%s)", id, done.error()).isEqualTo(JobState.SUCCEEDED);
       assertThat(done.images()).as("%s images", id).hasSize(1);
       assertThat(engine.outputDir().resolve(done.images().get(0).file())).exists();
-      assertThat(promptPosts(COMFY.get(), id.promptId())).as("%s POSTed once in all", id).isEqualTo(1);
+      assertThat(promptPosts(ENGINE.comfy(), id.promptId())).as("%s POSTed once in all", id).isEqualTo(1);
     }
     for (int u = 0; u < USERS; u++) {
       assertThat(engine.list("user" + u, new PageRequest(1, 50)).total()).as("user%d's jobs", u)
@@ -168,13 +160,13 @@ class CrashRestartTest {
     List<JobId> ids = startChildAndKillItMidFlight();
     Map<JobId, StoredJob> atKill = storedAtTheKill(ids);
     // ComfyUI restarts while the engine is dead: its queue, running prompt and history are gone.
-    COMFY.get().restart();
-    COMFY.get().slowNodes(Duration.ZERO);
-    int mark = COMFY.get().requests().size();
+    ENGINE.comfy().restart();
+    ENGINE.comfy().slowNodes(Duration.ZERO);
+    int mark = ENGINE.comfy().requests().size();
 
     JobEngine engine = restartEngine();
 
-    String backend = COMFY.get().baseUrl().getAuthority();
+    String backend = ENGINE.comfy().baseUrl().getAuthority();
     int running = 0;
     int handedOver = 0;
     for (JobId id : ids) {
@@ -193,7 +185,7 @@ class CrashRestartTest {
         if (before.backend() != null) {
           handedOver++;
         } else {
-          assertThat(promptPosts(COMFY.get(), id.promptId())).as("%s waited: POSTed once in all", id).isEqualTo(1);
+          assertThat(promptPosts(ENGINE.comfy(), id.promptId())).as("%s waited: POSTed once in all", id).isEqualTo(1);
         }
       }
     }
@@ -202,7 +194,7 @@ class CrashRestartTest {
   }
 
   private static List<RecordedRequest> after(int mark) {
-    List<RecordedRequest> all = COMFY.get().requests();
+    List<RecordedRequest> all = ENGINE.comfy().requests();
     return all.subList(Math.min(mark, all.size()), all.size());
   }
 }

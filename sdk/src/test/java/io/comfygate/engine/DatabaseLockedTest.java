@@ -13,7 +13,6 @@ import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SQLite file locked by another process ({@link SqliteLockHolder}) while jobs run: a short
@@ -39,37 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatabaseLockedTest {
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
   private Process holder;
-  private JobEngine engine;
   private Database db;
 
+  /** Ends the lock holder; the fixture then closes the engine, and the database after it. */
   @AfterEach
   void cleanUp() throws InterruptedException {
     if (holder != null) {
       holder.destroyForcibly();
       holder.waitFor(10, TimeUnit.SECONDS);
     }
-    if (engine != null) {
-      engine.close();
-    }
-    if (db != null) {
-      db.close();
-    }
   }
 
-  private Path file() {
-    return dir.resolve("db/app.db");
+  private static Path file() {
+    return ENGINE.dir().resolve("db/app.db");
   }
 
   private JobEngine start(Duration busyTimeout) throws Exception {
     Files.createDirectories(file().getParent());
-    db = Database.builder(file().toString()).busyTimeout(busyTimeout).acquireTimeout(Duration.ofSeconds(10)).build();
-    engine = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).database(db).quota(new QuotaPolicy(20, 1)).build();
-    return engine;
+    db = ENGINE.own(Database.builder(file().toString()).busyTimeout(busyTimeout).acquireTimeout(Duration.ofSeconds(10)).build());
+    return ENGINE.start(b -> b.database(db).quota(new QuotaPolicy(20, 1)));
   }
 
   /** Starts the other process and returns once it holds the lock. */
@@ -91,7 +80,7 @@ class DatabaseLockedTest {
   @Test
   void aLockShorterThanTheBusyTimeoutIsWaitedOut() throws Exception {
     JobEngine engine = start(Duration.ofSeconds(10));
-    COMFY.get().slowNodes(Duration.ofMillis(100));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(100));
     List<JobId> before = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       before.add(engine.submit("user" + i, null, small("before " + i)).id());
@@ -100,7 +89,7 @@ class DatabaseLockedTest {
     // Submitted while locked: the commit waits for the lock instead of failing.
     JobId during = engine.submit("late", null, small("during the lock")).id();
     awaitUnlocked();
-    COMFY.get().slowNodes(Duration.ZERO);
+    ENGINE.comfy().slowNodes(Duration.ZERO);
     for (JobId id : concat(before, during)) {
       assertThat(awaitEnd(engine, id).state()).as("%s", id).isEqualTo(JobState.SUCCEEDED);
     }
@@ -110,7 +99,7 @@ class DatabaseLockedTest {
   @Test
   void aLockLongerThanTheBusyTimeoutFailsWritesCleanlyAndNoJobIsStuck() throws Exception {
     JobEngine engine = start(Duration.ofMillis(300));
-    COMFY.get().hang(true); // the jobs start and end on ComfyUI only once the file is locked
+    ENGINE.comfy().hang(true); // the jobs start and end on ComfyUI only once the file is locked
     List<JobId> before = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       before.add(engine.submit("user" + i, null, small("before " + i)).id());
@@ -120,11 +109,11 @@ class DatabaseLockedTest {
     assertThatThrownBy(() -> engine.submit("late", null, small("during the lock")))
         .isInstanceOf(StoreException.class)
         .satisfies(e -> assertThat(((StoreException) e).busy()).as("reported as busy").isTrue());
-    COMFY.get().hang(false);
+    ENGINE.comfy().hang(false);
     // At least one job starts, runs and ends on ComfyUI while nothing can be written here.
     String first = before.get(0).promptId();
     waitUntil("the first job done on ComfyUI during the lock", Duration.ofSeconds(10),
-        () -> COMFY.get().historyIds().contains(first));
+        () -> ENGINE.comfy().historyIds().contains(first));
     assertThat(holder.isAlive()).as("still locked when ComfyUI finished the job").isTrue();
     awaitUnlocked();
     assertThat(countJobs()).as("the refused submit stored nothing").isEqualTo(jobsAtLock);

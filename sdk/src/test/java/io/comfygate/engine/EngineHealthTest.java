@@ -5,64 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.comfygate.health.CheckResult;
 import io.comfygate.health.HealthReport;
 import io.comfygate.health.Status;
-import io.comfygate.testkit.FakeComfyUiExtension;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The health verdict behind /healthz, the admin banner and the Generate pre-check. */
 class EngineHealthTest {
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension();
-
-  @TempDir Path dir;
-  private JobEngine engine;
-
-  @AfterEach
-  void close() {
-    if (engine != null) {
-      engine.close();
-    }
-  }
-
-  private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(dir.resolve("app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .probeInterval(Duration.ofMillis(300))
-        .clientCustomizer(c -> c.readTimeout(Duration.ofSeconds(3)));
-    tweak.accept(b);
-    engine = b.build();
-    return engine;
-  }
+  static final EngineFixture ENGINE = new EngineFixture();
 
   private static CheckResult check(HealthReport report, String name) {
     return report.check(name).orElseThrow(() -> new AssertionError("no check " + name + " in " + report));
   }
 
-  private static void awaitBackendHealthy(JobEngine engine, boolean healthy) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (engine.backends().get(0).healthy() != healthy) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("backend never became " + (healthy ? "healthy" : "unhealthy"));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitBackendHealthy(JobEngine engine, boolean healthy) {
+    EngineTests.waitUntil("the backend to become " + (healthy ? "healthy" : "unhealthy"), Duration.ofSeconds(10),
+        () -> engine.backends().get(0).healthy() == healthy);
   }
 
   @Test
   void everyCheckIsReportedAndAllIsWell() {
-    HealthReport report = engine(b -> { }).health();
+    HealthReport report = ENGINE.start().health();
 
     assertThat(report.ok()).isTrue();
     assertThat(report.verdict()).isEqualTo("OK");
-    String backend = "comfyui:" + COMFY.get().baseUrl().getAuthority();
+    String backend = "comfyui:" + ENGINE.comfy().baseUrl().getAuthority();
     assertThat(report.checks()).extracting(CheckResult::name).contains(backend, "database", "disk", "llm");
     assertThat(check(report, backend).status()).isEqualTo(Status.UP);
     assertThat(check(report, "database").status()).isEqualTo(Status.UP);
@@ -72,7 +39,7 @@ class EngineHealthTest {
 
   @Test
   void lowDiskFailsWithTheThresholdInTheReason() {
-    HealthReport report = engine(b -> b.diskMinFreeMb(Long.MAX_VALUE / (1024 * 1024))).health();
+    HealthReport report = ENGINE.start(b -> b.diskMinFreeMb(Long.MAX_VALUE / (1024 * 1024))).health();
 
     assertThat(report.ok()).isFalse();
     assertThat(check(report, "disk").reason()).contains("HEALTHZ_DISK_MIN_FREE_MB");
@@ -80,8 +47,8 @@ class EngineHealthTest {
 
   @Test
   void precheckAnswersWithinItsBudgetWhenTheBackendHangs() {
-    JobEngine engine = engine(b -> b.probeInterval(Duration.ofMillis(100)));
-    COMFY.get().httpDelay(Duration.ofSeconds(5));
+    JobEngine engine = ENGINE.start(b -> b.probeInterval(Duration.ofMillis(100)));
+    ENGINE.comfy().httpDelay(Duration.ofSeconds(5));
     try {
       // Let the cached verdict age past its max age, so the pre-check has to ask again.
       long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -95,25 +62,25 @@ class EngineHealthTest {
 
       assertThat(Duration.ofNanos(took)).isLessThan(Duration.ofMillis(2500));
       assertThat(report.ok()).isFalse();
-      assertThat(report.failures()).extracting(CheckResult::name).containsExactly("comfyui:" + COMFY.get().baseUrl().getAuthority());
+      assertThat(report.failures()).extracting(CheckResult::name).containsExactly("comfyui:" + ENGINE.comfy().baseUrl().getAuthority());
       assertThat(report.checks()).extracting(CheckResult::name).doesNotContain("llm");
     } finally {
-      COMFY.get().clearFaults();
+      ENGINE.comfy().clearFaults();
     }
   }
 
   @Test
   void aStoppedBackendFailsHealthWithItsReasonAndRecoversByItself() throws InterruptedException {
-    JobEngine engine = engine(b -> { });
-    String backend = "comfyui:" + COMFY.get().baseUrl().getAuthority();
-    COMFY.get().stop();
+    JobEngine engine = ENGINE.start();
+    String backend = "comfyui:" + ENGINE.comfy().baseUrl().getAuthority();
+    ENGINE.comfy().stop();
     awaitBackendHealthy(engine, false);
     HealthReport down = engine.health();
     assertThat(down.ok()).isFalse();
     assertThat(check(down, backend).reason()).contains("not reachable");
     assertThat(down.summary()).startsWith("FAIL");
 
-    COMFY.get().restart();
+    ENGINE.comfy().restart();
     awaitBackendHealthy(engine, true);
     assertThat(engine.health().ok()).isTrue();
   }

@@ -7,16 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.comfygate.jobs.JobId;
 import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read-only views metrics are built on: queue depth per user and per backend, the timing of
@@ -25,31 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineObservationTest {
 
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
-  private JobEngine engine;
-
-  @AfterEach
-  void close() {
-    if (engine != null) {
-      engine.close();
-    }
+  private static JobEngine engine() {
+    return ENGINE.start(b -> b.quota(new QuotaPolicy(3, 1)));
   }
 
-  private JobEngine engine() {
-    engine = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).quota(new QuotaPolicy(3, 1)).build();
-    return engine;
-  }
-
-  private String backendName() {
-    return COMFY.get().baseUrl().getAuthority();
+  private static String backendName() {
+    return ENGINE.comfy().baseUrl().getAuthority();
   }
 
   @Test
   void queueDepthCountsWaitingJobsPerUserAndEachBackendsQueuedAndRunningJobs() {
-    COMFY.get().slowNodes(Duration.ofSeconds(3)); // the first job keeps running while we look
+    ENGINE.comfy().slowNodes(Duration.ofSeconds(3)); // the first job keeps running while we look
     JobEngine engine = engine();
     assertThat(engine.queueDepth().waitingByUser()).isEmpty();
     assertThat(engine.queueDepth().backends())
@@ -74,7 +58,7 @@ class EngineObservationTest {
 
   @Test
   void everyJobComfyUiAcceptsIsTimedOnceAndAJobCancelledWhileWaitingIsNot() {
-    COMFY.get().slowNodes(Duration.ofSeconds(3));
+    ENGINE.comfy().slowNodes(Duration.ofSeconds(3));
     JobEngine engine = engine();
     List<DispatchTiming> timings = new CopyOnWriteArrayList<>();
     engine.addDispatchListener(timings::add);

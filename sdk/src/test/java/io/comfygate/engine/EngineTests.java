@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
+import io.comfygate.testkit.Await;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.RecordedRequest;
 import java.io.IOException;
@@ -46,24 +47,13 @@ final class EngineTests {
     return params("{\"prompt\": \"" + prompt + "\", \"width\": 64, \"height\": 64, \"steps\": 4}");
   }
 
-  /** Polls {@code condition} every 20 ms for up to {@link #WAIT}; fails naming {@code what}. */
+  /** Polls {@code condition} for up to {@link #WAIT}; fails naming {@code what}. */
   static void waitUntil(String what, BooleanSupplier condition) {
     waitUntil(what, WAIT, condition);
   }
 
   static void waitUntil(String what, Duration limit, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
+    Await.until(what, limit, condition);
   }
 
   /** Waits for the job to reach {@code state}, and returns it then. */

@@ -8,43 +8,23 @@ import io.comfygate.store.Include;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.PurgeResult;
 import io.comfygate.store.StoredImage;
-import io.comfygate.testkit.FakeComfyUiExtension;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Gallery, soft delete, restore and trash purge/sweep on images the engine made. */
 class EngineTrashTest {
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension();
-
-  @TempDir Path dir;
-  private JobEngine engine;
-
-  @AfterEach
-  void close() {
-    if (engine != null) {
-      engine.close();
-    }
-  }
+  static final EngineFixture ENGINE = new EngineFixture();
 
   private StoredImage makeImage(JobEngine engine, String user) throws Exception {
     Job job = engine.submit(user, null, new ObjectMapper().readTree("{\"prompt\":\"p\",\"width\":64,\"height\":64,\"steps\":2}"));
     return EngineTests.awaitState(engine, job.id(), JobState.SUCCEEDED).images().get(0);
   }
 
-  private JobEngine engine(Duration retention, Duration sweepEvery) {
-    engine = JobEngine.builder()
-        .servers(List.of(COMFY.get().baseUrl()))
-        .database(dir.resolve("app.db").toString())
-        .outputDir(dir.resolve("outputs"))
-        .trash(retention, sweepEvery)
-        .build();
-    return engine;
+  private static JobEngine engine(Duration retention, Duration sweepEvery) {
+    return ENGINE.start(b -> b.trash(retention, sweepEvery));
   }
 
   @Test
@@ -77,13 +57,8 @@ class EngineTrashTest {
     StoredImage trashed = makeImage(engine, "alice");
     engine.images().softDelete(trashed.id(), "alice", java.time.Instant.now());
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (engine.images().find(trashed.id()).isPresent()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("sweep did not purge the trashed image");
-      }
-      Thread.sleep(50);
-    }
+    EngineTests.waitUntil("the sweep to purge the trashed image", Duration.ofSeconds(10),
+        () -> engine.images().find(trashed.id()).isEmpty());
     assertThat(engine.outputDir().resolve(trashed.file())).doesNotExist();
     assertThat(engine.images().find(kept.id())).isPresent();
     assertThat(engine.outputDir().resolve(kept.file())).exists();

@@ -14,14 +14,9 @@ import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.store.PageRequest;
+import io.comfygate.testkit.FakeClock;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,10 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Submits with an idempotency key, on the engine against FakeComfyUi and a real SQLite file: a
@@ -45,24 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
 class IdempotentSubmitTest {
 
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(10)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(10)));
 
-  @TempDir Path dir;
-  private final List<JobEngine> engines = new ArrayList<>();
-  private final ShiftableClock clock = new ShiftableClock();
-
-  @AfterEach
-  void closeEngines() {
-    engines.forEach(JobEngine::close);
-  }
+  /** The engine's timers still run in real time: only what it reads from the clock is shifted. */
+  private final FakeClock clock = FakeClock.ticking();
 
   private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir).clock(clock);
-    tweak.accept(b);
-    JobEngine engine = b.build();
-    engines.add(engine);
-    return engine;
+    return ENGINE.start(b -> tweak.accept(b.clock(clock)));
   }
 
   private JobEngine engine() {
@@ -143,7 +125,7 @@ class IdempotentSubmitTest {
 
   @Test
   void aRefusedSubmitDoesNotUseUpTheKey() {
-    COMFY.get().slowNodes(Duration.ofMillis(300));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(300));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(0, 1)));
     JobId running = engine.submit("alice", null, small("running"), key("busy")).job().id();
     assertThatThrownBy(() -> engine.submit("alice", null, small("later"), key("later")))
@@ -212,11 +194,10 @@ class IdempotentSubmitTest {
     JobId first = engine.submit("alice", null, small("a fox"), key("daily")).job().id();
     engine.await(first, WAIT);
     engine.close();
-    clock.shift(Duration.ofHours(25));
+    clock.advance(Duration.ofHours(25));
 
     JobEngine later = engine(b -> b.idempotencyRetention(Duration.ofHours(24)));
-    EngineTests.waitUntil("the expired key purged at start",
-        () -> engines.get(0) != later && storedKeys() == 0);
+    EngineTests.waitUntil("the expired key purged at start", () -> storedKeys() == 0);
     Submission again = later.submit("alice", null, small("a fox"), key("daily"));
 
     assertThat(again.replayed()).isFalse();
@@ -225,38 +206,14 @@ class IdempotentSubmitTest {
   }
 
   /** Rows in the key table, read through a second connection to the engine's SQLite file. */
-  private long storedKeys() {
-    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(dir.resolve("db/app.db").toString())) {
+  private static long storedKeys() {
+    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(ENGINE.dir().resolve("db/app.db").toString())) {
       return db.read("test.keys", c -> {
         try (var rows = c.createStatement().executeQuery("SELECT COUNT(*) FROM idempotency_keys")) {
           rows.next();
           return rows.getLong(1);
         }
       });
-    }
-  }
-
-  /** The system clock, shifted forward on demand (the engine's timers still run in real time). */
-  private static final class ShiftableClock extends Clock {
-    private volatile Duration offset = Duration.ZERO;
-
-    void shift(Duration d) {
-      offset = offset.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 }

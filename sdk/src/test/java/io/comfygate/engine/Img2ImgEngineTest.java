@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.jobs.JobState;
 import io.comfygate.testkit.FakeComfyUi;
+import io.comfygate.testkit.FakeComfyUiExtension;
 import io.comfygate.testkit.RecordedRequest;
 import io.comfygate.testkit.SampleImages;
 import io.comfygate.uploads.Upload;
@@ -18,13 +19,12 @@ import io.comfygate.uploads.Uploads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * img2img jobs against two FakeComfyUi backends: the input image is uploaded to the backend that
@@ -34,23 +34,28 @@ import org.junit.jupiter.api.io.TempDir;
 class Img2ImgEngineTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  // Each test gets its own two fakes; the fixture's (the first) and the engine close before the second.
+  @RegisterExtension
+  @Order(1)
+  final FakeComfyUiExtension secondFake = new FakeComfyUiExtension(fake());
+
+  @RegisterExtension
+  @Order(2)
+  final EngineFixture fixture = new EngineFixture(fake());
+
   private FakeComfyUi first;
   private FakeComfyUi second;
   private JobEngine engine;
 
-  @BeforeEach
-  void start() {
-    first = FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(5)).start();
-    second = FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(5)).start();
-    engine = EngineTests.builder(List.of(first.baseUrl(), second.baseUrl()), dir).build();
+  private static FakeComfyUi.Builder fake() {
+    return FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(5));
   }
 
-  @AfterEach
-  void stop() {
-    engine.close();
-    first.close();
-    second.close();
+  @BeforeEach
+  void start() {
+    first = fixture.comfy();
+    second = secondFake.get();
+    engine = fixture.start(b -> b.servers(List.of(first.baseUrl(), second.baseUrl())));
   }
 
   private Upload upload(String user, byte[] image) {
@@ -131,7 +136,7 @@ class Img2ImgEngineTest {
   void aFreshServerAtTheSameAddressGetsTheImageAgain() throws IOException {
     engine.close();
     second.close();
-    engine = EngineTests.builder(List.of(first.baseUrl()), dir).build();
+    engine = fixture.start(); // on the first fake only
     Upload upload = upload("alice", SampleImages.png(20, 20));
     assertThat(runImg2Img("alice", upload).state()).isEqualTo(JobState.SUCCEEDED);
 
@@ -139,7 +144,7 @@ class Img2ImgEngineTest {
     // engine may still believe it has the image; LoadImage's refusal makes it send it again.
     int port = first.port();
     first.close();
-    first = FakeComfyUi.builder().port(port).steps(2).stepDelay(Duration.ofMillis(5)).start();
+    first = fixture.own(fake().port(port).start());
     List<Job> submitted = new java.util.ArrayList<>();
     waitUntil("the engine to take a job again (a health check may have seen the swap)", () -> {
       try {

@@ -17,7 +17,6 @@ import io.comfygate.jobs.JobState;
 import io.comfygate.queue.QuotaPolicy;
 import io.comfygate.store.StoredImage;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,33 +32,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The engine against FakeComfyUi over real HTTP and WebSocket, on a real SQLite file. */
 class JobEngineTest {
 
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
-  private final List<JobEngine> engines = new ArrayList<>();
   private final List<JobEvent> events = new CopyOnWriteArrayList<>();
 
-  @AfterEach
-  void closeEngines() {
-    engines.forEach(JobEngine::close);
-  }
-
   private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir);
-    tweak.accept(b);
-    JobEngine engine = b.build();
+    JobEngine engine = ENGINE.start(tweak);
     engine.addListener(events::add);
-    engines.add(engine);
     return engine;
   }
 
@@ -77,8 +63,8 @@ class JobEngineTest {
     return names;
   }
 
-  private long promptPosts(String promptId) {
-    return EngineTests.promptPosts(COMFY.get(), promptId);
+  private static long promptPosts(String promptId) {
+    return EngineTests.promptPosts(ENGINE.comfy(), promptId);
   }
 
   @Test
@@ -102,7 +88,7 @@ class JobEngineTest {
     assertThat(image.paramsJson()).contains("\"prompt\":\"a cat\"");
     assertThat(done.progress().percent()).isEqualTo(100);
     assertThat(done.startedAt()).isNotNull();
-    assertThat(done.backend()).isEqualTo(COMFY.get().baseUrl().getAuthority());
+    assertThat(done.backend()).isEqualTo(ENGINE.comfy().baseUrl().getAuthority());
     waitUntil("completion event", () -> eventNames(submitted.id()).contains("job_complete"));
     List<String> names = eventNames(submitted.id());
     assertThat(names.get(0)).isEqualTo("enqueue");
@@ -117,7 +103,7 @@ class JobEngineTest {
     // active set (it lists the job's images there), and look at the job in that window.
     CountDownLatch inWindow = new CountDownLatch(1);
     CountDownLatch letGo = new CountDownLatch(1);
-    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(dir.resolve("db/held.db").toString())) {
+    try (io.comfygate.store.jdbc.Database db = io.comfygate.store.jdbc.Database.open(ENGINE.dir().resolve("db/held.db").toString())) {
       io.comfygate.store.ImageStore real = new io.comfygate.store.jdbc.JdbcImageStore(db);
       io.comfygate.store.ImageStore held = (io.comfygate.store.ImageStore) java.lang.reflect.Proxy.newProxyInstance(
           getClass().getClassLoader(), new Class<?>[] {io.comfygate.store.ImageStore.class}, (proxy, method, args) -> {
@@ -160,7 +146,7 @@ class JobEngineTest {
 
   @Test
   void perUserLimitsHoldUnderConcurrentSubmits() throws Exception {
-    COMFY.get().slowNodes(Duration.ofMillis(300));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(300));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(2, 1)));
     ExecutorService pool = Executors.newFixedThreadPool(16);
     CountDownLatch go = new CountDownLatch(1);
@@ -195,7 +181,7 @@ class JobEngineTest {
 
   @Test
   void aLightUserIsNotStarvedByAHeavyOne() {
-    COMFY.get().slowNodes(Duration.ofMillis(100));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(100));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 1)));
     List<JobId> heavy = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -208,7 +194,7 @@ class JobEngineTest {
     awaitState(engine, light, JobState.SUCCEEDED);
     // The order in which ComfyUI was handed the prompts is the fair order (start events can
     // arrive late when a socket reconnects; POSTs cannot).
-    List<String> sent = COMFY.get().requests().stream()
+    List<String> sent = ENGINE.comfy().requests().stream()
         .filter(r -> r.method().equals("POST") && r.path().endsWith("/prompt"))
         .map(r -> r.body().replaceAll(".*\"prompt_id\"\\s*:\\s*\"([^\"]+)\".*", "$1"))
         .toList();
@@ -220,7 +206,7 @@ class JobEngineTest {
 
   @Test
   void waitingPositionsAndEtaAreReported() {
-    COMFY.get().slowNodes(Duration.ofMillis(200));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(200));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 5)));
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -241,7 +227,7 @@ class JobEngineTest {
 
   @Test
   void cancellingAWaitingJobRemovesItAtOnce() {
-    COMFY.get().slowNodes(Duration.ofMillis(300));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(300));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 1)));
     JobId running = engine.submit("alice", null, small("one")).id();
     JobId waiting = engine.submit("alice", null, small("two")).id();
@@ -257,7 +243,7 @@ class JobEngineTest {
 
   @Test
   void cancellingARunningJobInterruptsOnlyThatPrompt() {
-    COMFY.get().slowNodes(Duration.ofMillis(400));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(400));
     JobEngine engine = engine();
     JobId id = engine.submit("alice", null, small("long")).id();
     awaitState(engine, id, JobState.RUNNING);
@@ -267,7 +253,7 @@ class JobEngineTest {
 
     Job done = awaitState(engine, id, JobState.CANCELLED);
     assertThat(done.images()).isEmpty();
-    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+    assertThat(ENGINE.comfy().requests()).anySatisfy(r -> {
       assertThat(r.path()).endsWith("/interrupt");
       assertThat(r.body()).contains(id.promptId());
     });
@@ -275,7 +261,7 @@ class JobEngineTest {
 
   @Test
   void cancellingAJobWaitingInComfyUisQueueDeletesItThere() {
-    COMFY.get().slowNodes(Duration.ofMillis(300));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(300));
     JobEngine engine = engine(b -> b.quota(new QuotaPolicy(5, 2)));
     JobId running = engine.submit("alice", null, small("first")).id();
     JobId preQueued = engine.submit("alice", null, small("second")).id();
@@ -287,24 +273,24 @@ class JobEngineTest {
 
     Job cancelled = awaitState(engine, preQueued, JobState.CANCELLED);
     assertThat(cancelled.startedAt()).as("never ran").isNull();
-    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+    assertThat(ENGINE.comfy().requests()).anySatisfy(r -> {
       assertThat(r.path()).endsWith("/queue");
       assertThat(r.body()).contains("delete").contains(preQueued.promptId());
     });
     awaitState(engine, running, JobState.SUCCEEDED);
-    assertThat(COMFY.get().historyIds()).doesNotContain(preQueued.promptId());
+    assertThat(ENGINE.comfy().historyIds()).doesNotContain(preQueued.promptId());
   }
 
   @Test
   void aJobRunningLongerThanTheTimeoutIsInterruptedAndEndsAsTimeout() {
-    COMFY.get().slowNodes(Duration.ofMillis(500));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(500));
     JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMillis(700)));
     JobId id = engine.submit("alice", null, small("slow")).id();
 
     Job done = awaitState(engine, id, JobState.TIMEOUT);
 
     assertThat(done.error()).contains("job timeout");
-    assertThat(COMFY.get().requests()).anySatisfy(r -> {
+    assertThat(ENGINE.comfy().requests()).anySatisfy(r -> {
       assertThat(r.path()).endsWith("/interrupt");
       assertThat(r.body()).contains(id.promptId());
     });
@@ -313,7 +299,7 @@ class JobEngineTest {
 
   @Test
   void anExecutionErrorFailsTheJobWithTheNodeAndMessage() {
-    COMFY.get().failAtNode("8", "CUDA out of memory");
+    ENGINE.comfy().failAtNode("8", "CUDA out of memory");
     JobEngine engine = engine();
     JobId id = engine.submit("alice", null, small("boom")).id();
 
@@ -325,20 +311,20 @@ class JobEngineTest {
 
   @Test
   void comfyUiDownRefusesSubmitsFailsRunningJobsAndServiceResumesByItself() {
-    COMFY.get().slowNodes(Duration.ofMillis(500));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(500));
     JobEngine engine = engine();
     JobId running = engine.submit("alice", null, small("doomed")).id();
     awaitState(engine, running, JobState.RUNNING);
 
-    COMFY.get().stop();
+    ENGINE.comfy().stop();
     Job failed = awaitState(engine, running, JobState.FAILED);
     assertThat(failed.error()).contains("went down");
     assertThatThrownBy(() -> engine.submit("alice", null, small("refused")))
         .isInstanceOf(ServiceUnavailableException.class)
         .hasMessageContaining("No ComfyUI backend is available");
 
-    COMFY.get().restart();
-    COMFY.get().clearFaults();
+    ENGINE.comfy().restart();
+    ENGINE.comfy().clearFaults();
     waitUntil("backend healthy again", () -> engine.backends().get(0).healthy());
     JobId after = engine.submit("alice", null, small("back")).id();
     awaitState(engine, after, JobState.SUCCEEDED);
@@ -346,7 +332,7 @@ class JobEngineTest {
 
   @Test
   void anUnwritableOutputFolderFailsTheJobAndRecordsNoImage() throws IOException {
-    Path notADir = dir.resolve("outputs-file");
+    Path notADir = ENGINE.dir().resolve("outputs-file");
     Files.writeString(notADir, "in the way");
     JobEngine engine = engine(b -> b.outputDir(notADir));
     JobId id = engine.submit("alice", null, small("nowhere")).id();
@@ -359,7 +345,7 @@ class JobEngineTest {
 
   @Test
   void aRestartResumesQueuedJobsAndFollowsDispatchedOnesWithoutSendingTwice() {
-    COMFY.get().slowNodes(Duration.ofMillis(150));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(150));
     JobEngine first = engine(b -> b.quota(new QuotaPolicy(5, 5)));
     List<JobId> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -15,12 +15,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.testkit.FakeComfyUi;
-import io.comfygate.testkit.FakeComfyUiExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,12 +42,9 @@ class JobEventLogTest {
 
   // 8 sampler steps: the sampler reports 13, 25, 38, 50, 63, 75, 88, 99 %.
   @RegisterExtension
-  static final FakeComfyUiExtension COMFY = new FakeComfyUiExtension(
-      FakeComfyUi.builder().steps(8).stepDelay(Duration.ofMillis(20)));
+  static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(8).stepDelay(Duration.ofMillis(20)));
 
-  @TempDir Path dir;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-  private final List<JobEngine> engines = new ArrayList<>();
   private OutputStreamAppender<ILoggingEvent> appender;
   private Logger jobsLogger;
   private Level previousLevel;
@@ -77,21 +71,16 @@ class JobEventLogTest {
   }
 
   @AfterEach
-  void release() {
-    engines.forEach(JobEngine::close);
+  void release() throws Exception {
+    ENGINE.closeAll(); // the engines' last lines go to the capture, not the console
     jobsLogger.detachAppender(appender);
     appender.stop();
     jobsLogger.setLevel(previousLevel);
     jobsLogger.setAdditive(previousAdditive);
   }
 
-  private JobEngine engine(Consumer<JobEngine.Builder> tweak) {
-    JobEngine.Builder b = EngineTests.builder(List.of(COMFY.get().baseUrl()), dir)
-        .progressLog(25, Duration.ZERO, org.slf4j.event.Level.INFO);
-    tweak.accept(b);
-    JobEngine engine = b.build();
-    engines.add(engine);
-    return engine;
+  private static JobEngine engine(Consumer<JobEngine.Builder> tweak) {
+    return ENGINE.start(b -> tweak.accept(b.progressLog(25, Duration.ZERO, org.slf4j.event.Level.INFO)));
   }
 
   /** Every captured line, parsed. */
@@ -145,7 +134,7 @@ class JobEventLogTest {
       assertThat(line.path("logger_name").asText()).isEqualTo("io.comfygate.jobs");
       if (!event.equals("enqueue")) {
         assertThat(line.path("backend").asText()).as("backend of %s", line)
-            .isEqualTo(COMFY.get().baseUrl().getAuthority());
+            .isEqualTo(ENGINE.comfy().baseUrl().getAuthority());
         assertThat(line.path("prompt_id").asText()).as("prompt_id of %s", line).isEqualTo(id.promptId());
       }
     }
@@ -206,7 +195,7 @@ class JobEventLogTest {
 
   @Test
   void aFailedJobEndsWithJobErrorCarryingTheReason() {
-    COMFY.get().failAtNode("8", "CUDA out of memory");
+    ENGINE.comfy().failAtNode("8", "CUDA out of memory");
     JobEngine engine = engine(b -> { });
     JobId id = engine.submit("alice", null, small("boom")).id();
 
@@ -216,7 +205,7 @@ class JobEventLogTest {
 
   @Test
   void aCancelledRunningJobEndsWithJobCancel() {
-    COMFY.get().slowNodes(Duration.ofMillis(400));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(400));
     JobEngine engine = engine(b -> { });
     JobId id = engine.submit("alice", null, small("stop")).id();
     awaitState(engine, id, JobState.RUNNING);
@@ -231,7 +220,7 @@ class JobEventLogTest {
 
   @Test
   void aJobOverTheTimeoutEndsWithJobTimeoutCarryingTheReason() {
-    COMFY.get().slowNodes(Duration.ofMillis(500));
+    ENGINE.comfy().slowNodes(Duration.ofMillis(500));
     JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMillis(700)));
     JobId id = engine.submit("alice", null, small("slow")).id();
 

@@ -3,7 +3,10 @@ package io.comfygate.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.comfygate.testkit.Await;
+import io.comfygate.testkit.FakeClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class HealthMonitorTest {
   private static final Duration SECONDS_3 = Duration.ofSeconds(3);
 
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = FakeClock.at(Instant.parse("2025-01-01T00:00:00Z"));
   /** Released after each test so no check thread outlives it. */
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger hangingCalls = new AtomicInteger();
@@ -230,17 +233,6 @@ class HealthMonitorTest {
 
   /** Polls for up to 5 s: every async wait in these tests is bounded. */
   static void awaitTrue(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
+    Await.until("a condition", Duration.ofSeconds(5), condition);
   }
 }

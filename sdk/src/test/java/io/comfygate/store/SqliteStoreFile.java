@@ -17,13 +17,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A fresh SQLite store file in its own temporary folder for each test, closed and deleted after
  * it: register with {@code @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();}.
  */
-public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallback {
+public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallback, StoreContractSupport.Stores {
   private Path dir;
   private Database db;
 
   /** Opens (creating it if needed) the store file under {@code dir}, as the product lays it out. */
   public static Database open(Path dir) {
-    return Database.builder(dir.resolve("db").resolve("app_data.db").toString()).readPoolSize(2).build();
+    return Database.builder(file(dir).toString()).readPoolSize(2).build();
+  }
+
+  private static Path file(Path dir) {
+    return dir.resolve("db").resolve("app_data.db");
   }
 
   @Override
@@ -45,6 +49,11 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
     return dir;
   }
 
+  /** The SQLite file itself (its WAL, while open, is beside it with {@code -wal} appended). */
+  public Path file() {
+    return file(dir);
+  }
+
   public Database db() {
     return db;
   }
@@ -56,10 +65,12 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
     return db;
   }
 
+  @Override
   public JobStore jobs() {
     return new JdbcJobStore(db);
   }
 
+  @Override
   public ImageStore images() {
     return new JdbcImageStore(db);
   }

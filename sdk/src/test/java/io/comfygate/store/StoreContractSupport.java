@@ -11,17 +11,31 @@ import java.util.List;
 
 /**
  * What the store contracts share: the stores under test and helpers that make jobs and images.
- * Subclasses of the contracts return a fresh, empty pair of stores for each test (opened in their
- * own {@code @BeforeEach}, closed in {@code @AfterEach}).
+ * Subclasses of the contracts return a fresh, empty pair of stores for each test from {@link #stores()}
+ * (for SQLite: a {@link SqliteStoreFile} extension).
  */
 public abstract class StoreContractSupport {
   protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  /** The job store under test; the same instance for the whole test. */
-  protected abstract JobStore jobStore();
+  /** A job store and an image store on the same data, as one test sees them. */
+  public interface Stores {
+    JobStore jobs();
+
+    ImageStore images();
+  }
+
+  /** The stores under test: empty at the start of each test, on the same data all through it. */
+  protected abstract Stores stores();
+
+  /** The job store under test. */
+  protected final JobStore jobStore() {
+    return stores().jobs();
+  }
 
   /** The image store under test, backed by the same data as {@link #jobStore()}. */
-  protected abstract ImageStore imageStore();
+  protected final ImageStore imageStore() {
+    return stores().images();
+  }
 
   protected static Instant at(long seconds) {
     return T0.plusSeconds(seconds);

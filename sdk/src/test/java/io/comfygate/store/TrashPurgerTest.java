@@ -21,13 +21,8 @@ class TrashPurgerTest extends StoreContractSupport {
   }
 
   @Override
-  protected JobStore jobStore() {
-    return store.jobs();
-  }
-
-  @Override
-  protected ImageStore imageStore() {
-    return store.images();
+  protected Stores stores() {
+    return store;
   }
 
   @Test

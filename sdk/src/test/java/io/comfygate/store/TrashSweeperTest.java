@@ -3,6 +3,7 @@ package io.comfygate.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.comfygate.testkit.Await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,13 +25,8 @@ class TrashSweeperTest extends StoreContractSupport {
   }
 
   @Override
-  protected JobStore jobStore() {
-    return store.jobs();
-  }
-
-  @Override
-  protected ImageStore imageStore() {
-    return store.images();
+  protected Stores stores() {
+    return store;
   }
 
   @Test
@@ -55,10 +51,8 @@ class TrashSweeperTest extends StoreContractSupport {
 
     TrashSweeper sweeper = TrashSweeper.start(purger, RETENTION, Duration.ofMillis(20), now);
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (imageStore().find(expired.id()).isPresent() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Await.until("the scheduled sweep to purge the expired image", Duration.ofSeconds(10),
+          () -> imageStore().find(expired.id()).isEmpty());
       assertThat(imageStore().find(expired.id())).isEmpty();
       assertThat(sweepThreads()).allSatisfy(t -> assertThat(t.isDaemon()).isTrue()).isNotEmpty();
     } finally {

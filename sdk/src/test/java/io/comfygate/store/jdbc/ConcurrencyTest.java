@@ -9,7 +9,6 @@ import io.comfygate.store.NewImage;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.StoredJob;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,14 +22,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many threads writing at once: every write commits, none fails with SQLITE_BUSY. */
 class ConcurrencyTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final int THREADS = 8;
 
-  @TempDir Path dir;
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private Database db;
   private JdbcJobStore jobs;
   private JdbcImageStore images;
@@ -38,7 +37,7 @@ class ConcurrencyTest {
 
   @BeforeEach
   void open() {
-    db = SqliteStoreFile.open(dir);
+    db = store.db();
     jobs = new JdbcJobStore(db);
     images = new JdbcImageStore(db);
     pool = Executors.newFixedThreadPool(THREADS);
@@ -48,7 +47,6 @@ class ConcurrencyTest {
   void close() throws InterruptedException {
     pool.shutdownNow();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    db.close();
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.store.IdempotencyContract;
 import io.comfygate.store.IdempotencyRecord;
-import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.SqliteStoreFile;
@@ -31,13 +30,8 @@ class SqliteIdempotencyTest extends IdempotencyContract {
   @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
   @Override
-  protected JobStore jobStore() {
-    return store.jobs();
-  }
-
-  @Override
-  protected ImageStore imageStore() {
-    return store.images();
+  protected Stores stores() {
+    return store;
   }
 
   @Test

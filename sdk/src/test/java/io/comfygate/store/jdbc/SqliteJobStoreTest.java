@@ -1,7 +1,5 @@
 package io.comfygate.store.jdbc;
 
-import io.comfygate.store.ImageStore;
-import io.comfygate.store.JobStore;
 import io.comfygate.store.JobStoreContract;
 import io.comfygate.store.SqliteStoreFile;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -10,12 +8,7 @@ class SqliteJobStoreTest extends JobStoreContract {
   @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
   @Override
-  protected JobStore jobStore() {
-    return store.jobs();
-  }
-
-  @Override
-  protected ImageStore imageStore() {
-    return store.images();
+  protected Stores stores() {
+    return store;
   }
 }
