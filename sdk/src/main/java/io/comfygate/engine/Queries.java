@@ -12,7 +12,6 @@ import io.comfygate.store.PageRequest;
 import io.comfygate.store.StoredJob;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -124,13 +123,14 @@ final class Queries {
 
   List<Job> waitingJobs() {
     synchronized (board.lock) {
-      List<Job> out = new ArrayList<>();
-      for (ActiveJob job : board.active.values()) {
-        if (board.waiting.position(job.stored.id()) >= 0) {
-          out.add(snapshots.ofActiveLocked(job));
+      List<JobId> order = board.waiting.inDispatchOrder();
+      List<Job> out = new ArrayList<>(order.size());
+      for (int position = 0; position < order.size(); position++) {
+        ActiveJob job = board.active.get(order.get(position));
+        if (job != null) {
+          out.add(snapshots.ofActiveLocked(job, position));
         }
       }
-      out.sort(Comparator.comparingInt(Job::position));
       return out;
     }
   }

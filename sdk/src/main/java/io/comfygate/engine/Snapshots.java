@@ -32,8 +32,12 @@ final class Snapshots {
 
   /** An active job as it is now; the caller holds the board's lock. */
   Job ofActiveLocked(ActiveJob job) {
+    return ofActiveLocked(job, board.waiting.position(job.stored.id()));
+  }
+
+  /** As {@link #ofActiveLocked(ActiveJob)}, with its place in the waiting room (-1: not waiting) known. */
+  Job ofActiveLocked(ActiveJob job, int position) {
     StoredJob s = job.stored;
-    int position = board.waiting.position(s.id());
     Duration runTime = eta.runTime(s.template());
     Duration etaLeft = null;
     if (!s.state().isTerminal()) {

@@ -175,6 +175,28 @@ public final class FairQueue<J> {
     return position;
   }
 
+  /**
+   * Every waiting job in the order {@link #position} numbers them (index = position), in one pass:
+   * O(jobs), where asking each job's position is O(jobs × users).
+   */
+  public List<J> inDispatchOrder() {
+    List<Iterator<J>> turns = new ArrayList<>(waiting.size());
+    int total = 0;
+    for (Deque<J> jobs : waiting.values()) {
+      turns.add(jobs.iterator());
+      total += jobs.size();
+    }
+    List<J> order = new ArrayList<>(total);
+    while (order.size() < total) {
+      for (Iterator<J> user : turns) {
+        if (user.hasNext()) {
+          order.add(user.next());
+        }
+      }
+    }
+    return order;
+  }
+
   private static <J> int indexOf(Deque<J> jobs, J job) {
     int i = 0;
     for (J j : jobs) {

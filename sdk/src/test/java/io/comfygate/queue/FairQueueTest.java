@@ -170,6 +170,7 @@ class FairQueueTest {
       for (String job : added) {
         assertThat(asked.position(job)).as("seed %d, job %s", seed, job).isEqualTo(order.indexOf(job));
       }
+      assertThat(asked.inDispatchOrder()).as("seed %d: all waiting jobs in one pass", seed).isEqualTo(order);
     }
   }
 }
