@@ -293,7 +293,7 @@ function deliveryRow(d) {
   if (d.state !== 'pending') action.append(button('Send again', () => redeliver(d, row)));
   row.append(event, el('td', 'hook-job', d.job_id), el('td', 'hook-type', d.type), state, el('td', null, d.attempts),
     el('td', 'hook-last', lastOutcome(d)), el('td', null, d.state === 'pending' ? formatTime(d.next_attempt_at) : ''),
-    el('td', null, hostOf(d.url)), action);
+    el('td', 'hook-host', hostOf(d.url)), action);
   // the column names, for the stacked rows of a narrow screen (app.css .stack-narrow)
   [...row.children].forEach((cell, i) => { cell.dataset.label = HOOK_COLUMNS[i]; });
   return row;
