@@ -1,4 +1,4 @@
-// The admin page: health banner, queue, images with filters, purge-trash, API keys.
+// The admin page: health banner, queue, images with filters, purge-trash, API keys, webhook deliveries.
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from '../common.js';
 
 const API = new URL('../api/', document.baseURI).pathname;
@@ -19,6 +19,7 @@ setupSession(API, {
       loadQueue();
       loadImages();
       loadKeys();
+      loadDeliveries();
     }
   },
   onSignedOut() {
@@ -240,4 +241,102 @@ async function loadKeys() {
     row.append(cell);
     return row;
   }) : [emptyRow(7, 'No API keys.')]));
+}
+
+// ---------- webhook deliveries ----------
+
+const HOOK_LIMIT = 100;
+const HOOK_COLUMNS = ['Event', 'Job', 'Type', 'State', 'Attempts', 'Last status or error', 'Next attempt', 'Receiver', 'Action'];
+// after "Send again", the row is read again this often while it is pending, at most this many times
+const HOOK_FOLLOW_MS = 1500;
+const HOOK_FOLLOW_TIMES = 20;
+
+$('hook-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadDeliveries();
+});
+$('hooks-refresh').addEventListener('click', loadDeliveries);
+
+function deliveryQuery(jobId) {
+  const query = new URLSearchParams({ limit: String(HOOK_LIMIT) });
+  const state = $('hook-state').value;
+  if (state) query.set('state', state);
+  if (jobId) query.set('job_id', jobId);
+  return 'v1/admin/webhooks?' + query;
+}
+
+async function loadDeliveries() {
+  const refresh = $('hooks-refresh');
+  refresh.disabled = true;
+  const result = await api(API, 'GET', deliveryQuery($('hook-job').value.trim()));
+  refresh.disabled = false;
+  $('hooks-error').textContent = result.status === 200 ? '' : messageOf(result);
+  if (result.status !== 200) {
+    $('hooks-status').textContent = '';
+    $('hooks').replaceChildren(emptyRow(HOOK_COLUMNS.length, 'Deliveries could not be loaded.'));
+    return;
+  }
+  const list = result.body;
+  $('hooks-status').textContent = list.length >= HOOK_LIMIT ? 'Showing the newest ' + HOOK_LIMIT + '; filter by state or job to see others.' : '';
+  $('hooks').replaceChildren(...(list.length ? list.map(deliveryRow) : [emptyRow(HOOK_COLUMNS.length, 'No webhook deliveries match.')]));
+}
+
+function deliveryRow(d) {
+  const row = el('tr');
+  row.dataset.eventId = d.event_id;
+  row.dataset.state = d.state;
+  const event = el('td', 'hook-event', shortId(d.event_id));
+  event.title = d.event_id;
+  const state = el('td');
+  state.append(el('span', 'badge state-' + d.state, d.state));
+  const action = el('td');
+  if (d.state !== 'pending') action.append(button('Send again', () => redeliver(d, row)));
+  row.append(event, el('td', 'hook-job', d.job_id), el('td', 'hook-type', d.type), state, el('td', null, d.attempts),
+    el('td', 'hook-last', lastOutcome(d)), el('td', null, d.state === 'pending' ? formatTime(d.next_attempt_at) : ''),
+    el('td', 'hook-host', hostOf(d.url)), action);
+  // the column names, for the stacked rows of a narrow screen (app.css .stack-narrow)
+  [...row.children].forEach((cell, i) => { cell.dataset.label = HOOK_COLUMNS[i]; });
+  return row;
+}
+
+function shortId(id) {
+  return id && id.length > 12 ? id.slice(0, 4) + '\u2026' + id.slice(-6) : id;
+}
+
+function lastOutcome(d) {
+  const status = d.last_status == null ? '' : 'HTTP ' + d.last_status;
+  if (d.last_error) return status && !d.last_error.includes(String(d.last_status)) ? status + ': ' + d.last_error : d.last_error;
+  return status || (d.attempts ? '' : 'not tried yet');
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch (e) {
+    return url || '';
+  }
+}
+
+async function redeliver(d, row) {
+  row.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+  const result = await api(API, 'POST', 'v1/admin/webhooks/' + encodeURIComponent(d.event_id) + '/redeliver');
+  if (result.status !== 200) {
+    $('hooks-error').textContent = messageOf(result);
+    row.querySelectorAll('button').forEach((b) => { b.disabled = false; });
+    return;
+  }
+  $('hooks-error').textContent = '';
+  let current = deliveryRow(result.body);
+  row.replaceWith(current);
+  // follow the row until the new attempt is over (or the row is gone: a reload replaced it)
+  for (let i = 0; i < HOOK_FOLLOW_TIMES && current.isConnected && current.dataset.state === 'pending'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, HOOK_FOLLOW_MS));
+    if (!current.isConnected) return;
+    const again = await api(API, 'GET', 'v1/admin/webhooks?limit=1000&job_id=' + encodeURIComponent(d.job_id));
+    const fresh = again.status === 200 ? again.body.find((x) => x.event_id === d.event_id) : null;
+    if (!fresh || !current.isConnected) return;
+    const next = deliveryRow(fresh);
+    current.replaceWith(next);
+    current = next;
+  }
 }

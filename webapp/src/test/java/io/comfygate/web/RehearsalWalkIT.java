@@ -363,7 +363,8 @@ class RehearsalWalkIT extends DeployedWar {
       alice.scrollTo(alice.driver.findElement(By.cssSelector("#gallery-grid figure")));
       alice.shot("rehearsal-20-user-gallery-" + label);
       root.resize(size);
-      root.assertFitsWidth(size, "#banner", "#image-filters", "section[aria-labelledby=images-title] .table-wrap", "#purge");
+      root.assertFitsWidth(size, "#banner", "#image-filters", "section[aria-labelledby=images-title] .table-wrap", "#purge",
+          "#hook-filters");
       root.shot("rehearsal-21-admin-page-" + label);
     }
     Stream.of(alice, root).forEach(b -> b.assertNoConsoleErrors());
