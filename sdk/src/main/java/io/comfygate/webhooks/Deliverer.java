@@ -1,8 +1,8 @@
 package io.comfygate.webhooks;
 
 import io.comfygate.internal.concurrent.NamedThreads;
+import io.comfygate.internal.http.BoundedHttp;
 import io.comfygate.internal.http.HttpClients;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -212,13 +212,10 @@ final class Deliverer implements AutoCloseable {
       Thread.currentThread().interrupt();
       return null;
     } catch (java.util.concurrent.TimeoutException e) {
-      return new Outcome(null, "no answer within " + timeout.multipliedBy(2).toSeconds() + " s");
+      return new Outcome(null, "the receiver gave no answer within " + timeout.multipliedBy(2).toSeconds() + " s");
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      String what = cause instanceof java.net.http.HttpTimeoutException ? "no answer within " + timeout.toSeconds() + " s"
-          : cause instanceof IOException ? "cannot reach the receiver: " + cause
-          : cause.toString();
-      return new Outcome(null, what);
+      return new Outcome(null, "the receiver " + BoundedHttp.phrase(cause, timeout, timeout));
     }
   }
 

@@ -197,12 +197,16 @@ final class Outbox {
     });
   }
 
-  /** Makes a delivered or failed event pending again, due now, with a fresh attempt budget. */
+  /**
+   * Makes a delivered or failed event pending again, due now, with a fresh attempt budget and no
+   * outcome yet (the old one would read as this round's).
+   */
   boolean redeliver(String eventId, Instant now) {
     return db.inTransaction("webhook.redeliver", c -> {
       try (PreparedStatement update = c.prepareStatement("""
           UPDATE webhook_events
-             SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, delivered_at = NULL
+             SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, delivered_at = NULL,
+                 last_status = NULL, last_error = NULL
            WHERE event_id = ? AND state <> 'pending'""")) {
         update.setLong(1, now.toEpochMilli());
         update.setLong(2, now.toEpochMilli());

@@ -1,6 +1,7 @@
 package io.comfygate.internal.http;
 
 import io.comfygate.internal.Durations;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -8,6 +9,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +79,14 @@ public final class BoundedHttp {
     }
   }
 
+  /**
+   * What went wrong with a call, as a phrase to follow the server's name ("is not reachable:
+   * connection refused"), for callers that send on their own.
+   */
+  public static String phrase(Throwable cause, Duration deadline, Duration connectTimeout) {
+    return describe(cause, deadline, connectTimeout).getMessage();
+  }
+
   private static Failure describe(Throwable cause, Duration deadline, Duration connectTimeout) {
     if (cause instanceof HttpConnectTimeoutException) {
       return new Failure(false, "is not reachable: connect timed out after " + Durations.human(connectTimeout), cause);
@@ -89,6 +99,9 @@ public final class BoundedHttp {
     }
     if (has(cause, UnresolvedAddressException.class)) {
       return new Failure(false, "is not reachable: unknown host", cause);
+    }
+    if (has(cause, ClosedChannelException.class) || has(cause, EOFException.class)) {
+      return new Failure(false, "closed the connection before answering", cause);
     }
     String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     String what = cause instanceof IOException ? "connection failed: " : "request failed: ";
