@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What most IT classes start from: the packaged WAR deployed once for the class in the Tomcat the
  * build shares among them, and {@link #http} to call it. (Classes that deploy and undeploy the WAR
- * themselves declare their own unmanaged deployment and use {@link ItHttp#deployed()}.)
+ * themselves extend {@link RedeployableWar}.)
  */
 @ExtendWith(ArquillianExtension.class)
 abstract class DeployedWar {

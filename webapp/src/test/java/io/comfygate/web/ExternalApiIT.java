@@ -8,13 +8,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -22,20 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * redeploy, which restarts the engine on the same database), the templates and the OpenAPI
  * document. Each test deploys the WAR itself, so one can redeploy it midway.
  */
-@ExtendWith(ArquillianExtension.class)
-class ExternalApiIT {
-  private static final String WAR = "external-api";
-
+class ExternalApiIT extends RedeployableWar {
   @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
-
-  @Deployment(name = WAR, managed = false, testable = false)
-  static WebArchive war() {
-    return ItHttp.packagedWar();
-  }
-
-  @ArquillianResource Deployer deployer;
-
-  private final ItHttp http = ItHttp.deployed();
 
   /** An API key for a user of this run's own (the database outlives runs, and so do keys). */
   private String keyFor(String user) {
@@ -55,7 +37,7 @@ class ExternalApiIT {
   void aRetriedSubmitYieldsOneJobAlsoAfterARedeploy() {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String key = "order-" + run;
-    deployer.deploy(WAR);
+    deployWar();
     String alice;
     String bob;
     String first;
@@ -83,10 +65,10 @@ class ExternalApiIT {
       assertThat(json(http.send("GET", "api/v1/jobs", alice, null), 200).path("total").asLong()).isEqualTo(1);
       http.awaitState("api/v1/jobs/" + first, alice, "succeeded", java.time.Duration.ofSeconds(30));
     } finally {
-      deployer.undeploy(WAR);
+      undeployWar();
     }
 
-    deployer.deploy(WAR);
+    deployWar();
     try {
       http.awaitHealthy();
       HttpResponse<String> afterRestart = submit(alice, job("a red fox"), key);
@@ -96,13 +78,13 @@ class ExternalApiIT {
       assertThat(afterRestart.headers().firstValue("Idempotent-Replayed")).contains("true");
       assertThat(json(http.send("GET", "api/v1/jobs", alice, null), 200).path("total").asLong()).isEqualTo(1);
     } finally {
-      deployer.undeploy(WAR);
+      undeployWar();
     }
   }
 
   @Test
   void templatesAndTheOpenApiDocumentAreServed() {
-    deployer.deploy(WAR);
+    deployWar();
     try {
       JsonNode templates = json(http.send("GET", "api/v1/templates", "alice", null), 200);
       List<String> names = new ArrayList<>();
@@ -122,7 +104,7 @@ class ExternalApiIT {
       assertThat(openapi.path("paths").has("/api/v1/templates")).isTrue();
       assertThat(openapi.path("components").path("schemas").has("ErrorMessage")).isTrue();
     } finally {
-      deployer.undeploy(WAR);
+      undeployWar();
     }
   }
 }

@@ -29,13 +29,7 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import org.assertj.core.api.SoftAssertions;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -46,9 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its findleaks names no application, and after a full GC no copy of the application's classes is
  * loaded any more.
  */
-@ExtendWith(ArquillianExtension.class)
-class RedeployLeakIT {
-  private static final String WAR = "redeploy";
+class RedeployLeakIT extends RedeployableWar {
   private static final int ROUNDS = 5;
   private static final Duration WAIT = Duration.ofSeconds(30);
   /**
@@ -65,25 +57,16 @@ class RedeployLeakIT {
 
   @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(3);
 
-  @Deployment(name = WAR, managed = false, testable = false)
-  static WebArchive war() {
-    return ItHttp.packagedWar();
-  }
-
-  @ArquillianResource Deployer deployer;
-
-  private final ItHttp app = ItHttp.deployed();
-
   @Test
   void fiveRedeploysUnderLoadLeaveNoThreadLoaderOrWarningBehind() throws Exception {
     LogMark mark = LogMark.now();
     for (int round = 1; round <= ROUNDS; round++) {
-      deployer.deploy(WAR);
+      deployWar();
       LiveSocket live = null;
       try {
         live = runJobsWithLiveSocketOpen(round);
       } finally {
-        deployer.undeploy(WAR);
+        undeployWar();
         if (live != null) {
           live.socket.abort();
         }
@@ -126,11 +109,11 @@ class RedeployLeakIT {
 
   /** Opens a live socket, runs one job to its end and leaves a second one running. */
   private LiveSocket runJobsWithLiveSocketOpen(int round) throws Exception {
-    app.awaitHealthy();
+    http.awaitHealthy();
     LiveSocket live = new LiveSocket();
-    live.socket = app.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+    live.socket = http.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
         .header("Authorization", ItHttp.basic("alice"))
-        .buildAsync(app.uri("ws", "api/v1/live"), live).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        .buildAsync(http.uri("ws", "api/v1/live"), live).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     String first = submit(round, "first");
     String state = awaitTrue(() -> state(first).contains("\"state\":\"succeeded\""), () -> state(first));
     assertThat(state).as("round %d: the first job", round).contains("\"state\":\"succeeded\"");
@@ -141,7 +124,7 @@ class RedeployLeakIT {
   }
 
   private String submit(int round, String which) throws Exception {
-    HttpResponse<String> submitted = app.send("POST", "api/v1/jobs", "alice",
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "alice",
         "{\"params\": {\"prompt\": \"round " + round + " " + which + "\", \"width\": 64, \"height\": 64, \"steps\": 3}}");
     assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
     String location = submitted.headers().firstValue("Location").orElseThrow();
@@ -150,7 +133,7 @@ class RedeployLeakIT {
 
   private String state(String id) {
     try {
-      return app.send("GET", "api/v1/jobs/" + id, "alice", null).body();
+      return http.send("GET", "api/v1/jobs/" + id, "alice", null).body();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -179,7 +162,7 @@ class RedeployLeakIT {
 
   private String findleaks() {
     try {
-      HttpResponse<String> answer = app.client().send(java.net.http.HttpRequest.newBuilder(
+      HttpResponse<String> answer = http.client().send(java.net.http.HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + Integer.getInteger("it.http.port") + "/manager/text/findleaks?statusLine=true"))
           .timeout(WAIT).header("Authorization", ItHttp.basicOf("arquillian:arquillian")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -247,7 +230,6 @@ class RedeployLeakIT {
     await(condition::getAsBoolean, ok -> ok, FINDLEAKS_WAIT);
     return show.get();
   }
-
 
   /** How many lines each catalina log had, so that only this test's lines are read. */
   private record LogMark(Map<Path, Integer> lines) {

@@ -12,16 +12,10 @@ import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployer;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -30,9 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * admin sees the deliveries; and events pending when the WAR is undeployed arrive after it is
  * deployed again (the outbox is in the database).
  */
-@ExtendWith(ArquillianExtension.class)
-class WebhooksIT {
-  private static final String WAR = "webhooks";
+class WebhooksIT extends RedeployableWar {
   private static final List<String> LIFE = List.of("job.queued", "job.running", "job.succeeded");
   private static final WebhookReceiver receiver = new WebhookReceiver();
 
@@ -48,17 +40,10 @@ class WebhooksIT {
     receiver.close();
   }
 
-  @Deployment(name = WAR, managed = false, testable = false)
-  static WebArchive war() {
-    return ItHttp.packagedWar();
-  }
-
-  @ArquillianResource Deployer deployer;
-  private final ItHttp http = ItHttp.deployed();
   private boolean deployed;
 
   private void deploy() {
-    deployer.deploy(WAR);
+    deployWar();
     deployed = true;
     http.awaitHealthy();
   }
@@ -66,7 +51,7 @@ class WebhooksIT {
   @AfterEach
   void undeploy() {
     if (deployed) {
-      deployer.undeploy(WAR);
+      undeployWar();
       deployed = false;
     }
   }
