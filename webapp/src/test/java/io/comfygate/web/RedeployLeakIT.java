@@ -99,7 +99,7 @@ class RedeployLeakIT extends RedeployableWar {
       SoftAssertions.assertSoftly(soft -> {
         soft.assertThat(ours).as("comfygate- threads in Tomcat's JVM after the last undeploy").isEmpty();
         soft.assertThat(warnings).as("Tomcat's leak warnings in the catalina log during this test").isEmpty();
-        // Findleaks itself is reported, not asserted: it came back clean in five full builds after
+        // Findleaks itself is reported, not asserted: it came back clean in four full builds after
         // the HttpClient and Jackson fixes, then named /comfygate once more in a CI run (cause not
         // yet known; the heap dump written then is the place to start). The manager must answer.
         soft.assertThat(findleaks).as("Tomcat's findleaks after %d undeploys", ROUNDS).startsWith("OK");
