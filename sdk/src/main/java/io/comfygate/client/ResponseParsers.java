@@ -69,7 +69,7 @@ final class ResponseParsers {
         ObjectNode frame = Json.MAPPER.createObjectNode();
         frame.put("type", m.get(0).asText());
         frame.set("data", m.get(1));
-        messages.add(EventParser.parse(frame.toString()));
+        messages.add(EventParser.parse(Json.write(frame)));
       }
     }
     return new HistoryEntry(promptId, status(status, messages), outputs, messages);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.errors.IdempotencyKeyReusedException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
+import io.comfygate.internal.json.Json;
 import io.comfygate.jobs.IdempotencyKey;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.IdempotencyRecord;
@@ -91,7 +92,7 @@ final class Intake {
         if (refusal.isPresent()) {
           throw quotaExceeded(userId, refusal.getAsInt());
         }
-        StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), bound.params().toString(), now);
+        StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), Json.write(bound.params()), now);
         // Another engine on this database may have taken the key since the look-up above.
         earlier = insert(stored, key == null ? null
             : new IdempotencyRecord(userId, key.value(), fingerprint, stored.id(), now), notBefore, webhook).orElse(null);

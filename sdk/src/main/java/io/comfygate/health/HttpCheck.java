@@ -1,14 +1,12 @@
 package io.comfygate.health;
 
-import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
+import io.comfygate.internal.http.OwnedHttpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +18,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
   private final URI url;
   private final Duration requestTimeout;
   private final Duration timeout;
-  private final ExecutorService executor;
-  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
-  private volatile HttpClient http;
+  private final OwnedHttpClient http;
 
   HttpCheck(String name, URI url, Duration requestTimeout, Duration slack) {
     if (name == null || name.isBlank()) {
@@ -39,8 +35,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
     this.url = url;
     this.requestTimeout = requestTimeout;
     this.timeout = requestTimeout.plus(slack);
-    this.executor = Executors.newCachedThreadPool(NamedThreads.factory("health-http"));
-    this.http = BoundedHttp.client(executor, requestTimeout);
+    this.http = OwnedHttpClient.anyVersion("health-http", requestTimeout);
   }
 
   @Override
@@ -55,7 +50,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   @Override
   public CheckOutcome check() throws InterruptedException {
-    HttpClient client = http;
+    HttpClient client = http.client().orElse(null);
     if (client == null) {
       return CheckOutcome.down("check " + name + " is closed");
     }
@@ -73,8 +68,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   @Override
   public void close() {
-    http = null;
-    NamedThreads.shutdown(executor, Duration.ofSeconds(2), "HttpCheck " + name);
+    http.close();
   }
 
   @Override

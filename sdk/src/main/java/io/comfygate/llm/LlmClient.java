@@ -2,8 +2,8 @@ package io.comfygate.llm;
 
 import io.comfygate.errors.LlmException;
 import io.comfygate.internal.Durations;
-import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
+import io.comfygate.internal.http.OwnedHttpClient;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -11,8 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +53,8 @@ public final class LlmClient implements AutoCloseable {
   private final Duration connectTimeout;
   private final double temperature;
   private final int maxTokens;
-  private final ExecutorService executor;
-  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
-  private volatile HttpClient http;
+  /** Null when the client is turned off. */
+  private final OwnedHttpClient http;
   private final OpenAiJson json = new OpenAiJson();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -70,8 +68,7 @@ public final class LlmClient implements AutoCloseable {
     this.connectTimeout = b.connectTimeout;
     this.temperature = b.temperature;
     this.maxTokens = b.maxTokens;
-    this.executor = Executors.newCachedThreadPool(NamedThreads.factory("llm"));
-    this.http = BoundedHttp.client(executor, connectTimeout);
+    this.http = OwnedHttpClient.anyVersion("llm", connectTimeout);
   }
 
   private LlmClient(String disabledReason) {
@@ -84,7 +81,6 @@ public final class LlmClient implements AutoCloseable {
     this.connectTimeout = null;
     this.temperature = 0;
     this.maxTokens = 0;
-    this.executor = null;
     this.http = null;
   }
 
@@ -198,11 +194,10 @@ public final class LlmClient implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed.getAndSet(true) || executor == null) {
+    if (closed.getAndSet(true) || http == null) {
       return;
     }
-    http = null;
-    NamedThreads.shutdown(executor, CLOSE_WAIT, "LlmClient");
+    http.close(CLOSE_WAIT);
   }
 
   @Override
@@ -241,10 +236,8 @@ public final class LlmClient implements AutoCloseable {
   private String send(HttpRequest request, Duration deadline) {
     HttpResponse<String> response;
     try {
-      HttpClient client = http;
-      if (client == null) {
-        throw new IllegalStateException("LlmClient is closed");
-      }
+      HttpClient client = (http == null ? Optional.<HttpClient>empty() : http.client())
+          .orElseThrow(() -> new IllegalStateException("LlmClient is closed"));
       response = BoundedHttp.send(client, request, deadline, connectTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

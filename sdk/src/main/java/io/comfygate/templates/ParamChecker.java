@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.comfygate.internal.json.Json;
 import io.comfygate.uploads.UploadId;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -122,7 +123,7 @@ final class ParamChecker {
 
   /** A value as an error message shows it: short, and never the whole of a huge string. */
   static String show(JsonNode value) {
-    String text = value.toString();
+    String text = Json.write(value);
     return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 

@@ -2,7 +2,7 @@ package io.comfygate.webhooks;
 
 import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
-import io.comfygate.internal.http.HttpClients;
+import io.comfygate.internal.http.OwnedHttpClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,8 +47,7 @@ final class Deliverer implements AutoCloseable {
   private final int threads;
   private final ExecutorService scheduler;
   private final ThreadPoolExecutor senders;
-  private final ThreadPoolExecutor httpExecutor;
-  private final HttpClient http;
+  private final OwnedHttpClient http;
   private final ReceiverGuard guard;
   private final Object monitor = new Object();
   private final Set<String> inFlight = new HashSet<>(); // job ids, guarded by monitor
@@ -70,10 +69,7 @@ final class Deliverer implements AutoCloseable {
     this.senders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.factory("webhook"));
     senders.allowCoreThreadTimeOut(true);
-    this.httpExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        NamedThreads.factory("webhook-http"));
-    httpExecutor.allowCoreThreadTimeOut(true);
-    this.http = HttpClients.http11(httpExecutor, timeout);
+    this.http = OwnedHttpClient.http11("webhook-http", timeout);
   }
 
   void start() {
@@ -204,7 +200,11 @@ final class Deliverer implements AutoCloseable {
         .build();
     try {
       // The request timeout bounds the wait for headers; the body is discarded as it arrives.
-      HttpResponse<Void> response = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+      HttpClient client = http.client().orElse(null);
+      if (client == null) {
+        return null; // closed: left pending, sent again after the restart
+      }
+      HttpResponse<Void> response = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
           .get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
       return new Outcome(response.statusCode(), response.statusCode() / 100 == 2 ? null
           : "the receiver answered HTTP " + response.statusCode());
@@ -279,7 +279,7 @@ final class Deliverer implements AutoCloseable {
     nudge();
     NamedThreads.shutdown(scheduler, Duration.ofSeconds(2), "webhook scheduler");
     NamedThreads.shutdown(senders, timeout.multipliedBy(2).plusSeconds(1), "webhook senders");
-    NamedThreads.shutdown(httpExecutor, Duration.ofSeconds(2), "webhook http");
+    http.close(Duration.ofSeconds(2));
     guard.close();
   }
 }

@@ -37,17 +37,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Tomcat that all IT classes share, the WAR is deployed, a live socket is opened, one job
  * runs to the end and a second one is left running, and the WAR is undeployed under them. Then no
  * {@code comfygate-} thread lives on, Tomcat logged no thread, ThreadLocal or driver left behind,
- * and after a full GC no copy of the application's classes is loaded any more; its findleaks is
- * reported (not asserted, see below).
+ * Tomcat's findleaks names no application, and after a full GC no copy of the application's
+ * classes is loaded any more. The test Tomcat clears soft references only when memory runs out
+ * (arquillian.xml), so a loader held softly is still held when findleaks asks, whatever the GC's
+ * timing.
  */
 class RedeployLeakIT extends RedeployableWar {
   private static final int ROUNDS = 5;
   private static final Duration WAIT = Duration.ofSeconds(30);
   /**
-   * Findleaks names a stopped application whose class loader survives its GC. Nothing of ours
-   * should hold one, but a loader is only collectable once the undeployed application's last
-   * objects are unreachable (a JDK HttpClient's selector thread, say, ends a few seconds after its
-   * client was collected), so it is asked again for a while.
+   * Findleaks names a stopped application whose class loader survives its GC. It answers clean at
+   * once when nothing holds one; it is asked again for a while only so that an exchange still in
+   * flight at the undeploy (it ends within its own timeout) is not taken for a leak.
    */
   private static final Duration FINDLEAKS_WAIT = Duration.ofSeconds(30);
   /** An enum of the SDK: loaded and initialized by every deployment that ran a job, one copy each. */
@@ -99,10 +100,8 @@ class RedeployLeakIT extends RedeployableWar {
       SoftAssertions.assertSoftly(soft -> {
         soft.assertThat(ours).as("comfygate- threads in Tomcat's JVM after the last undeploy").isEmpty();
         soft.assertThat(warnings).as("Tomcat's leak warnings in the catalina log during this test").isEmpty();
-        // Findleaks itself is reported, not asserted: it came back clean in four full builds after
-        // the HttpClient and Jackson fixes, then named /comfygate once more in a CI run (cause not
-        // yet known; the heap dump written then is the place to start). The manager must answer.
-        soft.assertThat(findleaks).as("Tomcat's findleaks after %d undeploys", ROUNDS).startsWith("OK");
+        soft.assertThat(findleaks).as("Tomcat's findleaks after %d undeploys", ROUNDS).startsWith("OK")
+            .doesNotContain(LEAKS_FOUND);
         soft.assertThat(copies).as("copies of %s still loaded after a full GC (one per surviving deployment)", MARKER_CLASS)
             .isZero();
       });

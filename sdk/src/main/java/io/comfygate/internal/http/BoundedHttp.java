@@ -14,7 +14,6 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -42,18 +41,6 @@ public final class BoundedHttp {
     public boolean isTimeout() {
       return timeout;
     }
-  }
-
-  /**
-   * A client that runs on {@code executor} (the caller owns and shuts it down) and never redirects.
-   * Its selector thread ends only once the client is garbage-collected (Java 17 has no close), so
-   * the owner drops its reference on close; {@link HttpClients} starts that thread detached from us.
-   */
-  public static HttpClient client(Executor executor, Duration connectTimeout) {
-    return HttpClients.build(HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER));
   }
 
   /**

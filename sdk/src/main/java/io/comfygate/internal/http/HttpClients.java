@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,25 +23,17 @@ import java.util.concurrent.TimeoutException;
  * access control context); in a WAR both lead to the application's class loader, which then
  * outlives an undeploy for as long as the thread runs. So the client is built with the platform
  * class loader as context loader, on a common-pool thread, through a JDK-made proxy: no class of
- * the application is on the stack that starts the selector.
+ * the application is on the stack that starts the selector. What the client holds of the application
+ * afterwards (its executor) is the business of {@link OwnedHttpClient}.
  */
-public final class HttpClients {
+final class HttpClients {
   private static final Duration BUILD_WAIT = Duration.ofSeconds(10);
   private static final MethodHandle BUILD = findBuild();
 
   private HttpClients() {}
 
-  /** An HTTP/1.1 client that runs on {@code executor} (the caller owns it) and never redirects. */
-  public static HttpClient http11(Executor executor, Duration connectTimeout) {
-    return build(HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1));
-  }
-
   /** Builds {@code builder}'s client detached from the caller, as the class comment says. */
-  public static HttpClient build(HttpClient.Builder builder) {
+  static HttpClient build(HttpClient.Builder builder) {
     return NeutralLoader.call(() -> {
       @SuppressWarnings("unchecked")
       Callable<HttpClient> build = MethodHandleProxies.asInterfaceInstance(Callable.class, BUILD.bindTo(builder));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.errors.ComfyException;
 import io.comfygate.errors.ComfyInterruptedException;
 import io.comfygate.errors.ComfyProtocolException;
-import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -16,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Internal, not API. One JDK {@link HttpClient} for one ComfyUI server, on an executor this class
- * owns (Java 17's HttpClient has no {@code close()}). Every call has a deadline: the request
+ * Internal, not API. One JDK {@link HttpClient} for one ComfyUI server, on threads of its own
+ * ({@link OwnedHttpClient}). Every call has a deadline: the request
  * timeout covers the wait for headers, and the whole exchange is awaited for at most the same
  * deadline plus the connect timeout. Thread-safe.
  */
@@ -31,19 +28,13 @@ public final class HttpTransport implements AutoCloseable {
   private final URI base;
   private final Duration connectTimeout;
   private final Duration readTimeout;
-  private final ThreadPoolExecutor executor;
-  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
-  private volatile HttpClient http;
+  private final OwnedHttpClient http;
 
   public HttpTransport(URI base, Duration connectTimeout, Duration readTimeout) {
     this.base = base;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
-    // The client's own tasks are short and non-blocking; two threads suffice and time out when idle.
-    this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        NamedThreads.factory("http"));
-    executor.allowCoreThreadTimeOut(true);
-    this.http = HttpClients.http11(executor, connectTimeout);
+    this.http = OwnedHttpClient.http11("http", connectTimeout);
   }
 
   public URI base() {
@@ -121,10 +112,8 @@ public final class HttpTransport implements AutoCloseable {
   }
 
   private <T> HttpResponse<T> sendOnce(String call, HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration deadline) {
-    HttpClient client = http;
-    if (client == null) {
-      throw new ComfyException("HTTP transport for ComfyUI at " + base + " is closed; cannot " + call);
-    }
+    HttpClient client = http.client().orElseThrow(
+        () -> new ComfyException("HTTP transport for ComfyUI at " + base + " is closed; cannot " + call));
     CompletableFuture<HttpResponse<T>> future = client.sendAsync(request, handler);
     try {
       return future.get(deadline.plus(connectTimeout).toMillis(), TimeUnit.MILLISECONDS);
@@ -174,10 +163,9 @@ public final class HttpTransport implements AutoCloseable {
     }
   }
 
-  /** Stops the executor, bounded by {@code timeout}, and drops the client. Idempotent. */
+  /** Stops the client's threads, bounded by {@code timeout}, and drops the client. Idempotent. */
   public void close(Duration timeout) {
-    http = null;
-    NamedThreads.shutdown(executor, timeout, "HTTP executor for " + base);
+    http.close(timeout);
   }
 
   @Override

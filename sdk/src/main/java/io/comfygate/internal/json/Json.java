@@ -1,6 +1,7 @@
 package io.comfygate.internal.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,19 @@ public final class Json {
 
   private static JsonFactory pooledFactory() {
     return JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+  }
+
+  /**
+   * {@code node} as compact JSON text, what {@code node.toString()} gives; but that goes through
+   * Jackson's own mapper, whose buffers stay in a thread-local of the calling thread (see {@link
+   * #newMapper()}), so ComfyGate calls this instead.
+   */
+  public static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree that cannot be written: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** Text of {@code node.field}, or null if absent or JSON null; numbers become their text. */

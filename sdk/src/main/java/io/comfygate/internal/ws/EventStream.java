@@ -5,7 +5,7 @@ import io.comfygate.events.ComfyEvent;
 import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.json.BinaryFrames;
 import io.comfygate.internal.json.EventParser;
-import io.comfygate.internal.http.BoundedHttp;
+import io.comfygate.internal.http.OwnedHttpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -15,11 +15,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -39,9 +37,8 @@ import org.slf4j.LoggerFactory;
  * timeout, or when no frame arrived for the idle timeout while {@code watching} is true (a muted
  * server keeps answering pings but sends nothing). All state changes run on one scheduler thread
  * ({@code comfygate-ws-N}); frames arrive on the JDK WebSocket's callbacks, run by this stream's
- * own executor ({@code comfygate-ws-io-N}). The JDK {@link HttpClient} behind it is dropped on
- * close (Java 17's has no close), so that its selector thread ends once it is collected; nothing
- * of it is shared between streams. Thread-safe.
+ * own threads ({@code comfygate-ws-io-N}). The JDK {@link HttpClient} behind it is released on
+ * close ({@link OwnedHttpClient}); nothing of it is shared between streams. Thread-safe.
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -68,9 +65,7 @@ public final class EventStream implements AutoCloseable {
   private final Executor dispatch;
   private final BooleanSupplier watching;
   private final ScheduledExecutorService scheduler;
-  private final ThreadPoolExecutor io;
-  /** Null once closed: the JDK client's selector thread ends only after the client is collected. */
-  private volatile HttpClient http;
+  private final OwnedHttpClient http;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object lock = new Object();
@@ -98,10 +93,8 @@ public final class EventStream implements AutoCloseable {
     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("ws"));
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
-    // The client's own tasks and the listener callbacks are short; two threads, ended when idle.
-    this.io = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), NamedThreads.factory("ws-io"));
-    io.allowCoreThreadTimeOut(true);
-    this.http = BoundedHttp.client(io, options.connectTimeout());
+    // The client's own tasks and the listener callbacks run on its two threads; all are short.
+    this.http = OwnedHttpClient.anyVersion("ws-io", options.connectTimeout());
   }
 
   /** Starts connecting (once; later calls do nothing). */
@@ -229,10 +222,7 @@ public final class EventStream implements AutoCloseable {
    * wait has a small margin). A socket that opens only after the wait gave up is aborted.
    */
   private void open(URI uri, WsLink link) throws Exception {
-    HttpClient client = http;
-    if (client == null) {
-      throw new IllegalStateException("closed");
-    }
+    HttpClient client = http.client().orElseThrow(() -> new IllegalStateException("closed"));
     CompletableFuture<WebSocket> opening = client.newWebSocketBuilder()
         .connectTimeout(options.connectTimeout())
         .buildAsync(uri, link);
@@ -386,8 +376,7 @@ public final class EventStream implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    http = null;
-    NamedThreads.shutdown(io, Duration.ofMillis(Math.max(1, remainingMillis(deadline))), "WebSocket executor for " + wsBase);
+    http.close(Duration.ofMillis(Math.max(1, remainingMillis(deadline))));
   }
 
   @Override
