@@ -34,8 +34,6 @@ public final class OwnedHttpClient implements AutoCloseable {
   private static final int THREADS = 2;
   /** {@code (AtomicReference<Executor>, Runnable) -> ref.get().execute(task)}, JDK classes only. */
   private static final MethodHandle EXECUTE_ON_TARGET = executeOnTarget();
-  /** {@code HttpClient.shutdownNow()} on Java 21 and later; null before. */
-  private static final MethodHandle SHUTDOWN_NOW = shutdownNow();
 
   private final String role;
   private final ThreadPoolExecutor threads;
@@ -83,12 +81,8 @@ public final class OwnedHttpClient implements AutoCloseable {
     client = null;
     target.set(ForkJoinPool.commonPool());
     NamedThreads.shutdown(threads, timeout, "HTTP threads " + role);
-    if (closing != null && SHUTDOWN_NOW != null) {
-      try {
-        SHUTDOWN_NOW.invoke(closing);
-      } catch (Throwable e) {
-        throw new IllegalStateException("shutting down the HTTP client of " + role, e);
-      }
+    if (closing != null) {
+      HttpClients.shutdownNow(closing);
     }
   }
 
@@ -111,16 +105,6 @@ public final class OwnedHttpClient implements AutoCloseable {
           .asType(MethodType.methodType(Executor.class, AtomicReference.class));
       return MethodHandles.filterArguments(execute, 0, get);
     } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private static MethodHandle shutdownNow() {
-    try {
-      return MethodHandles.publicLookup().findVirtual(HttpClient.class, "shutdownNow", MethodType.methodType(void.class));
-    } catch (NoSuchMethodException e) {
-      return null; // Java 17 to 20
-    } catch (IllegalAccessException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
