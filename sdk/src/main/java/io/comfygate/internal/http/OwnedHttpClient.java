@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * ended when idle) that lets go of the application when closed.
  *
  * <p>Java 17's HttpClient cannot be closed: its selector thread runs until the client has been
- * garbage-collected and the thread next wakes up (every 3 s, or later while connections are
- * pooled), and until then it holds the client's executor. Ours are made by the application (their
+ * garbage-collected and the thread next looks (it wakes at least every 3 s), and until then it
+ * holds the client's executor. Ours are made by the application (their
  * thread factory is one of its classes), so in a WAR they kept an undeployed application's class
  * loader alive for that long, and Tomcat's findleaks named it. Here the client gets an executor
  * made only of JDK parts, a proxy that runs each task on whatever a reference points at; {@link
