@@ -208,12 +208,7 @@ class TemplateFormIT extends DeployedWar {
   // ---------- helpers ----------
 
   private JsonNode template(String name) {
-    for (JsonNode t : json(http.send("GET", "api/v1/templates", USER, null), 200)) {
-      if (t.path("name").asText().equals(name)) {
-        return t;
-      }
-    }
-    throw new AssertionError("no template " + name);
+    return http.template(name, USER);
   }
 
   private static List<String> names(JsonNode params) {
@@ -223,9 +218,7 @@ class TemplateFormIT extends DeployedWar {
   }
 
   private static void awaitTemplate(String name) {
-    browser.waitFor().withMessage("the " + name + " form").until(
-        ExpectedConditions.attributeToBe(By.id("param-fields"), "data-template", name));
-    browser.waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate")));
+    browser.awaitForm(name);
   }
 
   private static List<String> shownParams() {

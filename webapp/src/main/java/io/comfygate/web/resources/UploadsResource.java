@@ -101,7 +101,9 @@ public final class UploadsResource {
   public Response file(@PathParam("id") String id, @Context SecurityContext security) {
     Upload upload = uploads.get(id, Caller.of(security).ownerFilter());
     java.nio.file.Path file = uploads.file(upload);
-    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(),
+    // asked again each time: an upload is removed after UPLOAD_RETENTION_HOURS, and a page shown
+    // later must then say so instead of showing a copy from its cache
+    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "private, no-cache",
         "upload " + upload.id().value());
   }
 
