@@ -1,7 +1,7 @@
 // The user page: sign in, generate, follow jobs live, gallery and trash.
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from './common.js';
 import { TemplateForm } from './form.js';
-import { settingsLine, inputImageIds, inputImages } from './settings.js';
+import { showSettings, inputImageIds, inputImages } from './settings.js';
 
 const API = new URL('api/', document.baseURI).pathname;
 const LIVE_URL = (() => {
@@ -230,7 +230,7 @@ function renderCard(entry) {
     job.state === 'queued' && job.position > 0 ? 'Position ' + job.position + ' in the queue' : '';
   card.querySelector('.job-prompt').textContent = (job.params && job.params.prompt) || '';
   const template = form.templateNamed(job.template);
-  card.querySelector('.job-settings').textContent = settingsLine(job.template, job.params, template);
+  showSettings(card.querySelector('.job-settings'), job.template, job.params, template);
   const input = card.querySelector('.job-input');
   if (!input.childElementCount) input.replaceChildren(...inputImages(API, inputImageIds(job.params, template)));
   const percent = job.progress ? job.progress.percent : 0;
@@ -462,7 +462,7 @@ function view(image) {
   $('viewer-img').src = image.url;
   $('viewer-img').alt = (image.params && image.params.prompt) || 'Image';
   $('viewer-caption').textContent = (image.params && image.params.prompt) || '';
-  $('viewer-settings').textContent = settingsLine(image.template, image.params, template);
+  showSettings($('viewer-settings'), image.template, image.params, template);
   $('viewer-input').replaceChildren(...inputImages(API, inputImageIds(image.params, template)));
   $('viewer-download').href = image.url;
   $('viewer-download').download = 'comfygate-' + image.id + '.png';

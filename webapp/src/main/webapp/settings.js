@@ -15,11 +15,11 @@ function shown(value) {
 }
 
 /**
- * "txt2img · 512×512 · 20 steps · seed 1234 · CFG 7 · Sampler euler". Labels come from the declared
+ * The parts of "txt2img · 512×512 · 20 steps · seed 1234 · CFG 7 · Sampler euler". Labels come from the declared
  * parameter names of `template` (the template's order); when the template is not offered any more
  * the params' own names and order are used. Missing, empty and structured values are left out.
  */
-export function settingsLine(templateName, params, template) {
+export function settingsParts(templateName, params, template) {
   const given = params && typeof params === 'object' ? params : {};
   const names = template
     ? template.params.filter((d) => !NOT_SETTINGS.has(d.type)).map((d) => d.name)
@@ -37,7 +37,13 @@ export function settingsLine(templateName, params, template) {
     else if (typeof value === 'boolean') parts.push(labelOf(name) + (value ? ' on' : ' off'));
     else parts.push(labelOf(name) + ' ' + value);
   }
-  return parts.join(' \u00b7 ');
+  return parts;
+}
+
+/** Shows the settings line in `node`: each part kept whole on one line, the line wrapping between parts. */
+export function showSettings(node, templateName, params, template) {
+  const parts = settingsParts(templateName, params, template);
+  node.replaceChildren(...parts.flatMap((part, i) => (i ? [' \u00b7 ', el('span', 'setting', part)] : [el('span', 'setting', part)])));
 }
 
 /** The ids of the uploaded input images in `params` (the template's image parameters, or "image"). */
