@@ -1,6 +1,7 @@
 // The user page: sign in, generate, follow jobs live, gallery and trash.
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from './common.js';
 import { TemplateForm } from './form.js';
+import { showSettings, inputImageIds, inputImages } from './settings.js';
 
 const API = new URL('api/', document.baseURI).pathname;
 const LIVE_URL = (() => {
@@ -83,6 +84,7 @@ async function loadForm(user) {
     return;
   }
   generate.disabled = false;
+  jobs.forEach(renderCard); // cards shown before the templates came: their settings now with the declared names
 }
 
 $('form-retry').addEventListener('click', () => { if (signedIn) loadForm(currentUser); });
@@ -98,6 +100,24 @@ function notice(text) {
 }
 
 const describe = (problems) => problems.map((p) => p.field + ': ' + p.reason).join('; ');
+
+/**
+ * "Use these settings": fills the form with a job's or image's template and params (nothing is
+ * sent) and takes the user there, to the first field, or to the first value that needs changing.
+ */
+async function useSettings(template, params) {
+  if ($('viewer').open) $('viewer').close();
+  clearErrors();
+  const { offered, problems } = await form.apply(template, params);
+  $('generate-title').scrollIntoView({ block: 'start' });
+  if (!offered) {
+    notice('The template ' + template + ' is not offered any more; the form was left as it was.');
+  } else if (problems.length) {
+    notice('Not every setting can be used again: ' + describe(problems) + '.');
+  } else if (form.fields.length) {
+    form.fields[0].control.focus({ preventScroll: true });
+  }
+}
 
 $('prompt-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -147,6 +167,8 @@ function buildCard(id) {
   const head = el('div', 'job-head');
   head.append(el('span', 'job-state badge'), el('span', 'job-position'), el('span', 'job-eta'));
   const prompt = el('p', 'job-prompt');
+  const settings = el('p', 'job-settings settings');
+  const input = el('div', 'job-input');
   const bar = el('progress', 'job-progress');
   bar.max = 100;
   bar.value = 0;
@@ -157,7 +179,12 @@ function buildCard(id) {
   const error = el('p', 'job-error error');
   const outputs = el('div', 'job-images');
   const cancel = button('Cancel', () => cancelJob(id, cancel), 'job-cancel');
-  card.append(head, prompt, bar, node, preview, error, outputs, cancel);
+  const reuse = button('Use these settings', () => {
+    const { job } = jobs.get(id);
+    useSettings(job.template, job.params);
+  }, 'job-reuse');
+  reuse.hidden = true;
+  card.append(head, prompt, settings, input, bar, node, preview, error, outputs, cancel, reuse);
   return card;
 }
 
@@ -202,6 +229,10 @@ function renderCard(entry) {
   card.querySelector('.job-position').textContent =
     job.state === 'queued' && job.position > 0 ? 'Position ' + job.position + ' in the queue' : '';
   card.querySelector('.job-prompt').textContent = (job.params && job.params.prompt) || '';
+  const template = form.templateNamed(job.template);
+  showSettings(card.querySelector('.job-settings'), job.template, job.params, template);
+  const input = card.querySelector('.job-input');
+  if (!input.childElementCount) input.replaceChildren(...inputImages(API, inputImageIds(job.params, template)));
   const percent = job.progress ? job.progress.percent : 0;
   const bar = card.querySelector('.job-progress');
   bar.value = job.state === 'succeeded' ? 100 : percent;
@@ -213,6 +244,7 @@ function renderCard(entry) {
   card.querySelector('.job-error').textContent = job.state === 'cancelled' && job.error === 'cancelled' ? '' : (job.error || '');
   const cancel = card.querySelector('.job-cancel');
   cancel.hidden = TERMINAL.has(job.state);
+  card.querySelector('.job-reuse').hidden = !TERMINAL.has(job.state);
   const outputs = card.querySelector('.job-images');
   if (job.images && job.images.length && outputs.childElementCount !== job.images.length) {
     outputs.replaceChildren(...job.images.map((img) => {
@@ -422,12 +454,19 @@ async function change(image, action) {
   loadGallery();
 }
 
+let viewed = null; // the image the viewer shows
+
 function view(image) {
+  viewed = image;
+  const template = form.templateNamed(image.template);
   $('viewer-img').src = image.url;
   $('viewer-img').alt = (image.params && image.params.prompt) || 'Image';
   $('viewer-caption').textContent = (image.params && image.params.prompt) || '';
+  showSettings($('viewer-settings'), image.template, image.params, template);
+  $('viewer-input').replaceChildren(...inputImages(API, inputImageIds(image.params, template)));
   $('viewer-download').href = image.url;
   $('viewer-download').download = 'comfygate-' + image.id + '.png';
   $('viewer').showModal();
 }
 $('viewer-close').addEventListener('click', () => $('viewer').close());
+$('viewer-reuse').addEventListener('click', () => { if (viewed) useSettings(viewed.template, viewed.params); });

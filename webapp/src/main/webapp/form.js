@@ -17,6 +17,11 @@ export function labelOf(name) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Where an upload's file is served (owner or admin). */
+export function uploadFileUrl(apiRoot, id) {
+  return apiRoot + 'v1/uploads/' + encodeURIComponent(id) + '/file';
+}
+
 function isNumeric(param) {
   return param.type === 'int' || param.type === 'float';
 }
@@ -221,6 +226,51 @@ class Field {
     return String(d);
   }
 
+  /**
+   * Sets an earlier job's value; returns what the template now refuses about it (the field keeps
+   * what it can show: a choice no longer offered leaves the current one), or null. A missing value
+   * gives the declared default.
+   */
+  fill(value) {
+    if (value === undefined || value === null) {
+      this.set(this.defaultRaw());
+      return null;
+    }
+    if (this.param.type === 'bool') {
+      if (typeof value !== 'boolean') return 'must be true or false (got ' + String(value) + ')';
+      this.set(value);
+      return null;
+    }
+    const raw = String(value);
+    this.set(raw);
+    return problemOf(this.param, raw, false);
+  }
+
+  /**
+   * Takes an earlier job's input image again if its upload can still be used (it is the caller's
+   * and not yet removed); otherwise returns why it must be chosen again.
+   */
+  async useUpload(id) {
+    this.upload = null;
+    this.status.textContent = '';
+    this.preview.hidden = true;
+    this.preview.removeAttribute('src');
+    delete this.control.dataset.uploadId;
+    if (typeof id !== 'string' || id === '') return null;
+    const result = await api(this.apiRoot, 'GET', 'v1/uploads/' + encodeURIComponent(id));
+    if (result.status !== 200 || !result.body || result.body.id !== id) {
+      return 'the earlier input image ' + (result.status === 404 ? 'is no longer kept' : 'could not be checked ('
+        + messageOf(result) + ')') + '; choose the image again';
+    }
+    this.upload = { file: null, id, problem: null, promise: Promise.resolve() };
+    this.control.dataset.uploadId = id;
+    this.status.textContent = 'Using the earlier input image (' + result.body.width + '\u00d7' + result.body.height
+      + '); choose a file to replace it';
+    this.preview.src = uploadFileUrl(this.apiRoot, id);
+    this.preview.hidden = false;
+    return null;
+  }
+
   mark(reason) {
     this.error.textContent = reason || '';
     if (reason) this.control.setAttribute('aria-invalid', 'true');
@@ -367,6 +417,33 @@ export class TemplateForm {
     this.fieldsHost.dataset.template = template.name;
     if (this.user) saveStored(this.user, { ...loadStored(this.user), template: template.name });
     this.onChange(template);
+  }
+
+  /** The offered template named `name`, or undefined. */
+  templateNamed(name) {
+    return this.templates.find((t) => t.name === name);
+  }
+
+  /**
+   * Fills the form with an earlier job's settings: shows template `name` and sets every declared
+   * field from `params` (fields it lacks get their defaults; params no longer declared are
+   * ignored). What the template now refuses is marked on its field, as a refused submit is.
+   * Resolves to {offered: false} when no such template is offered, else {offered: true, problems}.
+   */
+  async apply(name, params) {
+    if (!this.templateNamed(name)) return { offered: false, problems: [] };
+    this.choose(name);
+    const template = this.template;
+    const given = params && typeof params === 'object' ? params : {};
+    const problems = [];
+    for (const f of this.fields) {
+      const value = given[f.param.name];
+      const reason = f.param.type === 'image' ? await f.useUpload(value) : f.fill(value);
+      if (this.template !== template) return { offered: true, problems: [] }; // another template chosen meanwhile
+      if (reason) problems.push({ field: f.param.name, reason });
+    }
+    this.showProblems(problems);
+    return { offered: true, problems };
   }
 
   /** Raw values of the shown fields, images left out. */

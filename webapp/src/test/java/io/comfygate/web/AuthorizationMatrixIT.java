@@ -83,6 +83,7 @@ class AuthorizationMatrixIT extends DeployedWar {
       row("POST", "api/v1/images/{image}/restore",         null,               401, 200, 404, 200, 403, 200, 401),
       row("POST", "api/v1/uploads",                        PNG_UPLOAD,         401, 201, 201, 201, 403, 201, 401),
       row("GET", "api/v1/uploads/{upload}",                null,               401, 200, 404, 200, 403, 200, 401),
+      row("GET", "api/v1/uploads/{upload}/file",           null,               401, 200, 404, 200, 403, 200, 401),
       row("GET", "api/v1/admin/images",                    null,               401, 403, 403, 200, 403, 403, 401),
       row("POST", "api/v1/admin/purge-trash",              null,               401, 403, 403, 200, 403, 403, 401),
       row("GET", "api/v1/admin/status",                    null,               401, 403, 403, 200, 403, 403, 401),

@@ -150,6 +150,13 @@ final class Browser implements AutoCloseable {
     return waitFor().withMessage("form field " + name).until(ExpectedConditions.visibilityOfElementLocated(By.id("f-" + name)));
   }
 
+  /** Waits until the prompt form shows template {@code name} and Generate can be pressed. */
+  void awaitForm(String name) {
+    waitFor().withMessage("the " + name + " form").until(
+        ExpectedConditions.attributeToBe(By.id("param-fields"), "data-template", name));
+    waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate")));
+  }
+
   /** Replaces a text or number field's value with {@code text}. */
   void setField(String name, String text) {
     WebElement field = field(name);

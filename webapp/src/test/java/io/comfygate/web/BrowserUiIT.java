@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -37,36 +34,30 @@ class BrowserUiIT extends DeployedWar {
   // second job of the same user waits behind it (MAX_PER_USER_CONCURRENT=1) and progress is visible.
   @RegisterExtension
   static final ItComfy comfy = new ItComfy(b -> b.steps(5).stepDelay(Duration.ofMillis(400)).samplerPreviews(true));
-  private static Browser browser;
-  private static ChromeDriver driver;
+  @RegisterExtension static final ItBrowser chromium = new ItBrowser();
   private static String jobA;
   private static String jobB;
 
-  @BeforeAll
-  static void start() throws IOException {
-    browser = Browser.start();
-    driver = browser.driver;
+  private static Browser browser() {
+    return chromium.get();
   }
 
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
+  private static ChromeDriver driver() {
+    return chromium.get().driver;
   }
 
   @Test
   @Order(1)
   void aliceGeneratesAndFollowsHerJobsToTheGallery() throws Exception {
     http.awaitHealthy();
-    browser.open(base, "");
+    browser().open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
     shot("01-signin");
-    browser.signIn("alice");
+    browser().signIn("alice");
 
-    browser.setSmallImage();
-    jobA = browser.submit("a lighthouse on a cliff");
-    jobB = browser.submit(HOSTILE);
+    browser().setSmallImage();
+    jobA = browser().submit("a lighthouse on a cliff");
+    jobB = browser().submit(HOSTILE);
 
     // B waits behind A, with its queue position and an ETA shown
     waitFor().until(d -> "queued".equals(card(jobB).getAttribute("data-state"))
@@ -91,28 +82,28 @@ class BrowserUiIT extends DeployedWar {
 
     // the hostile prompt is text, in the card and in the gallery; nothing ran
     assertThat(card(jobB).findElement(By.className("job-prompt")).getText()).isEqualTo(HOSTILE);
-    String imageB = browser.imageIdOf(jobB);
+    String imageB = browser().imageIdOf(jobB);
     WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(imageB)));
     assertThat(figure.findElement(By.className("image-prompt")).getText()).isEqualTo(HOSTILE);
-    assertThat(driver.findElements(By.cssSelector("img[src='x']"))).isEmpty();
-    assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
-    waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(browser.imageIdOf(jobA))));
+    assertThat(driver().findElements(By.cssSelector("img[src='x']"))).isEmpty();
+    assertThatThrownBy(() -> driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(browser().imageIdOf(jobA))));
     waitFor().until(d -> (Boolean) ((ChromeDriver) d).executeScript(
         "const i = arguments[0].querySelector('img.thumb'); return i.complete && i.naturalWidth > 0;", figure));
-    browser.scrollTo(figure);
+    browser().scrollTo(figure);
     shot("04-done-gallery");
 
     // full view
     figure.findElement(By.className("thumb-button")).click();
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("viewer")));
-    assertThat(driver.findElement(By.id("viewer-download")).getAttribute("href")).endsWith("/images/" + imageB + "/file");
+    assertThat(driver().findElement(By.id("viewer-download")).getAttribute("href")).endsWith("/images/" + imageB + "/file");
     shot("05-viewer");
-    driver.findElement(By.id("viewer-close")).click();
+    driver().findElement(By.id("viewer-close")).click();
     waitFor().until(ExpectedConditions.invisibilityOfElementLocated(By.id("viewer")));
 
-    browser.resize(Browser.PHONE);
+    browser().resize(Browser.PHONE);
     shot("06-phone-width");
-    browser.resize(Browser.DESKTOP);
+    browser().resize(Browser.DESKTOP);
     assertNoConsoleErrors();
   }
 
@@ -120,28 +111,28 @@ class BrowserUiIT extends DeployedWar {
   @Order(2)
   void deleteShowsTheImageInTheTrashLabelledDeletedAndRestoreBringsItBack() {
     assertThat(jobB).as("the first test made the image").isNotNull();
-    browser.open(base, "");
+    browser().open(base, "");
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
-    String image = browser.imageIdOf(jobB);
+    String image = browser().imageIdOf(jobB);
     WebElement figure = waitFor().until(ExpectedConditions.presenceOfElementLocated(Browser.galleryImage(image)));
     figure.findElement(By.className("delete")).click();
     waitFor().until(ExpectedConditions.numberOfElementsToBe(Browser.galleryImage(image), 0));
 
-    driver.findElement(By.id("show-trash")).click();
+    driver().findElement(By.id("show-trash")).click();
     waitFor().until(d -> "trash".equals(d.findElement(By.id("gallery-grid")).getAttribute("data-view")));
     WebElement trashed = waitFor().until(ExpectedConditions.visibilityOfElementLocated(Browser.galleryImage(image)));
     assertThat(trashed.findElement(By.className("deleted-label")).getAttribute("textContent")).isEqualTo("deleted");
     assertThat(trashed.findElement(By.className("deleted-label")).isDisplayed()).isTrue();
-    browser.scrollTo(trashed);
+    browser().scrollTo(trashed);
     shot("07-trash");
 
     trashed.findElement(By.className("restore")).click();
     waitFor().until(ExpectedConditions.numberOfElementsToBe(Browser.galleryImage(image), 0));
-    driver.findElement(By.id("show-gallery")).click();
+    driver().findElement(By.id("show-gallery")).click();
     WebElement restored = waitFor().until(d -> "gallery".equals(d.findElement(By.id("gallery-grid")).getAttribute("data-view"))
         ? d.findElements(Browser.galleryImage(image)).stream().findFirst().orElse(null) : null);
     assertThat(restored.findElements(By.className("deleted-label"))).isEmpty();
-    browser.scrollTo(restored);
+    browser().scrollTo(restored);
     shot("08-restored");
     assertNoConsoleErrors();
   }
@@ -150,17 +141,17 @@ class BrowserUiIT extends DeployedWar {
   @Order(3)
   void adminBannerTurnsFailNamingComfyUiAndGenerateIsBlocked() throws Exception {
     http.awaitHealthy();
-    browser.open(base, "");
+    browser().open(base, "");
     WebElement signOut = waitFor().until(ExpectedConditions.elementToBeClickable(By.id("signout")));
     signOut.click();
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
 
-    browser.open(base, "admin"); // the folder's welcome file
+    browser().open(base, "admin"); // the folder's welcome file
     waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
-    assertThat(driver.getCurrentUrl()).endsWith("/admin/");
-    browser.signIn("root");
+    assertThat(driver().getCurrentUrl()).endsWith("/admin/");
+    browser().signIn("root");
     waitFor().until(ExpectedConditions.textToBe(By.id("banner-status"), "OK"));
-    assertThat(driver.findElement(By.id("banner")).getAttribute("class")).contains("ok");
+    assertThat(driver().findElement(By.id("banner")).getAttribute("class")).contains("ok");
     waitFor().until(d -> !d.findElements(By.cssSelector("#images tr")).isEmpty());
     shot("09-admin-ok");
 
@@ -168,18 +159,18 @@ class BrowserUiIT extends DeployedWar {
     comfy.get().stop();
     try {
       // the engine notices within its health interval (1 s here); each poll presses Refresh again
-      browser.refreshBannerUntil("FAIL", comfyCheck);
-      assertThat(driver.findElement(By.id("banner")).getAttribute("class")).contains("fail");
+      browser().refreshBannerUntil("FAIL", comfyCheck);
+      assertThat(driver().findElement(By.id("banner")).getAttribute("class")).contains("fail");
       shot("10-admin-fail");
 
-      browser.open(base, "");
+      browser().open(base, "");
       waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("workspace")));
-      Set<String> before = browser.cardIds();
-      browser.setPrompt("while ComfyUI is down");
-      browser.generate();
+      Set<String> before = browser().cardIds();
+      browser().setPrompt("while ComfyUI is down");
+      browser().generate();
       WebElement notice = waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
       assertThat(notice.getText()).startsWith("Generation is unavailable right now").containsIgnoringCase("comfyui");
-      assertThat(browser.cardIds()).as("no job was submitted").isEqualTo(before);
+      assertThat(browser().cardIds()).as("no job was submitted").isEqualTo(before);
       shot("11-generate-blocked");
       assertNoConsoleErrors();
     } finally {
@@ -190,18 +181,18 @@ class BrowserUiIT extends DeployedWar {
   // ---------- helpers (the shared ones live in Browser) ----------
 
   private static WebDriverWait waitFor() {
-    return browser.waitFor();
+    return browser().waitFor();
   }
 
   private static WebElement card(String jobId) {
-    return browser.card(jobId);
+    return browser().card(jobId);
   }
 
   private static void shot(String name) {
-    browser.shot(name);
+    browser().shot(name);
   }
 
   private static void assertNoConsoleErrors() {
-    browser.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
+    browser().assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
   }
 }

@@ -101,7 +101,18 @@ final class ItHttp {
     return exchange(request, "POST", path, caller, headers);
   }
 
+  /** GETs {@code path} as {@code caller}, keeping the body as bytes (files). */
+  HttpResponse<byte[]> getBytes(String path, String caller) {
+    return exchange(HttpRequest.newBuilder(root.resolve(path)).timeout(Duration.ofSeconds(10)).GET(), "GET", path, caller,
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private HttpResponse<String> exchange(HttpRequest.Builder request, String method, String path, String caller, String... headers) {
+    return exchange(request, method, path, caller, HttpResponse.BodyHandlers.ofString(), headers);
+  }
+
+  private <T> HttpResponse<T> exchange(HttpRequest.Builder request, String method, String path, String caller,
+      HttpResponse.BodyHandler<T> body, String... headers) {
     if (caller != null && caller.startsWith("key:")) {
       request.header("Authorization", "Bearer " + caller.substring(4));
     } else if (caller != null) {
@@ -111,7 +122,7 @@ final class ItHttp {
       request.header(headers[i], headers[i + 1]);
     }
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(request.build(), body);
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path, e);
     } catch (InterruptedException e) {
@@ -129,6 +140,16 @@ final class ItHttp {
     } catch (IOException e) {
       throw new UncheckedIOException("not JSON: " + response.body(), e);
     }
+  }
+
+  /** Template {@code name} as {@code GET /api/v1/templates} shows it to {@code caller}. */
+  JsonNode template(String name, String caller) {
+    for (JsonNode t : json(send("GET", "api/v1/templates", caller, null), 200)) {
+      if (t.path("name").asText().equals(name)) {
+        return t;
+      }
+    }
+    throw new AssertionError("no template " + name);
   }
 
   /** The path under the context of a link the API gave (e.g. a Location or an image url). */

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -41,34 +39,26 @@ class TemplateFormIT extends DeployedWar {
   private static final String USER = "bob";
 
   @RegisterExtension static final ItComfy comfy = ItComfy.withSteps(2);
-  private static Browser browser;
+  @RegisterExtension static final ItBrowser chromium = new ItBrowser();
 
-  @BeforeAll
-  static void start() throws Exception {
-    browser = Browser.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
+  private static Browser browser() {
+    return chromium.get();
   }
 
   @Test
   @Order(1)
   void theFieldsAreTxt2imgsDeclaredParameters() {
     http.awaitHealthy();
-    browser.open(base, "");
-    browser.signIn(USER);
+    browser().open(base, "");
+    browser().signIn(USER);
     awaitTemplate("txt2img");
 
     // two templates: the picker shows both, on the default one
-    Select picker = new Select(browser.driver.findElement(By.id("template-picker")));
-    assertThat(browser.driver.findElement(By.id("template-field")).isDisplayed()).isTrue();
+    Select picker = new Select(browser().driver.findElement(By.id("template-picker")));
+    assertThat(browser().driver.findElement(By.id("template-field")).isDisplayed()).isTrue();
     assertThat(picker.getOptions()).extracting(WebElement::getText).containsExactly("img2img", "txt2img");
     assertThat(picker.getFirstSelectedOption().getText()).isEqualTo("txt2img");
-    assertThat(browser.driver.findElement(By.id("template-description")).getText())
+    assertThat(browser().driver.findElement(By.id("template-description")).getText())
         .isEqualTo(template("txt2img").path("description").asText());
 
     JsonNode params = template("txt2img").path("params");
@@ -82,21 +72,21 @@ class TemplateFormIT extends DeployedWar {
     // keyboard: Tab from the picker visits every field in the template's order, then Generate
     List<String> expectedFocus = new ArrayList<>(names(params).stream().map(n -> "f-" + n).toList());
     expectedFocus.add("generate");
-    browser.driver.executeScript("document.getElementById('template-picker').focus();");
+    browser().driver.executeScript("document.getElementById('template-picker').focus();");
     List<String> focused = new ArrayList<>();
     for (int i = 0; i < expectedFocus.size(); i++) {
-      new Actions(browser.driver).sendKeys(Keys.TAB).perform();
-      focused.add(browser.driver.switchTo().activeElement().getAttribute("id"));
+      new Actions(browser().driver).sendKeys(Keys.TAB).perform();
+      focused.add(browser().driver.switchTo().activeElement().getAttribute("id"));
     }
     assertThat(focused).isEqualTo(expectedFocus);
 
     for (Dimension size : List.of(Browser.DESKTOP, Browser.PHONE)) {
-      browser.resize(size);
-      browser.assertFitsWidth(size, "#prompt-form", "#generate", "#f-sampler", "#f-batch_size");
-      browser.shot("form-01-txt2img-" + size.getWidth() + "x" + size.getHeight());
+      browser().resize(size);
+      browser().assertFitsWidth(size, "#prompt-form", "#generate", "#f-sampler", "#f-batch_size");
+      browser().shot("form-01-txt2img-" + size.getWidth() + "x" + size.getHeight());
     }
-    browser.resize(Browser.DESKTOP);
-    browser.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
+    browser().resize(Browser.DESKTOP);
+    browser().assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
   }
 
   @Test
@@ -105,69 +95,69 @@ class TemplateFormIT extends DeployedWar {
     awaitTemplate("txt2img");
     long jobsBefore = jobCount();
     long promptsBefore = promptsReceived();
-    browser.setPrompt("a lighthouse");
-    browser.setField("steps", "500");
-    browser.generate();
+    browser().setPrompt("a lighthouse");
+    browser().setField("steps", "500");
+    browser().generate();
 
-    WebElement notice = browser.waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+    WebElement notice = browser().waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
     assertThat(notice.getText()).isEqualTo("Nothing was sent. steps: must be at most 150 (got 500).");
     assertThat(fieldError("steps")).isEqualTo("must be at most 150 (got 500)");
-    assertThat(browser.field("steps").getAttribute("aria-invalid")).isEqualTo("true");
-    assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("focus on the bad field").isEqualTo("f-steps");
-    browser.shot("form-02-out-of-range");
+    assertThat(browser().field("steps").getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser().driver.switchTo().activeElement().getAttribute("id")).as("focus on the bad field").isEqualTo("f-steps");
+    browser().shot("form-02-out-of-range");
 
     // what only the server checks (a NUL in a prompt) comes back as its message, next to the field
-    browser.setField("steps", "5");
-    browser.driver.executeScript("document.getElementById('f-prompt').value = 'nul \\u0000 inside';");
-    browser.generate();
-    browser.waitFor().until(d -> d.findElement(By.id("notice")).getText().startsWith("Invalid parameters"));
-    assertThat(browser.driver.findElement(By.id("notice")).getText())
+    browser().setField("steps", "5");
+    browser().driver.executeScript("document.getElementById('f-prompt').value = 'nul \\u0000 inside';");
+    browser().generate();
+    browser().waitFor().until(d -> d.findElement(By.id("notice")).getText().startsWith("Invalid parameters"));
+    assertThat(browser().driver.findElement(By.id("notice")).getText())
         .isEqualTo("Invalid parameters: prompt: must not contain NUL characters");
     assertThat(fieldError("prompt")).isEqualTo("must not contain NUL characters");
     assertThat(fieldError("steps")).as("the earlier mark is gone").isEmpty();
-    browser.shot("form-03-server-refusal");
+    browser().shot("form-03-server-refusal");
 
     assertThat(jobCount()).as("no job was created").isEqualTo(jobsBefore);
     assertThat(promptsReceived()).as("ComfyUI got no prompt").isEqualTo(promptsBefore);
-    browser.assertNoConsoleErrors(Browser.ExpectedHttpError.api("v1/jobs", 400));
+    browser().assertNoConsoleErrors(Browser.ExpectedHttpError.api("v1/jobs", 400));
   }
 
   @Test
   @Order(3)
   void img2imgShowsAnImageFieldAndAChosenPngRunsThroughComfyUi(@TempDir Path dir) throws Exception {
     awaitTemplate("txt2img");
-    browser.setPrompt("as a woodcut");
-    new Select(browser.driver.findElement(By.id("template-picker"))).selectByValue("img2img");
+    browser().setPrompt("as a woodcut");
+    new Select(browser().driver.findElement(By.id("template-picker"))).selectByValue("img2img");
     awaitTemplate("img2img");
-    assertThat(browser.driver.findElement(By.id("template-name")).getText()).isEqualTo("(img2img)");
+    assertThat(browser().driver.findElement(By.id("template-name")).getText()).isEqualTo("(img2img)");
 
     JsonNode params = template("img2img").path("params");
     assertThat(shownParams()).isEqualTo(names(params)).contains("image", "denoise");
     for (JsonNode p : params) {
       assertFieldFollows(p, false); // prompt and steps carry over from txt2img
     }
-    assertThat(browser.field("prompt").getAttribute("value")).as("carried over from txt2img").isEqualTo("as a woodcut");
-    assertThat(browser.field("steps").getAttribute("value")).as("carried over from txt2img").isEqualTo("5");
-    assertThat(browser.field("denoise").getAttribute("value")).as("img2img's own default").isEqualTo("0.6");
+    assertThat(browser().field("prompt").getAttribute("value")).as("carried over from txt2img").isEqualTo("as a woodcut");
+    assertThat(browser().field("steps").getAttribute("value")).as("carried over from txt2img").isEqualTo("5");
+    assertThat(browser().field("denoise").getAttribute("value")).as("img2img's own default").isEqualTo("0.6");
 
     // generating without an image names the field and sends nothing
     long jobsBefore = jobCount();
-    browser.generate();
+    browser().generate();
     assertThat(fieldError("image")).isEqualTo("choose an image file");
-    assertThat(browser.driver.findElement(By.id("notice")).getText()).isEqualTo("Nothing was sent. image: choose an image file.");
+    assertThat(browser().driver.findElement(By.id("notice")).getText()).isEqualTo("Nothing was sent. image: choose an image file.");
 
     byte[] png = SampleImages.png(72, 40);
     Path file = Files.write(dir.resolve("harbour.png"), png);
-    browser.driver.findElement(By.id("f-image")).sendKeys(file.toString());
-    browser.waitFor().until(ExpectedConditions.textToBe(By.id("s-image"), "Uploaded harbour.png (72\u00d740)"));
-    String uploadId = browser.driver.findElement(By.id("f-image")).getAttribute("data-upload-id");
+    browser().driver.findElement(By.id("f-image")).sendKeys(file.toString());
+    browser().waitFor().until(ExpectedConditions.textToBe(By.id("s-image"), "Uploaded harbour.png (72\u00d740)"));
+    String uploadId = browser().driver.findElement(By.id("f-image")).getAttribute("data-upload-id");
     assertThat(uploadId).matches("u[0-9a-z]{26}");
-    browser.setField("steps", "2");
-    browser.setField("denoise", "0.45");
-    browser.shot("form-04-img2img-chosen-1280x800");
+    browser().setField("steps", "2");
+    browser().setField("denoise", "0.45");
+    browser().shot("form-04-img2img-chosen-1280x800");
 
-    String jobId = browser.submitForm("the img2img job's card");
-    browser.awaitCard(jobId, "succeeded");
+    String jobId = browser().submitForm("the img2img job's card");
+    browser().awaitCard(jobId, "succeeded");
     JsonNode job = json(http.send("GET", "api/v1/jobs/" + jobId, USER, null), 200);
     assertThat(job.path("template").asText()).isEqualTo("img2img");
     assertThat(job.path("params").path("image").asText()).isEqualTo(uploadId);
@@ -184,36 +174,31 @@ class TemplateFormIT extends DeployedWar {
     assertThat(comfy.get().requests().stream().filter(r -> r.path().equals("/prompt") && r.method().equals("POST"))
         .anyMatch(r -> r.body().contains(remoteName))).as("a prompt loads the uploaded image").isTrue();
 
-    browser.scrollTo(browser.card(jobId));
-    browser.shot("form-05-img2img-done-1280x800");
-    browser.resize(Browser.PHONE);
-    browser.scrollTo(browser.field("image"));
-    browser.assertFitsWidth(Browser.PHONE, "#prompt-form", "#f-image", "#generate");
-    browser.shot("form-06-img2img-390x844");
-    browser.resize(Browser.DESKTOP);
-    browser.assertNoConsoleErrors();
+    browser().scrollTo(browser().card(jobId));
+    browser().shot("form-05-img2img-done-1280x800");
+    browser().resize(Browser.PHONE);
+    browser().scrollTo(browser().field("image"));
+    browser().assertFitsWidth(Browser.PHONE, "#prompt-form", "#f-image", "#generate");
+    browser().shot("form-06-img2img-390x844");
+    browser().resize(Browser.DESKTOP);
+    browser().assertNoConsoleErrors();
   }
 
   @Test
   @Order(4)
   void theLastTemplateAndValuesAreRememberedOnTheNextVisit() {
-    browser.open(base, "");
+    browser().open(base, "");
     awaitTemplate("img2img");
-    assertThat(browser.field("prompt").getAttribute("value")).isEqualTo("as a woodcut");
-    assertThat(browser.field("denoise").getAttribute("value")).isEqualTo("0.45");
-    assertThat(browser.field("image").getAttribute("value")).as("a file is never preset").isEmpty();
-    browser.assertNoConsoleErrors();
+    assertThat(browser().field("prompt").getAttribute("value")).isEqualTo("as a woodcut");
+    assertThat(browser().field("denoise").getAttribute("value")).isEqualTo("0.45");
+    assertThat(browser().field("image").getAttribute("value")).as("a file is never preset").isEmpty();
+    browser().assertNoConsoleErrors();
   }
 
   // ---------- helpers ----------
 
   private JsonNode template(String name) {
-    for (JsonNode t : json(http.send("GET", "api/v1/templates", USER, null), 200)) {
-      if (t.path("name").asText().equals(name)) {
-        return t;
-      }
-    }
-    throw new AssertionError("no template " + name);
+    return http.template(name, USER);
   }
 
   private static List<String> names(JsonNode params) {
@@ -223,22 +208,20 @@ class TemplateFormIT extends DeployedWar {
   }
 
   private static void awaitTemplate(String name) {
-    browser.waitFor().withMessage("the " + name + " form").until(
-        ExpectedConditions.attributeToBe(By.id("param-fields"), "data-template", name));
-    browser.waitFor().until(ExpectedConditions.elementToBeClickable(By.id("generate")));
+    browser().awaitForm(name);
   }
 
   private static List<String> shownParams() {
-    return browser.driver.findElements(By.cssSelector("#param-fields > .field")).stream()
+    return browser().driver.findElements(By.cssSelector("#param-fields > .field")).stream()
         .map(f -> f.getAttribute("data-param")).toList();
   }
 
   private static String label(String param) {
-    return browser.driver.findElement(By.cssSelector("label[for='f-" + param + "']")).getText().replace(" *", "");
+    return browser().driver.findElement(By.cssSelector("label[for='f-" + param + "']")).getText().replace(" *", "");
   }
 
   private static String fieldError(String param) {
-    return browser.driver.findElement(By.id("e-" + param)).getText();
+    return browser().driver.findElement(By.id("e-" + param)).getText();
   }
 
   /**
@@ -247,7 +230,7 @@ class TemplateFormIT extends DeployedWar {
    */
   private static void assertFieldFollows(JsonNode p, boolean defaults) {
     String name = p.path("name").asText();
-    WebElement control = browser.field(name);
+    WebElement control = browser().field(name);
     String what = name + " (" + p.path("type").asText() + ")";
     switch (p.path("type").asText()) {
       case "string" -> {
@@ -289,7 +272,7 @@ class TemplateFormIT extends DeployedWar {
     }
     boolean required = p.path("required").asBoolean();
     assertThat(control.getAttribute("required")).as(what + " required").isEqualTo(required ? "true" : null);
-    assertThat(browser.driver.findElement(By.cssSelector("label[for='f-" + name + "']")).getText().endsWith("*"))
+    assertThat(browser().driver.findElement(By.cssSelector("label[for='f-" + name + "']")).getText().endsWith("*"))
         .as(what + " marked required").isEqualTo(required);
   }
 

@@ -10,13 +10,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Input image uploads in the real Tomcat (UPLOAD_MAX_BYTES=1 MiB in it.env): an upload feeds an
  * img2img job to the end; oversize, non-image and damaged files are refused with a JSON error
- * saying what was wrong; another user's upload cannot be seen or used.
+ * saying what was wrong; another user's upload cannot be seen or used; its file is served, as its
+ * type, to its owner and an admin only.
  */
 class UploadsIT extends DeployedWar {
   private static final int LIMIT = 1_048_576;
@@ -99,5 +101,24 @@ class UploadsIT extends DeployedWar {
         .isEqualTo("not_found");
 
     assertThat(json(ItUploads.upload(http, null, ItUploads.png(16, 16)), 401).path("error").asText()).isEqualTo("unauthorized");
+  }
+
+  @Test
+  void theFileIsServedAsItsTypeToItsOwnerAndAnAdminOnly() {
+    http.awaitHealthy();
+    byte[] png = ItUploads.png(30, 20);
+    String id = json(ItUploads.upload(http, "alice", png), 201).path("id").asText();
+
+    for (String caller : List.of("alice", "root")) {
+      HttpResponse<byte[]> file = http.getBytes("api/v1/uploads/" + id + "/file", caller);
+      assertThat(file.statusCode()).as(caller).isEqualTo(200);
+      assertThat(file.headers().firstValue("Content-Type")).as(caller).hasValue("image/png");
+      assertThat(file.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+      assertThat(file.body()).as(caller + ": the uploaded bytes").isEqualTo(png);
+    }
+    assertThat(json(http.send("GET", "api/v1/uploads/" + id + "/file", "bob", null), 404).path("error").asText())
+        .isEqualTo("not_found");
+    assertThat(json(http.send("GET", "api/v1/uploads/not-an-id/file", "alice", null), 404).path("error").asText())
+        .isEqualTo("not_found");
   }
 }

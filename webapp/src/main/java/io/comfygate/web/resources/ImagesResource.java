@@ -25,7 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -85,17 +84,8 @@ public final class ImagesResource {
   @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
   public Response file(@PathParam("id") String id, @Context SecurityContext security) {
     StoredImage image = visible(id, Caller.of(security));
-    java.nio.file.Path root = engine.outputDir().toAbsolutePath().normalize();
-    java.nio.file.Path file = root.resolve(image.file()).normalize();
-    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-      throw new NotFoundException("The file of image " + image.id() + " is missing");
-    }
-    String name = file.getFileName().toString();
-    return Response.ok(file.toFile(), contentType(name))
-        .header("Content-Disposition", "inline; filename=\"" + name + "\"")
-        .header("Cache-Control", "private, max-age=86400")
-        .header("X-Content-Type-Options", "nosniff")
-        .build();
+    return StoredFiles.inline(engine.outputDir(), image.file(), contentType(image.file()), "private, max-age=86400",
+        "image " + image.id());
   }
 
   @POST

@@ -85,6 +85,28 @@ public final class UploadsResource {
     return UploadView.of(uploads.get(id, Caller.of(security).ownerFilter()));
   }
 
+  @GET
+  @jakarta.ws.rs.Path("{id}/file")
+  @Operation(operationId = "getUploadFile", summary = "An uploaded image's file (owner or admin)",
+      description = "Served by upload id only, never by a path from the request, as the type its bytes showed.")
+  @ApiResponse(responseCode = "200", description = "The file", content = {
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "image/png",
+          schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary")),
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "image/jpeg",
+          schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary")),
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "image/webp",
+          schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary"))})
+  @ApiResponse(responseCode = "404", description = "not_found: no such upload of yours (or removed after UPLOAD_RETENTION_HOURS)")
+  @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_JSON})
+  public Response file(@PathParam("id") String id, @Context SecurityContext security) {
+    Upload upload = uploads.get(id, Caller.of(security).ownerFilter());
+    java.nio.file.Path file = uploads.file(upload);
+    // asked again each time: an upload is removed after UPLOAD_RETENTION_HOURS, and a page shown
+    // later must then say so instead of showing a copy from its cache
+    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "private, no-cache",
+        "upload " + upload.id().value());
+  }
+
   /** The file part named image; the container refuses a body over its limits while reading it. */
   private Part imagePart(HttpServletRequest request) {
     Part part;
