@@ -55,16 +55,20 @@ abstract class ResourceTestBase extends JerseyTest {
   static void startServices() {
     comfy = FakeComfyUi.builder().steps(2).start();
     database = Database.open(dir.resolve("db/app.db").toString());
-    engine = JobEngine.builder()
+    engine = engineBuilder().build();
+    apiKeys = new ApiKeys(database, Clock.systemUTC());
+  }
+
+  /** The engine of these tests, on the fake and the database, before {@code build()}. */
+  static JobEngine.Builder engineBuilder() {
+    return JobEngine.builder()
         .servers(List.of(comfy.baseUrl()))
         .database(database)
         .outputDir(dir.resolve("outputs"))
         .quota(QUOTA)
         .diskMinFreeMb(0)
         .probeInterval(Duration.ofMillis(200))
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)))
-        .build();
-    apiKeys = new ApiKeys(database, Clock.systemUTC());
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
   }
 
   @AfterAll
