@@ -150,6 +150,17 @@ abstract class ResourceTestBase extends JerseyTest {
     return body;
   }
 
+  /**
+   * The paging parameters every list shares: each bad {@code page} or {@code size} is a 400 naming
+   * it. {@code path} may carry a query already.
+   */
+  void assertPagingChecked(String caller, String path) {
+    String join = path.contains("?") ? "&" : "?";
+    for (String bad : List.of("page=0", "page=-1", "page=x", "size=0", "size=101", "size=10000", "size=x", "size=1.5")) {
+      badParameter(get(caller, path + join + bad), bad.substring(0, bad.indexOf('=')));
+    }
+  }
+
   static JobId idOf(JsonNode job) {
     return JobId.of(job.path("id").asText());
   }
