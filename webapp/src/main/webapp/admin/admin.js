@@ -4,8 +4,6 @@ import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes
 const API = new URL('../api/', document.baseURI).pathname;
 const $ = (id) => document.getElementById(id);
 const IMG_SIZE = 20;
-let imagePage = 1;
-let imagePages = 1;
 
 setupSession(API, {
   onSignedIn(session) {
@@ -122,6 +120,30 @@ function cancelButton(job) {
   });
 }
 
+/**
+ * Previous/next buttons and "Page N of M (T nouns)" for a paged list; load() reads pager.page.
+ * show(page) takes the answer's page object; past the last page (the list shrank since) it asks
+ * for the last page instead and returns false.
+ */
+function pager(prefix, noun, load) {
+  const state = { page: 1, pages: 1 };
+  $(prefix + '-prev').addEventListener('click', () => { if (state.page > 1) { state.page--; load(); } });
+  $(prefix + '-next').addEventListener('click', () => { if (state.page < state.pages) { state.page++; load(); } });
+  state.show = (page) => {
+    state.pages = Math.max(1, page.total_pages);
+    if (state.page > state.pages) {
+      state.page = state.pages;
+      load();
+      return false;
+    }
+    $(prefix + '-page-info').textContent = 'Page ' + state.page + ' of ' + state.pages + ' (' + page.total + ' ' + noun + ')';
+    $(prefix + '-prev').disabled = state.page <= 1;
+    $(prefix + '-next').disabled = state.page >= state.pages;
+    return true;
+  };
+  return state;
+}
+
 function emptyRow(columns, text) {
   const row = el('tr');
   const cell = el('td', 'muted', text);
@@ -132,17 +154,16 @@ function emptyRow(columns, text) {
 
 // ---------- images ----------
 
+const images = pager('img', 'images', loadImages);
 $('image-filters').addEventListener('submit', (event) => {
   event.preventDefault();
-  imagePage = 1;
+  images.page = 1;
   loadImages();
 });
-$('img-prev').addEventListener('click', () => { if (imagePage > 1) { imagePage--; loadImages(); } });
-$('img-next').addEventListener('click', () => { if (imagePage < imagePages) { imagePage++; loadImages(); } });
 
 async function loadImages() {
   const form = $('image-filters');
-  const query = new URLSearchParams({ page: imagePage, size: IMG_SIZE, include: form.include.value });
+  const query = new URLSearchParams({ page: images.page, size: IMG_SIZE, include: form.include.value });
   if (form.user_id.value.trim()) query.set('user_id', form.user_id.value.trim());
   if (form.from_date.value) query.set('from_date', form.from_date.value);
   if (form.to_date.value) query.set('to_date', form.to_date.value);
@@ -150,7 +171,7 @@ async function loadImages() {
   $('images-error').textContent = result.status === 200 ? '' : messageOf(result);
   if (result.status !== 200) return;
   const page = result.body;
-  imagePages = Math.max(1, page.total_pages);
+  if (!images.show(page)) return;
   $('images').replaceChildren(...(page.items.length ? page.items.map((image) => {
     const row = el('tr');
     const thumbCell = el('td');
@@ -171,9 +192,6 @@ async function loadImages() {
       el('td', null, formatTime(image.created_at)), state);
     return row;
   }) : [emptyRow(6, 'No images match.')]));
-  $('img-page-info').textContent = 'Page ' + imagePage + ' of ' + imagePages + ' (' + page.total + ' images)';
-  $('img-prev').disabled = imagePage <= 1;
-  $('img-next').disabled = imagePage >= imagePages;
 }
 
 // ---------- purge trash ----------
@@ -245,39 +263,40 @@ async function loadKeys() {
 
 // ---------- webhook deliveries ----------
 
-const HOOK_LIMIT = 100;
+const HOOK_SIZE = 20;
+// the largest page the API gives: a job has far fewer events
+const HOOK_JOB_SIZE = 100;
 const HOOK_COLUMNS = ['Event', 'Job', 'Type', 'State', 'Attempts', 'Last status or error', 'Next attempt', 'Receiver', 'Action'];
 // after "Send again", the row is read again this often while it is pending, at most this many times
 const HOOK_FOLLOW_MS = 1500;
 const HOOK_FOLLOW_TIMES = 20;
 
+const deliveries = pager('hook', 'deliveries', loadDeliveries);
 $('hook-filters').addEventListener('submit', (event) => {
   event.preventDefault();
+  deliveries.page = 1;
   loadDeliveries();
 });
+// Refresh stays on the page shown (new events push older ones further back)
 $('hooks-refresh').addEventListener('click', loadDeliveries);
-
-function deliveryQuery(jobId) {
-  const query = new URLSearchParams({ limit: String(HOOK_LIMIT) });
-  const state = $('hook-state').value;
-  if (state) query.set('state', state);
-  if (jobId) query.set('job_id', jobId);
-  return 'v1/admin/webhooks?' + query;
-}
 
 async function loadDeliveries() {
   const refresh = $('hooks-refresh');
   refresh.disabled = true;
-  const result = await api(API, 'GET', deliveryQuery($('hook-job').value.trim()));
+  const query = new URLSearchParams({ page: deliveries.page, size: HOOK_SIZE });
+  const state = $('hook-state').value;
+  const jobId = $('hook-job').value.trim();
+  if (state) query.set('state', state);
+  if (jobId) query.set('job_id', jobId);
+  const result = await api(API, 'GET', 'v1/admin/webhooks?' + query);
   refresh.disabled = false;
   $('hooks-error').textContent = result.status === 200 ? '' : messageOf(result);
   if (result.status !== 200) {
-    $('hooks-status').textContent = '';
     $('hooks').replaceChildren(emptyRow(HOOK_COLUMNS.length, 'Deliveries could not be loaded.'));
     return;
   }
-  const list = result.body;
-  $('hooks-status').textContent = list.length >= HOOK_LIMIT ? 'Showing the newest ' + HOOK_LIMIT + '; filter by state or job to see others.' : '';
+  if (!deliveries.show(result.body)) return;
+  const list = result.body.items;
   $('hooks').replaceChildren(...(list.length ? list.map(deliveryRow) : [emptyRow(HOOK_COLUMNS.length, 'No webhook deliveries match.')]));
 }
 
@@ -332,8 +351,8 @@ async function redeliver(d, row) {
   for (let i = 0; i < HOOK_FOLLOW_TIMES && current.isConnected && current.dataset.state === 'pending'; i++) {
     await new Promise((resolve) => setTimeout(resolve, HOOK_FOLLOW_MS));
     if (!current.isConnected) return;
-    const again = await api(API, 'GET', 'v1/admin/webhooks?limit=1000&job_id=' + encodeURIComponent(d.job_id));
-    const fresh = again.status === 200 ? again.body.find((x) => x.event_id === d.event_id) : null;
+    const again = await api(API, 'GET', 'v1/admin/webhooks?size=' + HOOK_JOB_SIZE + '&job_id=' + encodeURIComponent(d.job_id));
+    const fresh = again.status === 200 ? again.body.items.find((x) => x.event_id === d.event_id) : null;
     if (!fresh || !current.isConnected) return;
     const next = deliveryRow(fresh);
     current.replaceWith(next);

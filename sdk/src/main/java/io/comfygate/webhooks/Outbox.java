@@ -3,6 +3,8 @@ package io.comfygate.webhooks;
 import io.comfygate.internal.ids.SortableIds;
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
+import io.comfygate.store.Page;
+import io.comfygate.store.PageRequest;
 import io.comfygate.store.jdbc.Database;
 import java.net.URI;
 import java.sql.Connection;
@@ -173,28 +175,66 @@ final class Outbox {
 
   // ----------------------------------------------------------------------------- admin
 
-  List<Delivery> list(DeliveryState state, String jobId, int limit) {
-    return db.read("webhook.list", c -> {
-      try (PreparedStatement select = c.prepareStatement("""
-          SELECT * FROM webhook_events
-           WHERE (? IS NULL OR state = ?) AND (? IS NULL OR job_id = ?)
-           ORDER BY seq DESC
-           LIMIT ?""")) {
-        String s = state == null ? null : state.wireName();
-        select.setString(1, s);
-        select.setString(2, s);
-        select.setString(3, jobId);
-        select.setString(4, jobId);
-        select.setInt(5, limit);
+  /**
+   * One page of events, newest first (by {@code seq}, which no two events share, so the order is
+   * stable however many events have the same time), and how many match: both read in one
+   * transaction, so the total and the page agree.
+   */
+  Page<Delivery> page(DeliveryState state, String jobId, PageRequest page) {
+    ListSql sql = ListSql.of(state, jobId);
+    return db.read("webhook.page", c -> {
+      long total;
+      try (PreparedStatement count = c.prepareStatement(sql.count())) {
+        sql.bind(count);
+        try (ResultSet row = count.executeQuery()) {
+          row.next();
+          total = row.getLong(1);
+        }
+      }
+      try (PreparedStatement select = c.prepareStatement(sql.page())) {
+        int next = sql.bind(select);
+        select.setInt(next, page.size());
+        select.setLong(next + 1, page.offset());
         List<Delivery> out = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             out.add(map(rows));
           }
         }
-        return out;
+        return new Page<>(out, page.page(), page.size(), total);
       }
     });
+  }
+
+  /**
+   * The admin list's count and page statements for one filter: a statement per filter shape (rather
+   * than {@code ? IS NULL OR …}) so that SQLite serves each from the index made for it, newest first
+   * without a sort. The page statement takes two more binds after {@code binds}: size and offset.
+   */
+  record ListSql(String count, String page, List<String> binds) {
+    static ListSql of(DeliveryState state, String jobId) {
+      List<String> conditions = new ArrayList<>();
+      List<String> binds = new ArrayList<>();
+      if (state != null) {
+        conditions.add("state = ?");
+        binds.add(state.wireName());
+      }
+      if (jobId != null) {
+        conditions.add("job_id = ?");
+        binds.add(jobId);
+      }
+      String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+      return new ListSql("SELECT COUNT(*) FROM webhook_events" + where,
+          "SELECT * FROM webhook_events" + where + " ORDER BY seq DESC LIMIT ? OFFSET ?", List.copyOf(binds));
+    }
+
+    /** Binds the filter values from index 1; returns the next free index. */
+    int bind(PreparedStatement statement) throws SQLException {
+      for (int i = 0; i < binds.size(); i++) {
+        statement.setString(i + 1, binds.get(i));
+      }
+      return binds.size() + 1;
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ package io.comfygate.webhooks;
 import io.comfygate.config.Settings;
 import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
+import io.comfygate.store.Page;
+import io.comfygate.store.PageRequest;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JobChangeHook;
 import java.net.InetAddress;
@@ -117,17 +119,15 @@ public final class Webhooks implements AutoCloseable {
   }
 
   /**
-   * Events, newest first.
+   * One page of events, newest first (in the order they were recorded; a redelivery keeps its
+   * place), with how many match the filters across all pages.
    *
    * @param state only these, or {@code null} for all
    * @param jobId only this job's, or {@code null}
-   * @param limit at most this many (1..1000)
+   * @param page which page; past the last one it is empty, with the total
    */
-  public List<Delivery> deliveries(DeliveryState state, String jobId, int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw new IllegalArgumentException("limit must be 1..1000: " + limit);
-    }
-    return outbox.list(state, jobId, limit);
+  public Page<Delivery> deliveries(DeliveryState state, String jobId, PageRequest page) {
+    return outbox.page(state, jobId, Objects.requireNonNull(page, "page"));
   }
 
   /** One event and its delivery, if there is such an event. */

@@ -11,6 +11,7 @@ import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.engine.SubmitOptions;
 import io.comfygate.jobs.JobState;
+import io.comfygate.store.PageRequest;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.FakeComfyUiExtension;
@@ -111,9 +112,9 @@ class WebhookDeliveryTest {
     URI local = URI.create("http://localhost:" + receiver.url().getPort() + "/hook");
     Job job = submit("ext", local);
 
-    waitUntil("all three given up", () -> webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10).size() == 3,
-        () -> webhooks.deliveries(null, job.id().value(), 10));
-    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10)).allSatisfy(d -> {
+    waitUntil("all three given up", () -> deliveries(DeliveryState.FAILED, job.id().value()).size() == 3,
+        () -> deliveries(null, job.id().value()));
+    assertThat(deliveries(DeliveryState.FAILED, job.id().value())).allSatisfy(d -> {
       assertThat(d.attempts()).as("no retries").isEqualTo(1);
       assertThat(d.lastError()).contains("localhost resolves to").contains("loopback")
           .contains("WEBHOOK_ALLOWED_HOSTS");
@@ -154,8 +155,8 @@ class WebhookDeliveryTest {
     assertThat(done.path("params").path("prompt").asText()).isEqualTo("a cat");
     assertThat(done.path("finished_at").isTextual()).isTrue();
     waitUntil("the outbox to record the answers",
-        () -> webhooks.deliveries(DeliveryState.DELIVERED, a.id().value(), 10).size() == 3);
-    assertThat(webhooks.deliveries(DeliveryState.DELIVERED, a.id().value(), 10))
+        () -> deliveries(DeliveryState.DELIVERED, a.id().value()).size() == 3);
+    assertThat(deliveries(DeliveryState.DELIVERED, a.id().value()))
         .allSatisfy(d -> assertThat(d.attempts()).isEqualTo(1));
   }
 
@@ -164,9 +165,9 @@ class WebhookDeliveryTest {
     receiver.stop();
     Job job = submit("ext");
     awaitState(job, JobState.SUCCEEDED);
-    waitUntil("a failed attempt recorded", () -> webhooks.deliveries(DeliveryState.PENDING, job.id().value(), 10)
+    waitUntil("a failed attempt recorded", () -> deliveries(DeliveryState.PENDING, job.id().value())
         .stream().anyMatch(d -> d.attempts() >= 2 && d.lastError() != null && d.lastError().equals("the receiver is not reachable: connection refused")));
-    assertThat(webhooks.deliveries(DeliveryState.PENDING, job.id().value(), 10))
+    assertThat(deliveries(DeliveryState.PENDING, job.id().value()))
         .as("later events wait behind the first").hasSize(3)
         .filteredOn(d -> d.attempts() > 0).extracting(Delivery::type).containsExactly("job.queued");
 
@@ -181,7 +182,7 @@ class WebhookDeliveryTest {
     receiver.holdRequests(); // the first delivery is in flight, unanswered, when we close
     Job job = submit("ext");
     awaitState(job, JobState.SUCCEEDED);
-    waitUntil("a delivery in flight", () -> !webhooks.deliveries(DeliveryState.PENDING, null, 10).isEmpty());
+    waitUntil("a delivery in flight", () -> !deliveries(DeliveryState.PENDING, null).isEmpty());
     receiver.stop(); // the held request is cut off; the close below does not wait for it forever
 
     closeAll();
@@ -194,7 +195,7 @@ class WebhookDeliveryTest {
     assertThat(receiver.hits().stream().map(WebhookReceiver.Hit::eventId).distinct())
         .as("an event sent twice (cut off, then again) carries the same event id").hasSize(3);
     // The receiver has it a moment before the outbox records the answer.
-    waitUntil("the outbox to record the answers", () -> webhooks.deliveries(DeliveryState.PENDING, null, 10).isEmpty());
+    waitUntil("the outbox to record the answers", () -> deliveries(DeliveryState.PENDING, null).isEmpty());
   }
 
   @Test
@@ -226,7 +227,7 @@ class WebhookDeliveryTest {
 
     waitUntil("the later events", () -> receiver.types(job.id().value()).size() == 2);
     assertThat(receiver.types(job.id().value())).containsExactly("job.running", "job.succeeded");
-    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10)).singleElement().satisfies(d -> {
+    assertThat(deliveries(DeliveryState.FAILED, job.id().value())).singleElement().satisfies(d -> {
       assertThat(d.type()).isEqualTo("job.queued");
       assertThat(d.attempts()).isEqualTo(2);
       assertThat(d.lastStatus()).isEqualTo(500);
@@ -244,8 +245,8 @@ class WebhookDeliveryTest {
     receiver.stop();
     receiver.release();
 
-    waitUntil("all three given up", () -> webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10).size() == 3);
-    assertThat(webhooks.deliveries(DeliveryState.FAILED, job.id().value(), 10))
+    waitUntil("all three given up", () -> deliveries(DeliveryState.FAILED, job.id().value()).size() == 3);
+    assertThat(deliveries(DeliveryState.FAILED, job.id().value()))
         .allSatisfy(d -> assertThat(d.lastError()).contains("revoked"));
   }
 
@@ -253,7 +254,7 @@ class WebhookDeliveryTest {
   void aJobWithoutAWebhookWritesNoEventsAndKeysResolveTheirDefault() {
     Job plain = engine.submit("ext", null, small());
     awaitState(plain, JobState.SUCCEEDED);
-    assertThat(webhooks.deliveries(null, plain.id().value(), 10)).isEmpty();
+    assertThat(deliveries(null, plain.id().value())).isEmpty();
 
     assertThat(webhooks.resolve(key.key().id(), null)).isEmpty();
     new ApiKeys(db, Clock.systemUTC()).setWebhookUrl(key.key().id(), URI.create("https://hooks.example.com/x"));
@@ -268,7 +269,7 @@ class WebhookDeliveryTest {
   void anEventIsRedeliveredOnRequestWithTheSameId() {
     Job job = submit("ext");
     waitUntil("all events", () -> receiver.types(job.id().value()).size() == 3);
-    Delivery first = webhooks.deliveries(null, job.id().value(), 10).get(2);
+    Delivery first = deliveries(null, job.id().value()).get(2);
     assertThat(first.type()).isEqualTo("job.queued");
 
     assertThat(webhooks.redeliver(first.eventId())).isTrue();
@@ -276,6 +277,11 @@ class WebhookDeliveryTest {
     waitUntil("the repeat", () -> receiver.hits().size() == 4);
     assertThat(receiver.hits().get(3).eventId()).isEqualTo(first.eventId());
     assertThatThrownBy(() -> webhooks.redeliver("e-none")).isInstanceOf(java.util.NoSuchElementException.class);
+  }
+
+  /** The outbox's events for these filters, newest first (tests here make far fewer than a page). */
+  private List<Delivery> deliveries(DeliveryState state, String jobId) {
+    return webhooks.deliveries(state, jobId, new PageRequest(1, 100)).items();
   }
 
   private void awaitState(Job job, JobState state) {

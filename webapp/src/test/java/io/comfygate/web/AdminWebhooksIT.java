@@ -25,7 +25,9 @@ import org.openqa.selenium.support.ui.Select;
  * down has its first event given up (it.env: WEBHOOK_MAX_ATTEMPTS=3, so within about 15 s), shown as
  * failed with the connection error; with the receiver up again, "Send again" (pressed from the
  * keyboard) puts it back to pending and it becomes delivered. The state filter, the job filter and
- * the empty-list message work, and the panel fits a phone and a desktop. Screenshots go to
+ * the empty-list message work; with more events than a page holds the panel pages (previous, next,
+ * "Page N of M (T deliveries)") and a filter starts again at page 1; and the panel fits a phone and
+ * a desktop. Screenshots go to
  * target/screenshots (admin-webhooks-*).
  */
 class AdminWebhooksIT extends DeployedWar {
@@ -65,7 +67,7 @@ class AdminWebhooksIT extends DeployedWar {
     http.await("api/v1/admin/webhooks?job_id=" + good, "root", GIVE_UP,
         r -> r.body().split("\"delivered\"", -1).length - 1 == 3);
     JsonNode failed = json(http.await("api/v1/admin/webhooks?state=failed&job_id=" + bad, "root", GIVE_UP,
-        r -> r.body().contains("job.queued")), 200).get(0);
+        r -> r.body().contains("job.queued")), 200).path("items").get(0);
     String failedId = failed.path("event_id").asText();
 
     browser.open(base, "admin/");
@@ -126,16 +128,49 @@ class AdminWebhooksIT extends DeployedWar {
     jobFilter.sendKeys("j-no-such-job", Keys.ENTER);
     browser.waitFor().until(ExpectedConditions.textToBe(By.cssSelector("#hooks td.muted"), "No webhook deliveries match."));
 
-    // everything again, at both widths: no sideways scrolling, the action reachable
+    // more events than a page holds (20): six more jobs, then the whole list pages, with its total
+    for (int i = 0; i < 6; i++) {
+      http.awaitState("api/v1/jobs/" + submit(key, up), key, "succeeded", Duration.ofSeconds(30));
+    }
+    long total = json(http.send("GET", "api/v1/admin/webhooks?size=1", "root", null), 200).path("total").asLong();
+    assertThat(total).as("eight jobs' events at least").isGreaterThanOrEqualTo(24);
+    long pages = (total + 19) / 20;
     new Select(browser.driver.findElement(By.id("hook-state"))).selectByValue("");
     jobFilter.clear();
+    jobFilter.sendKeys(Keys.ENTER);
+    browser.waitFor().until(ExpectedConditions.textToBe(By.id("hook-page-info"),
+        "Page 1 of " + pages + " (" + total + " deliveries)"));
+    List<String> firstPage = eventIds();
+    assertThat(firstPage).hasSize(20);
+    assertThat(browser.driver.findElement(By.id("hook-prev")).isEnabled()).isFalse();
+    browser.driver.findElement(By.id("hook-next")).click();
+    browser.waitFor().until(ExpectedConditions.textToBe(By.id("hook-page-info"),
+        "Page 2 of " + pages + " (" + total + " deliveries)"));
+    List<String> secondPage = eventIds();
+    assertThat(secondPage).isNotEmpty().doesNotContainAnyElementsOf(firstPage);
+    assertThat(browser.driver.findElement(By.id("hook-prev")).isEnabled()).isTrue();
+    browser.scrollTo(browser.driver.findElement(By.id("hook-next")));
+    browser.shot("admin-webhooks-04-page-2-1280x800");
+    browser.driver.findElement(By.id("hook-prev")).click();
+    browser.waitFor().until(ExpectedConditions.textToBe(By.id("hook-page-info"),
+        "Page 1 of " + pages + " (" + total + " deliveries)"));
+    assertThat(eventIds()).isEqualTo(firstPage);
+    // from page 2, a filter starts again at page 1
+    browser.driver.findElement(By.id("hook-next")).click();
+    browser.waitFor().until(ExpectedConditions.textToBe(By.id("hook-page-info"),
+        "Page 2 of " + pages + " (" + total + " deliveries)"));
+
+    // everything again, at both widths: no sideways scrolling, the action and the pager reachable
     jobFilter.sendKeys(good, Keys.ENTER);
+    browser.waitFor().until(ExpectedConditions.textToBe(By.id("hook-page-info"), "Page 1 of 1 (3 deliveries)"));
+    assertThat(browser.driver.findElement(By.id("hook-next")).isEnabled()).isFalse();
     awaitRow(good, "job.succeeded", "delivered");
     for (Dimension size : List.of(Browser.PHONE, Browser.DESKTOP)) {
       browser.resize(size);
       WebElement first = browser.driver.findElement(By.cssSelector("#hooks tr[data-event-id]"));
       browser.scrollTo(first);
-      browser.assertFitsWidth(size, "#hook-filters", "#hooks tr[data-event-id] button", "#hooks-refresh");
+      browser.assertFitsWidth(size, "#hook-filters", "#hooks tr[data-event-id] button", "#hooks-refresh",
+          "#hook-prev", "#hook-next", "#hook-page-info");
       browser.shot("admin-webhooks-03-list-" + size.getWidth() + "x" + size.getHeight());
     }
     browser.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
@@ -161,6 +196,12 @@ class AdminWebhooksIT extends DeployedWar {
       }
       return null;
     });
+  }
+
+  /** The event ids of the rows shown, top to bottom. */
+  private static List<String> eventIds() {
+    return browser.driver.findElements(By.cssSelector("#hooks tr[data-event-id]")).stream()
+        .map(r -> r.getAttribute("data-event-id")).toList();
   }
 
   private static WebElement rowOf(String eventId) {

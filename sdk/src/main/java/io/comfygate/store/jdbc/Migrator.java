@@ -30,7 +30,8 @@ final class Migrator {
       "/io/comfygate/store/schema/V2__api_keys.sql",
       "/io/comfygate/store/schema/V3__webhooks.sql",
       "/io/comfygate/store/schema/V4__uploads.sql",
-      "/io/comfygate/store/schema/V5__idempotency.sql");
+      "/io/comfygate/store/schema/V5__idempotency.sql",
+      "/io/comfygate/store/schema/V6__webhook_paging.sql");
 
   private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
 

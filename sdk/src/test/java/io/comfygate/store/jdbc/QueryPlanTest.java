@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.comfygate.store.ImageQuery;
 import io.comfygate.store.Include;
 import io.comfygate.store.SqliteStoreFile;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,17 +81,6 @@ class QueryPlanTest {
   }
 
   private List<String> plan(String sql, List<Object> binds) {
-    return store.db().read("test.plan", connection -> {
-      List<String> lines = new ArrayList<>();
-      try (PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
-        Binds.bindAll(explain, binds);
-        try (ResultSet rows = explain.executeQuery()) {
-          while (rows.next()) {
-            lines.add(rows.getString("detail"));
-          }
-        }
-      }
-      return lines;
-    });
+    return QueryPlans.of(store.db(), sql, binds);
   }
 }

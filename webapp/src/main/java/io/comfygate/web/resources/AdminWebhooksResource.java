@@ -3,10 +3,16 @@ package io.comfygate.web.resources;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.comfygate.store.Page;
+import io.comfygate.store.PageRequest;
+import io.comfygate.web.api.PageView;
 import io.comfygate.webhooks.Delivery;
 import io.comfygate.webhooks.DeliveryState;
 import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.errors.BadParameterException;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -20,14 +26,14 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Webhook deliveries for administrators: {@code GET /v1/admin/webhooks?state=&job_id=&limit=}
- * (newest first, with attempts, last status or error and next attempt) and a redeliver action.
+ * Webhook deliveries for administrators: {@code GET /v1/admin/webhooks?state=&job_id=&page=&size=}
+ * (newest first, paged like every list, with attempts, last status or error and next attempt) and a
+ * redeliver action.
  */
 @Path("/v1/admin/webhooks")
 @Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 public final class AdminWebhooksResource {
-  private static final int DEFAULT_LIMIT = 100;
   private final Webhooks webhooks;
 
   /** @param webhooks the outbox, or {@code null} where webhooks are off (an empty list) */
@@ -36,36 +42,37 @@ public final class AdminWebhooksResource {
   }
 
   @GET
-  @Operation(operationId = "listWebhookDeliveries", summary = "Webhook deliveries, newest first",
-      description = "Each event with its state (pending, delivered, failed), attempts, last status or error and next attempt.")
-  @ApiResponse(responseCode = "200", description = "The deliveries", useReturnTypeSchema = true)
-  @ApiResponse(responseCode = "400", description = "bad_request: state, job_id or limit unusable")
-  public List<DeliveryView> list(@QueryParam("state") String state, @QueryParam("job_id") String jobId,
-      @QueryParam("limit") String limit) {
+  @Operation(operationId = "listWebhookDeliveries", summary = "Webhook deliveries, newest first, paged",
+      description = "Each event with its state (pending, delivered, failed), attempts, last status or error and"
+          + " next attempt, in the order they were recorded (a redelivered event keeps its place); total counts"
+          + " what the filters match.")
+  @ApiResponse(responseCode = "200", description = "One page, with the total", useReturnTypeSchema = true)
+  @ApiResponse(responseCode = "400", description = "bad_request: state, page or size unusable, or limit given")
+  public PageView<DeliveryView> list(
+      @Parameter(description = "Only events in this state",
+          schema = @Schema(allowableValues = {"pending", "delivered", "failed"})) @QueryParam("state") String state,
+      @Parameter(description = "Only this job's events") @QueryParam("job_id") String jobId,
+      @BeanParam Paging paging,
+      // the list's former cap: refused rather than ignored, so an old caller learns it gets pages now
+      @Parameter(hidden = true) @QueryParam("limit") String limit) {
+    if (limit != null) {
+      throw new BadParameterException("limit", "is no longer accepted: use page (from 1) and size (1.."
+          + Params.MAX_PAGE_SIZE + "); the answer is a page with items and total");
+    }
     DeliveryState wanted = null;
     if (state != null && !state.isBlank()) {
       try {
         wanted = DeliveryState.fromWireName(state.strip());
       } catch (IllegalArgumentException e) {
-        throw new BadParameterException("state", "must be pending, delivered or failed");
+        throw new BadParameterException("state", "must be pending, delivered or failed (got \""
+            + Params.shorten(state) + "\")");
       }
     }
-    int max = DEFAULT_LIMIT;
-    if (limit != null && !limit.isBlank()) {
-      try {
-        max = Integer.parseInt(limit.strip());
-      } catch (NumberFormatException e) {
-        max = 0;
-      }
-      if (max < 1 || max > 1000) {
-        throw new BadParameterException("limit", "must be a whole number 1..1000");
-      }
-    }
-    if (webhooks == null) {
-      return List.of();
-    }
+    PageRequest page = paging.request();
     String job = jobId == null || jobId.isBlank() ? null : jobId.strip();
-    return webhooks.deliveries(wanted, job, max).stream().map(DeliveryView::of).toList();
+    Page<Delivery> deliveries = webhooks == null ? new Page<>(List.of(), page.page(), page.size(), 0)
+        : webhooks.deliveries(wanted, job, page);
+    return PageView.of(deliveries, DeliveryView::of);
   }
 
   /** Sends a delivered or failed event again now (same event id); a pending one is left as it is. */

@@ -55,16 +55,20 @@ abstract class ResourceTestBase extends JerseyTest {
   static void startServices() {
     comfy = FakeComfyUi.builder().steps(2).start();
     database = Database.open(dir.resolve("db/app.db").toString());
-    engine = JobEngine.builder()
+    engine = engineBuilder().build();
+    apiKeys = new ApiKeys(database, Clock.systemUTC());
+  }
+
+  /** The engine of these tests, on the fake and the database, before {@code build()}. */
+  static JobEngine.Builder engineBuilder() {
+    return JobEngine.builder()
         .servers(List.of(comfy.baseUrl()))
         .database(database)
         .outputDir(dir.resolve("outputs"))
         .quota(QUOTA)
         .diskMinFreeMb(0)
         .probeInterval(Duration.ofMillis(200))
-        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)))
-        .build();
-    apiKeys = new ApiKeys(database, Clock.systemUTC());
+        .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)).readTimeout(Duration.ofSeconds(2)));
   }
 
   @AfterAll
@@ -144,6 +148,17 @@ abstract class ResourceTestBase extends JerseyTest {
     assertThat(body.path("message").asText()).startsWith(parameter + ": ");
     assertThat(body.path("problems").get(0).path("field").asText()).isEqualTo(parameter);
     return body;
+  }
+
+  /**
+   * The paging parameters every list shares: each bad {@code page} or {@code size} is a 400 naming
+   * it. {@code path} may carry a query already.
+   */
+  void assertPagingChecked(String caller, String path) {
+    String join = path.contains("?") ? "&" : "?";
+    for (String bad : List.of("page=0", "page=-1", "page=x", "size=0", "size=101", "size=10000", "size=x", "size=1.5")) {
+      badParameter(get(caller, path + join + bad), bad.substring(0, bad.indexOf('=')));
+    }
   }
 
   static JobId idOf(JsonNode job) {
