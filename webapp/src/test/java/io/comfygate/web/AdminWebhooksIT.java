@@ -85,9 +85,10 @@ class AdminWebhooksIT extends DeployedWar {
     new Select(browser.driver.findElement(By.id("hook-state"))).selectByValue("failed");
     browser.driver.findElement(By.id("hook-job")).sendKeys(bad);
     browser.driver.findElement(By.cssSelector("#hook-filters button[type=submit]")).click();
-    WebElement row = browser.waitFor().until(d -> rowOf(failedId));
-    browser.waitFor().until(d -> d.findElements(By.cssSelector("#hooks tr[data-state]")).stream()
-        .allMatch(r -> "failed".equals(r.getAttribute("data-state"))));
+    // the answer replaces the whole list: wait until it is shown (only failed rows, ours among
+    // them, no load in flight), then take the row from it
+    WebElement row = browser.waitFor().until(d -> loaded() && d.findElements(By.cssSelector("#hooks tr[data-state]")).stream()
+        .allMatch(r -> "failed".equals(r.getAttribute("data-state"))) ? rowOf(failedId) : null);
     assertThat(row.getAttribute("data-state")).isEqualTo("failed");
     assertThat(cell(row, "Event").getAttribute("title")).isEqualTo(failedId);
     assertThat(cell(row, "Job").getText()).isEqualTo(bad);
@@ -185,17 +186,22 @@ class AdminWebhooksIT extends DeployedWar {
   /** Waits until the job's event of {@code type} is listed in {@code state}, pressing Refresh meanwhile. */
   private static WebElement awaitRow(String jobId, String type, String state) {
     return browser.waitFor().pollingEvery(Duration.ofMillis(700)).withMessage(jobId + " " + type + " " + state).until(d -> {
+      if (!loaded()) {
+        return null; // the rows shown are about to be replaced
+      }
       for (WebElement r : d.findElements(By.cssSelector("#hooks tr[data-state='" + state + "']"))) {
         if (cell(r, "Job").getText().equals(jobId) && cell(r, "Type").getText().equals(type)) {
           return r;
         }
       }
-      WebElement refresh = d.findElement(By.id("hooks-refresh"));
-      if (refresh.isEnabled()) {
-        refresh.click();
-      }
+      d.findElement(By.id("hooks-refresh")).click();
       return null;
     });
+  }
+
+  /** No load of the list is in flight (the page disables Refresh while one is). */
+  private static boolean loaded() {
+    return browser.driver.findElement(By.id("hooks-refresh")).isEnabled();
   }
 
   /** The event ids of the rows shown, top to bottom. */
