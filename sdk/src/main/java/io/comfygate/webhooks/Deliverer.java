@@ -251,7 +251,7 @@ final class Deliverer implements AutoCloseable {
       return DeliveryState.DELIVERED;
     }
     Instant next = now.plus(backoff.delay(attempts, ThreadLocalRandom.current().nextDouble()));
-    boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.createdAt().plus(retryWindow));
+    boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.retryFrom().plus(retryWindow));
     outbox.attempted(event.seq(), giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, attempts, outcome.status(),
         error, now, next);
     LOG.atWarn().setMessage(giveUp ? "webhook_failed" : "webhook_retry")

@@ -29,7 +29,7 @@ final class Outbox {
 
   /** An event to send: the head of its job's pending events. */
   record Pending(long seq, String eventId, String jobId, String type, URI url, String keyId, String payload,
-      int attempts, Instant createdAt) {}
+      int attempts, Instant retryFrom) {}
 
   // ------------------------------------------------------------------ inside a job's transaction
 
@@ -60,8 +60,8 @@ final class Outbox {
     String eventId = SortableIds.next('e', at);
     try (PreparedStatement insert = tx.prepareStatement("""
         INSERT INTO webhook_events (event_id, job_id, type, url, key_id, payload, state, attempts,
-                                    next_attempt_at, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""")) {
+                                    next_attempt_at, created_at, retry_from)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)""")) {
       insert.setString(1, eventId);
       insert.setString(2, id.value());
       insert.setString(3, JobPayloads.type(state.wireName()));
@@ -70,6 +70,7 @@ final class Outbox {
       insert.setString(6, payloads.render(tx, id, eventId, state.wireName(), at));
       insert.setLong(7, at.toEpochMilli());
       insert.setLong(8, at.toEpochMilli());
+      insert.setLong(9, at.toEpochMilli());
       insert.executeUpdate();
     }
   }
@@ -93,7 +94,7 @@ final class Outbox {
           while (rows.next()) {
             out.add(new Pending(rows.getLong("seq"), rows.getString("event_id"), rows.getString("job_id"),
                 rows.getString("type"), URI.create(rows.getString("url")), rows.getString("key_id"),
-                rows.getString("payload"), rows.getInt("attempts"), Instant.ofEpochMilli(rows.getLong("created_at"))));
+                rows.getString("payload"), rows.getInt("attempts"), Instant.ofEpochMilli(rows.getLong("retry_from"))));
           }
         }
         return out;
@@ -238,14 +239,14 @@ final class Outbox {
   }
 
   /**
-   * Makes a delivered or failed event pending again, due now, with a fresh attempt budget and no
-   * outcome yet (the old one would read as this round's).
+   * Makes a delivered or failed event pending again, due now, with a fresh attempt budget and retry
+   * window and no outcome yet (the old one would read as this round's). It keeps the time it happened.
    */
   boolean redeliver(String eventId, Instant now) {
     return db.inTransaction("webhook.redeliver", c -> {
       try (PreparedStatement update = c.prepareStatement("""
           UPDATE webhook_events
-             SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, delivered_at = NULL,
+             SET state = 'pending', attempts = 0, next_attempt_at = ?, retry_from = ?, delivered_at = NULL,
                  last_status = NULL, last_error = NULL
            WHERE event_id = ? AND state <> 'pending'""")) {
         update.setLong(1, now.toEpochMilli());

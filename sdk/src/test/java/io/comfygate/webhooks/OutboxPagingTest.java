@@ -6,6 +6,7 @@ import io.comfygate.jobs.JobId;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.SqliteStoreFile;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,6 +110,22 @@ class OutboxPagingTest {
     assertThat(ids(fixture.outbox.page(null, null, new PageRequest(1, 100)))).containsExactlyElementsOf(before);
     assertThat(fixture.outbox.page(DeliveryState.FAILED, null, new PageRequest(1, 10)).total()).isZero();
     assertThat(fixture.outbox.page(DeliveryState.PENDING, null, new PageRequest(1, 10)).total()).isEqualTo(6);
+  }
+
+  @Test
+  void aRedeliveredEventKeepsTheTimeItHappenedAndGetsAFreshRetryWindow() {
+    Delivery failed = fixture.outbox.page(DeliveryState.FAILED, null, new PageRequest(1, 1)).items().get(0);
+    Instant resent = AT.plus(Duration.ofDays(2)); // long after a retry window that began at AT
+
+    assertThat(fixture.outbox.redeliver(failed.eventId(), resent)).isTrue();
+
+    Delivery again = fixture.outbox.find(failed.eventId()).orElseThrow();
+    assertThat(again.createdAt()).as("when the event happened").isEqualTo(AT);
+    assertThat(again.state()).isEqualTo(DeliveryState.PENDING);
+    Outbox.Pending due = fixture.outbox.due(resent, 100).stream().filter(p -> p.eventId().equals(failed.eventId()))
+        .findFirst().orElseThrow();
+    assertThat(due.retryFrom()).as("where the new round's retry window starts").isEqualTo(resent);
+    assertThat(due.attempts()).isZero();
   }
 
   private static List<String> ids(Page<Delivery> page) {
