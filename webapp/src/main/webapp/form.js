@@ -253,8 +253,7 @@ class Field {
   async useUpload(id) {
     this.upload = null;
     this.status.textContent = '';
-    this.preview.hidden = true;
-    this.preview.removeAttribute('src');
+    this.clearPreview();
     delete this.control.dataset.uploadId;
     if (typeof id !== 'string' || id === '') return null;
     const result = await api(this.apiRoot, 'GET', 'v1/uploads/' + encodeURIComponent(id));
@@ -277,12 +276,17 @@ class Field {
     else this.control.removeAttribute('aria-invalid');
   }
 
+  /** Hides the image preview and lets go of the chosen file it showed, if any. */
+  clearPreview() {
+    if (this.preview.src) URL.revokeObjectURL(this.preview.src); // no-op for a served upload's URL
+    this.preview.removeAttribute('src');
+    this.preview.hidden = true;
+  }
+
   /** Uploads the chosen file at once; a submit waits for it (see settle). */
   startUpload() {
     this.mark('');
-    if (this.preview.src) URL.revokeObjectURL(this.preview.src);
-    this.preview.removeAttribute('src');
-    this.preview.hidden = true;
+    this.clearPreview();
     const file = this.control.files && this.control.files[0];
     if (!file) {
       this.upload = null;
