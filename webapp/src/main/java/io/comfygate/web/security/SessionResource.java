@@ -1,5 +1,6 @@
 package io.comfygate.web.security;
 
+import jakarta.annotation.security.PermitAll;
 import io.comfygate.web.api.ErrorMessage;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -28,6 +29,7 @@ import java.util.Optional;
  * they run (file, JDBC, LDAP). Success starts a fresh session (no fixation) holding the identity
  * and a CSRF token that the page sends back on every change.
  */
+@PermitAll
 @Path("/v1/session")
 @Tag(name = "session", description = "Browser sign-in; open without an identity")
 @Produces(MediaType.APPLICATION_JSON)
