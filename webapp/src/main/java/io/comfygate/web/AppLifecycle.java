@@ -15,6 +15,7 @@ import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
+import io.comfygate.web.security.SecurityHeaders;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.MultipartConfigElement;
@@ -97,6 +98,9 @@ public final class AppLifecycle implements ServletContextListener {
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    // First of all filters, on every path: pages, static files, the API and its errors.
+    context.addFilter("comfygate-security-headers", new SecurityHeaders())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");

@@ -87,7 +87,7 @@ public final class ImagesResource {
   @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
   public Response file(@PathParam("id") String id, @Context SecurityContext security) {
     StoredImage image = visible(id, Caller.of(security));
-    return StoredFiles.inline(engine.outputDir(), image.file(), contentType(image.file()), "private, max-age=86400",
+    return StoredFiles.inline(engine.outputDir(), image.file(), contentType(image.file()), "no-store",
         "image " + image.id());
   }
 

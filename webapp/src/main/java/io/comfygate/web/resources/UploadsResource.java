@@ -106,7 +106,7 @@ public final class UploadsResource {
     java.nio.file.Path file = uploads.file(upload);
     // asked again each time: an upload is removed after UPLOAD_RETENTION_HOURS, and a page shown
     // later must then say so instead of showing a copy from its cache
-    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "private, no-cache",
+    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "no-store",
         "upload " + upload.id().value());
   }
 
