@@ -16,6 +16,7 @@ import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
 import io.comfygate.web.security.SecurityHeaders;
+import io.comfygate.web.security.ServletAccess;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.MultipartConfigElement;
@@ -115,9 +116,10 @@ public final class AppLifecycle implements ServletContextListener {
     // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
     long maxFile = services.settings().uploadMaxBytes();
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
-    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping(ServletAccess.HEALTHZ.path());
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
-    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
+    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath)))
+        .addMapping(ServletAccess.OPENAPI.path());
   }
 
   /**

@@ -1,8 +1,8 @@
 package io.comfygate.web.security;
 
 /**
- * Who may call what the container serves outside the REST application, each rule stated once.
- * The REST application's rules are the {@code @RolesAllowed}/{@code @PermitAll} on its resources
+ * Who may call what the container serves outside the REST application, each rule stated once,
+ * beside the path it is mounted on (the mounting code takes the path from here). The REST application's rules are the {@code @RolesAllowed}/{@code @PermitAll} on its resources
  * ({@link RoleCheck}); these are the others. Each is enforced where it is served (named in
  * {@link #enforcedBy}), by what the container matched, never by the path's text; the OpenAPI
  * document publishes {@link #who} as {@code x-access}, and README's API table must agree with it.
