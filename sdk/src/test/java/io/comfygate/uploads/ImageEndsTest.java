@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.Random;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -55,7 +53,7 @@ class ImageEndsTest {
 
   @Test
   void bytesAfterTheMainJpegsEoiAreDroppedAndAThumbnailsEoiInExifIsNotTheEnd() throws IOException {
-    byte[] withThumbnail = withExifThumbnail(SampleImages.jpeg(64, 48), SampleImages.jpeg(16, 12));
+    byte[] withThumbnail = SampleImages.withExifThumbnail(SampleImages.jpeg(64, 48), SampleImages.jpeg(16, 12));
     Upload upload = uploads.store("alice", in(concat(withThumbnail, TAIL)));
 
     assertThat(Files.readAllBytes(uploads.file(upload))).isEqualTo(withThumbnail);
@@ -76,7 +74,7 @@ class ImageEndsTest {
   @Test
   void aJpegCutBeforeItsEoiIsRefusedEvenIfItsThumbnailHasOne() {
     byte[] main = SampleImages.jpeg(64, 48);
-    byte[] withThumbnail = withExifThumbnail(main, SampleImages.jpeg(16, 12));
+    byte[] withThumbnail = SampleImages.withExifThumbnail(main, SampleImages.jpeg(16, 12));
     byte[] cut = Arrays.copyOf(withThumbnail, withThumbnail.length - main.length / 2);
 
     assertThatThrownBy(() -> uploads.store("alice", in(cut)))
@@ -94,7 +92,7 @@ class ImageEndsTest {
 
   @Test
   void a254KbPngDeclaring16384x16384IsRefusedFromItsHeader() {
-    byte[] bomb = png(16384, 16384, new byte[254 * 1024]);
+    byte[] bomb = SampleImages.pngDeclaring(16384, 16384, 254 * 1024);
 
     assertThatThrownBy(() -> uploads.store("alice", in(bomb)))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> {
@@ -118,7 +116,7 @@ class ImageEndsTest {
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS))
         .hasMessageContaining("WebP is 4097x4096");
     assertThat(uploads.store("alice", in(UploadsTest.webpExtended(4096, 4096))).width()).isEqualTo(4096);
-    assertThat(uploads.store("alice", in(png(4096, 4096, new byte[16]))).height()).isEqualTo(4096);
+    assertThat(uploads.store("alice", in(SampleImages.pngDeclaring(4096, 4096, 16))).height()).isEqualTo(4096);
 
     Uploads small = new Uploads(store.db(), store.dir().resolve("uploads"),
         UploadLimits.DEFAULTS.withQuota(100, 1 << 30, 40 * 30 - 1), Clock.systemUTC());
@@ -139,23 +137,6 @@ class ImageEndsTest {
     throw new AssertionError("no SOF0 in the sample JPEG");
   }
 
-  /** The JPEG with an APP1 "Exif" segment after SOI that holds a whole JPEG thumbnail (its own SOI ... EOI). */
-  static byte[] withExifThumbnail(byte[] main, byte[] thumbnail) {
-    byte[] exifHeader = "Exif\0\0MM\0*\0\0\0\b".getBytes(StandardCharsets.ISO_8859_1);
-    int length = 2 + exifHeader.length + thumbnail.length;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0xff);
-    out.write(0xd8);
-    out.write(0xff);
-    out.write(0xe1);
-    out.write(length >> 8);
-    out.write(length & 0xff);
-    out.writeBytes(exifHeader);
-    out.writeBytes(thumbnail);
-    out.write(main, 2, main.length - 2);
-    return out.toByteArray();
-  }
-
   private static byte[] progressiveJpeg(int width, int height) throws IOException {
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(SampleImages.png(width, height)));
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -171,28 +152,6 @@ class ImageEndsTest {
       writer.dispose();
     }
     return out.toByteArray();
-  }
-
-  /** A PNG declaring {@code width x height} with {@code data} as its IDAT (never decoded here), then IEND. */
-  static byte[] png(int width, int height, byte[] data) {
-    new Random(7).nextBytes(data);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).array());
-    chunk(out, "IDAT", data);
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] name = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(name);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(name);
-    out.writeBytes(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   private static int count(byte[] jpeg, int marker) {
