@@ -96,10 +96,7 @@ public final class Uploads {
       throw new IllegalArgumentException("userId must not be blank");
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: the same answer now and later
-    db.read("upload.quota", c -> {
-      checkQuota(c, userId, 0, now);
-      return null;
-    });
+    requireRoom(userId, now);
     Path incoming = null;
     try {
       Files.createDirectories(dir);
@@ -128,6 +125,24 @@ public final class Uploads {
     } finally {
       deleteQuietly(incoming);
     }
+  }
+
+  /**
+   * Refuses now if {@code userId} keeps as many uploads or bytes as allowed, so a caller can say so
+   * before receiving a body. {@link #store} checks again, with the image's size, as it records it.
+   *
+   * @throws QuotaExceededException the user keeps UPLOAD_MAX_PER_USER uploads already
+   * @throws UploadRejectedException ({@code USER_BYTES_QUOTA}) the user's uploads fill UPLOAD_MAX_BYTES_PER_USER
+   */
+  public void requireRoom(String userId) {
+    requireRoom(userId, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private void requireRoom(String userId, Instant now) {
+    db.read("upload.quota", c -> {
+      checkQuota(c, userId, 0, now);
+      return null;
+    });
   }
 
   /**

@@ -93,6 +93,8 @@ class ImageEndsTest {
   @Test
   void a254KbPngDeclaring16384x16384IsRefusedFromItsHeader() {
     byte[] bomb = SampleImages.pngDeclaring(16384, 16384, 254 * 1024);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
 
     assertThatThrownBy(() -> uploads.store("alice", in(bomb)))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> {
@@ -101,6 +103,8 @@ class ImageEndsTest {
         })
         .hasMessageContaining("16384x16384").hasMessageContaining("268435456")
         .hasMessageContaining("16777216").hasMessageContaining("UPLOAD_MAX_PIXELS");
+    // Decoding it would take 16384 x 16384 x 3 bytes (768 MiB); the refusal allocates a few buffers.
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated to refuse it").isLessThan(8 << 20);
     // Judged from IHDR alone: the same header with nothing after it is refused for its pixels, not as truncated.
     byte[] headerOnly = Arrays.copyOf(bomb, 8 + 25);
     assertThatThrownBy(() -> uploads.store("alice", in(headerOnly)))

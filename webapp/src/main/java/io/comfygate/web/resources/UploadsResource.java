@@ -67,6 +67,7 @@ public final class UploadsResource {
     if (request.getContentLengthLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
       throw Uploads.tooLarge(uploads.maxBytes()); // refused before reading the body
     }
+    uploads.requireRoom(user); // a user at a quota is refused before the container reads the body
     Part part = imagePart(request);
     try (InputStream in = part.getInputStream()) {
       if (part.getSize() > uploads.maxBytes()) {
