@@ -111,7 +111,7 @@ public final class AppLifecycle implements ServletContextListener {
     // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
     long maxFile = services.settings().uploadMaxBytes();
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
-    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine(), authFilter)).addMapping("/healthz");
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
     context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
   }
