@@ -11,6 +11,7 @@ import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
+import io.comfygate.web.errors.ContentTypeFilter;
 import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
@@ -97,6 +98,9 @@ public final class AppLifecycle implements ServletContextListener {
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    // First on /api: a Content-Type Jersey cannot parse is our JSON 400, not its empty one.
+    context.addFilter("comfygate-content-type", new ContentTypeFilter())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");

@@ -7,6 +7,7 @@ import io.comfygate.testkit.FakeComfyUi;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +50,20 @@ class WarDeploymentIT extends DeployedWar {
     }
     // The admin banner keeps them too.
     assertThat(http.send("GET", "api/v1/admin/status", "root", null).body()).contains(backend, outputDir);
+  }
+
+  /** Jersey's servlet answered these with an empty 400 before any code of ours ran. */
+  @Test
+  void aContentTypeThatDoesNotParseIsAJson400NamingIt() {
+    for (String type : new String[] {"json", "application/json; charset", "a/b/c", "application/json; a=b=c", "/"}) {
+      HttpResponse<String> post = http.post("api/v1/jobs", "carol", java.net.http.HttpRequest.BodyPublishers.ofString("{}"), type);
+      HttpResponse<String> get = http.send("GET", "api/v1/jobs", "carol", null, "Content-Type", type);
+      for (HttpResponse<String> r : List.of(post, get)) {
+        JsonNode body = ItHttp.json(r, 400);
+        assertThat(body.path("problems").get(0).path("field").asText()).as(r.request().method() + " " + type).isEqualTo("Content-Type");
+      }
+    }
+    assertThat(ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong()).isZero();
   }
 
   @Test

@@ -84,6 +84,18 @@ class HostileInputTest extends ResourceTestBase {
     assertThat(json(get(ADMIN, "v1/admin/images?from_date=0000-01-01&to_date=9999-12-31T23:59:59Z"), 200).has("items")).isTrue();
   }
 
+  @Test
+  void anAcceptHeaderThatDoesNotParseIsA400NamingIt() {
+    // Jersey's own answer to these was a 400 with an empty body, past every exception mapper.
+    // (A Content-Type that does not parse fails in Jersey's servlet: see WarDeploymentIT.)
+    for (String accept : List.of("a/b/c", "application/json;q=x", "/", "application/json; charset=\"")) {
+      JsonNode body = error(as(CALLER, "v1/jobs").header("Accept", accept).get(), 400, "bad_request");
+      assertThat(body.path("problems").get(0).path("field").asText()).as(accept).isEqualTo("Accept");
+    }
+    assertThat(json(as(CALLER, "v1/jobs").header("Accept", "application/json, */*;q=0.8").get(), 200).has("items")).isTrue();
+    assertNoJobs();
+  }
+
   private Response raw(String contentType, byte[] body) {
     return as(CALLER, "v1/jobs").post(Entity.entity(body, MediaType.valueOf(contentType)));
   }
