@@ -55,6 +55,7 @@ class WarDeploymentIT extends DeployedWar {
   /** Jersey's servlet answered these with an empty 400 before any code of ours ran. */
   @Test
   void aContentTypeThatDoesNotParseIsAJson400NamingIt() {
+    long jobs = ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong();
     for (String type : new String[] {"json", "application/json; charset", "a/b/c", "application/json; a=b=c", "/"}) {
       HttpResponse<String> post = http.post("api/v1/jobs", "carol", java.net.http.HttpRequest.BodyPublishers.ofString("{}"), type);
       HttpResponse<String> get = http.send("GET", "api/v1/jobs", "carol", null, "Content-Type", type);
@@ -63,7 +64,7 @@ class WarDeploymentIT extends DeployedWar {
         assertThat(body.path("problems").get(0).path("field").asText()).as(r.request().method() + " " + type).isEqualTo("Content-Type");
       }
     }
-    assertThat(ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong()).isZero();
+    assertThat(ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong()).as("jobs").isEqualTo(jobs);
   }
 
   @Test
