@@ -44,14 +44,14 @@ import net.jqwik.api.statistics.Statistics;
  * </ul>
  * As a user and as an administrator. Never a 5xx; every 4xx is JSON with a message and changes
  * nothing (jobs, images, API keys, webhook deliveries, as the admin API reads them before and
- * after); a GET changes nothing whatever it answers.
+ * after, and the stored uploads, which no API lists, as files); a GET changes nothing whatever it answers.
  */
 class FuzzProperties {
   /** The deployed WAR, set by {@link PropertyFuzzIT} while it runs these properties. */
   static volatile Target target;
 
   /** What the properties need of the running application. */
-  record Target(URI root, JsonNode templates, JsonNode openApi, List<String> knownIds) {}
+  record Target(URI root, JsonNode templates, JsonNode openApi, List<String> knownIds, java.nio.file.Path uploadsDir) {}
 
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final List<String> CALLERS = List.of("alice", "root");
@@ -72,7 +72,11 @@ class FuzzProperties {
     if (r.statusCode() >= 400) {
       JsonNode error = errorShape(r, what);
       if (error.path("error").asText().equals("invalid_params") || error.has("problems")) {
-        error.path("problems").forEach(p -> assertThat(p.path("field").asText()).as(what + " -> " + r.body()).isNotBlank());
+        // Each names a field (which may be "" when that is the unknown name sent) and why.
+        error.path("problems").forEach(p -> {
+          assertThat(p.path("field").isTextual()).as(what + " -> " + r.body()).isTrue();
+          assertThat(p.path("reason").asText()).as(what + " -> " + r.body()).isNotBlank();
+        });
       }
     }
     String after = jobsAndKeys();
@@ -482,7 +486,20 @@ class FuzzProperties {
     for (String caller : CALLERS) {
       s.append(caller).append(' ').append(json(send("GET", "api/v1/jobs?size=1", caller, null, null)).path("total").asLong()).append("; ");
     }
-    return s.append(keys()).toString();
+    return s.append(keys()).append("; ").append(uploads()).toString();
+  }
+
+  /** The stored uploads: no API lists them, so their files in the deployment's OUTPUT_DIR/uploads. */
+  private String uploads() {
+    java.nio.file.Path dir = target().uploadsDir();
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return "uploads 0";
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      return "uploads " + files.count();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private String keys() {
@@ -504,7 +521,7 @@ class FuzzProperties {
     JsonNode images = admin("api/v1/admin/images?include=all&size=100");
     s.append("images ").append(images.path("total").asLong()).append(' ');
     images.path("items").forEach(i -> s.append(i.path("deleted_at").isNull() || i.path("deleted_at").isMissingNode() ? 'a' : 'd'));
-    s.append("; ").append(keys());
+    s.append("; ").append(keys()).append("; ").append(uploads());
     s.append("; deliveries ").append(admin("api/v1/admin/webhooks?size=1").path("total").asLong());
     return s.toString();
   }

@@ -38,11 +38,13 @@ class PropertyFuzzIT extends DeployedWar {
         .headers().firstValue("Location").orElseThrow()), "alice", "succeeded", Duration.ofSeconds(30));
     String keyId = json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"bob\", \"name\": \"fuzz\"}"), 201)
         .path("api_key").path("id").asText();
-    List<String> knownIds = List.of(done.path("id").asText(), done.path("images").get(0).path("id").asText(), keyId);
+    // alice's upload makes img2img bodies acceptable when she sends them (and another's id when root does).
+    String uploadId = json(ItUploads.upload(http, "alice", ItUploads.png(64, 64)), 201).path("id").asText();
+    List<String> knownIds = List.of(done.path("id").asText(), done.path("images").get(0).path("id").asText(), keyId, uploadId);
 
     FuzzProperties.target = new FuzzProperties.Target(URI.create("http://127.0.0.1:" + base.getPort() + base.getPath()),
         json(http.send("GET", "api/v1/templates", "alice", null), 200), json(http.send("GET", "openapi.json", null, null), 200),
-        knownIds);
+        knownIds, Path.of(ItHttp.itSetting("OUTPUT_DIR"), "uploads"));
     EngineExecutionResults results;
     try {
       results = EngineTestKit.engine("jqwik")
