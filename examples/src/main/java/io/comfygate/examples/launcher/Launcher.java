@@ -36,7 +36,9 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
  * The one-command launcher: ComfyGate's WAR in an embedded Tomcat 11 on APP_HOST:APP_PORT
  * (127.0.0.1:8000), settings from {@code .env} in the working folder, users from
  * {@code launcher-users.xml} there. Without a reachable ComfyUI (or with {@code --demo}) it starts
- * the simulated one, {@link FakeComfyUi}, in-process and says so.
+ * the simulated one, {@link FakeComfyUi}, in-process and says so. It has the protections of
+ * deploy/tomcat: the users sit behind a lock-out realm, and Tomcat's own error answers are short
+ * JSON without its name or version.
  *
  * <p>{@code ./mvnw -q -DskipTests -Prun package} runs it; Ctrl+C stops it.
  */
