@@ -98,6 +98,7 @@ public final class ApiDocument {
     addSchemas(doc, HealthView.class);
     addOutsideJersey(doc);
     snakeCaseProperties(doc);
+    ApiTypes.apply(doc);
     applyCommonResponses(doc);
     return doc;
   }

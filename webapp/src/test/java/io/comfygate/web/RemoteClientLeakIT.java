@@ -1,0 +1,102 @@
+package io.comfygate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.comfygate.remote.ComfyGateClient;
+import io.comfygate.remote.live.LiveEvent;
+import io.comfygate.remote.live.LiveSubscription;
+import java.io.File;
+import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client embedded as a web application would embed it: loaded by its own class loader, it opens
+ * live sessions against the deployed WAR and is closed. Nothing of it may stay behind: no thread
+ * (Tyrus's, the subscriptions'), nothing that keeps its class loader from being collected.
+ */
+class RemoteClientLeakIT extends DeployedWar {
+
+  /** What the embedding application does, loaded by the test's own loader. */
+  public static final class App implements Function<String, String> {
+    @Override
+    public String apply(String base) {
+      try (ComfyGateClient gate = ComfyGateClient.builder().baseUrl(base).basicAuth("alice", "alice-pw").build()) {
+        for (int i = 0; i < 3; i++) {
+          CountDownLatch snapshot = new CountDownLatch(1);
+          try (LiveSubscription live = gate.live(e -> {
+            if (e instanceof LiveEvent.Snapshot) {
+              snapshot.countDown();
+            }
+          })) {
+            if (!snapshot.await(20, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("no snapshot");
+            }
+          }
+        }
+        return gate.templates().get(0).name() + " " + ComfyGateClient.class.getClassLoader().getClass().getSimpleName();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  void aClosedClientLeavesNoThreadAndItsClassLoaderIsCollected() throws Exception {
+    WeakReference<ClassLoader> app = runInOwnLoader();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (app.get() != null && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    List<String> left = new ArrayList<>();
+    Thread.getAllStackTraces().keySet().forEach(t -> {
+      if (t.getContextClassLoader() == app.get() && app.get() != null || t.getName().startsWith("comfygate-live")
+          || t.getName().toLowerCase().contains("tyrus")) {
+        left.add(t.getName());
+      }
+    });
+    assertThat(left).as("threads of the closed client").isEmpty();
+    assertThat(app.get()).as("the embedding application's loader, after the client was closed").isNull();
+  }
+
+  /** Runs the App on a thread of its own (which ends) in a loader of its own, then lets go of both. */
+  private WeakReference<ClassLoader> runInOwnLoader() throws Exception {
+    URLClassLoader loader = new URLClassLoader(classPath(), ClassLoader.getPlatformClassLoader());
+    String[] answer = new String[1];
+    Thread caller = new Thread(() -> answer[0] = run(loader), "embedding-app");
+    caller.start();
+    caller.join(TimeUnit.SECONDS.toMillis(90));
+    assertThat(answer[0]).as("the app ran in its own loader").endsWith("URLClassLoader");
+    loader.close();
+    return new WeakReference<>(loader);
+  }
+
+  @SuppressWarnings("unchecked")
+  private String run(ClassLoader loader) {
+    try {
+      Class<?> type = loader.loadClass(App.class.getName());
+      assertThat(type.getClassLoader()).isSameAs(loader);
+      return ((Function<String, String>) type.getDeclaredConstructor().newInstance()).apply(http.uri("http", "").toString());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The test's class path (test classes, the client and its libraries), for a loader of its own. */
+  private static URL[] classPath() throws Exception {
+    List<URL> urls = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      urls.add(new File(entry).toURI().toURL());
+    }
+    return urls.toArray(URL[]::new);
+  }
+}
