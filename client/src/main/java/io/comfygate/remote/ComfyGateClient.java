@@ -93,6 +93,9 @@ public final class ComfyGateClient implements AutoCloseable {
     // another WebSocket implementation on the class path must not be picked up instead.
     this.tyrus = ClientManager.createClient(JdkClientContainer.class.getName());
     tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, b.connectTimeout.plus(b.readTimeout).toMillis());
+    // Tyrus's JDK container keeps its I/O threads this long after the last connection closed (default 30 s):
+    // short, so that a closed client (an undeployed web application) leaves no thread behind for long.
+    tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 1);
     tyrus.setDefaultMaxTextMessageBufferSize(8 * 1024 * 1024); // previews come base64 in text messages
     this.admin = new Admin(this);
   }

@@ -72,7 +72,14 @@ class RemoteClientLeakIT extends DeployedWar {
   private WeakReference<ClassLoader> runInOwnLoader() throws Exception {
     URLClassLoader loader = new URLClassLoader(classPath(), ClassLoader.getPlatformClassLoader());
     String[] answer = new String[1];
-    Thread caller = new Thread(() -> answer[0] = run(loader), "embedding-app");
+    Thread caller = new Thread(() -> {
+      try {
+        answer[0] = run(loader);
+      } catch (Throwable e) {
+        answer[0] = e.toString();
+      }
+    }, "embedding-app");
+    caller.setContextClassLoader(loader); // as a container does for a web application's threads
     caller.start();
     caller.join(TimeUnit.SECONDS.toMillis(90));
     assertThat(answer[0]).as("the app ran in its own loader").endsWith("URLClassLoader");
