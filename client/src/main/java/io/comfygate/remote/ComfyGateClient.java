@@ -45,7 +45,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
-import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
+import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientContainer;
 
 /**
  * The Java client of a running ComfyGate: every user operation of its HTTP API, the admin ones
@@ -89,13 +89,13 @@ public final class ComfyGateClient implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     ObjectMapper json = Json.newMapper();
     this.rest = new Rest(baseUrl, authorization, b.connectTimeout, b.readTimeout, json);
-    // The JDK-only Tyrus container, named explicitly: the default (Grizzly) is not in this bundle, and
-    // another WebSocket implementation on the class path must not be picked up instead.
-    this.tyrus = ClientManager.createClient(JdkClientContainer.class.getName());
+    // Tyrus's Grizzly container with a transport (selector and worker threads) of each connection's own, shut
+    // down when that connection closes. Not the shared transport, and not the JDK container: both keep static
+    // threads for the whole life of Tyrus's classes (the JDK container's 'tyrus-jdk-container-idle-timeout'
+    // scheduler is never stopped), which would pin the class loader of a web application that embeds the client.
+    this.tyrus = ClientManager.createClient(GrizzlyClientContainer.class.getName());
+    tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER, false);
     tyrus.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT, b.connectTimeout.plus(b.readTimeout).toMillis());
-    // Tyrus's JDK container keeps its I/O threads this long after the last connection closed (default 30 s):
-    // short, so that a closed client (an undeployed web application) leaves no thread behind for long.
-    tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 1);
     tyrus.setDefaultMaxTextMessageBufferSize(8 * 1024 * 1024); // previews come base64 in text messages
     this.admin = new Admin(this);
   }

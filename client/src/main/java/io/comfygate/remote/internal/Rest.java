@@ -234,8 +234,19 @@ public final class Rest implements AutoCloseable {
     }
   }
 
-  /** Jackson for JAX-RS with our mapper. */
-  private record MapperResolver(ObjectMapper mapper) implements ContextResolver<ObjectMapper> {
+  /**
+   * Jackson for JAX-RS with our mapper. A class, not a record: Jersey hashes its providers, and on Java 17 a
+   * record's hashCode goes through {@code ObjectMethods}, whose static method handle caches the last type it
+   * was adapted to (here ObjectMapper) for good, keeping the class loader of an application that embeds the
+   * client alive after it closed the client (RemoteClientLeakIT).
+   */
+  private static final class MapperResolver implements ContextResolver<ObjectMapper> {
+    private final ObjectMapper mapper;
+
+    MapperResolver(ObjectMapper mapper) {
+      this.mapper = mapper;
+    }
+
     @Override
     public ObjectMapper getContext(Class<?> type) {
       return mapper;
