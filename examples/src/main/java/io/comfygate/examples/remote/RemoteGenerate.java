@@ -131,7 +131,8 @@ public final class RemoteGenerate {
     synchronized void state(Job job) {
       if (job.state() != state && !(state != null && state.isFinal())) {
         state = job.state();
-        out.println(state.wireName() + (job.error() == null ? "" : ": " + job.error()));
+        String reason = job.error() == null || job.error().equals(state.wireName()) ? "" : ": " + job.error();
+        out.println(state.wireName() + reason); // "failed: <ComfyUI's reason>", but "cancelled", not "cancelled: cancelled"
       }
       progress(job.position(), job.state() == JobState.RUNNING ? job.progress().percent() : -1);
     }
