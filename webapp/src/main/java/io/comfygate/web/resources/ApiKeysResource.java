@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.auth.ApiKey;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.auth.IssuedKey;
@@ -29,6 +31,7 @@ import java.util.List;
  * webhook signing secret are shown once, in the response), list them, revoke one, set its default
  * webhook URL, rotate its webhook secret.
  */
+@RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin/api-keys")
 @Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)

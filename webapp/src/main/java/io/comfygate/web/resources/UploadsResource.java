@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import io.comfygate.web.security.Identity;
+import jakarta.annotation.security.RolesAllowed;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
@@ -30,6 +32,7 @@ import java.util.Locale;
  * container reads the multipart body (its limits are set from UPLOAD_MAX_BYTES when the API is
  * mounted, so an oversize body is refused while it streams); checks and storage are the SDK's.
  */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @jakarta.ws.rs.Path("/v1/uploads")
 @Tag(name = "uploads", description = "Input images for img2img templates")
 @Produces(MediaType.APPLICATION_JSON)
@@ -103,7 +106,7 @@ public final class UploadsResource {
     java.nio.file.Path file = uploads.file(upload);
     // asked again each time: an upload is removed after UPLOAD_RETENTION_HOURS, and a page shown
     // later must then say so instead of showing a copy from its cache
-    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "private, no-cache",
+    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "no-store",
         "upload " + upload.id().value());
   }
 
