@@ -13,7 +13,8 @@ public final class Operations {
       "signIn", "the browser's session sign-in; the client authenticates every request with an API key or Basic",
       "whoAmI", "part of the browser's session; a client knows who it is",
       "signOut", "part of the browser's session; the client holds no session",
-      "openApi", "the document itself: read it with any HTTP client or a generator");
+      "openApi", "the document itself: read it with any HTTP client or a generator",
+      "metrics", "Prometheus text for a scraper (administrators, the METRICS_TOKEN bearer, or anyone when public)");
 
   private Operations() {}
 }
