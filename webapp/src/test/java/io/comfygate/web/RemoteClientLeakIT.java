@@ -3,8 +3,11 @@ package io.comfygate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.remote.ComfyGateClient;
+import io.comfygate.remote.JobRequest;
 import io.comfygate.remote.live.LiveEvent;
 import io.comfygate.remote.live.LiveSubscription;
+import io.comfygate.remote.model.Job;
+import io.comfygate.remote.model.JobState;
 import java.io.File;
 import java.lang.ref.WeakReference;
 import java.net.URL;
@@ -16,13 +19,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client embedded as a web application would embed it: loaded by its own class loader, it opens
- * live sessions against the deployed WAR and is closed. Nothing of it may stay behind: no thread
- * (Tyrus's, the subscriptions'), nothing that keeps its class loader from being collected.
+ * live sessions against the deployed WAR, follows a job to its end, and is closed. Nothing of it may
+ * stay behind: no thread (Tyrus's and Grizzly's, the subscriptions'), nothing that keeps its class
+ * loader from being collected.
  */
 class RemoteClientLeakIT extends DeployedWar {
+  @RegisterExtension
+  static final ItComfy comfy = new ItComfy(b -> b.steps(3).stepDelay(Duration.ofMillis(200)).samplerPreviews(true));
 
   /** What the embedding application does, loaded by the test's own loader. */
   public static final class App implements Function<String, String> {
@@ -37,6 +44,10 @@ class RemoteClientLeakIT extends DeployedWar {
           }
         }
         following(gate); // left open: closing the client ends it
+        Job job = gate.submit(JobRequest.prompt("embedded")).job(); // progress and previews over the socket
+        if (gate.await(job.id(), Duration.ofSeconds(60)).state() != JobState.SUCCEEDED) {
+          throw new IllegalStateException("the job did not succeed");
+        }
         long webSocketThreads = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().toLowerCase().contains("grizzly") || t.getName().toLowerCase().contains("tyrus"))
             .count();
@@ -66,6 +77,7 @@ class RemoteClientLeakIT extends DeployedWar {
 
   @Test
   void aClosedClientLeavesNoThreadAndItsClassLoaderIsCollected() throws Exception {
+    http.awaitHealthy();
     WeakReference<ClassLoader> app = runInOwnLoader();
 
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
