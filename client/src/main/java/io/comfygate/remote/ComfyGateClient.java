@@ -295,7 +295,9 @@ public final class ComfyGateClient implements AutoCloseable {
    * every reconnect, then {@link LiveEvent.JobChanged}, {@link LiveEvent.Progress} and
    * {@link LiveEvent.Preview} as they happen. A lost connection is retried with backoff (a
    * {@link LiveEvent.Disconnected} says so), and what changed meanwhile follows the new snapshot as
-   * reconciled {@code JobChanged} events: no state change is missed. Returns at once.
+   * reconciled {@code JobChanged} events: no state change is missed. Returns at once. Each subscription
+   * has its own connection and threads (one of its own for the listener, three of Tyrus's for the
+   * connection), all ended by closing it or the client.
    */
   @CallsOperation("live")
   public LiveSubscription live(LiveListener listener) {
