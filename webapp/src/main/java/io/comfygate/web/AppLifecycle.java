@@ -11,6 +11,7 @@ import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
+import io.comfygate.web.errors.ContentTypeFilter;
 import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
@@ -102,6 +103,9 @@ public final class AppLifecycle implements ServletContextListener {
     // First of all filters, on every path: pages, static files, the API and its errors.
     context.addFilter("comfygate-security-headers", new SecurityHeaders())
         .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+    // Then, first on /api: a Content-Type Jersey cannot parse is our JSON 400, not its empty one.
+    context.addFilter("comfygate-content-type", new ContentTypeFilter())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
@@ -116,7 +120,7 @@ public final class AppLifecycle implements ServletContextListener {
     // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
     long maxFile = services.settings().uploadMaxBytes();
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
-    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping(ServletAccess.HEALTHZ.path());
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine(), authFilter)).addMapping(ServletAccess.HEALTHZ.path());
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
     context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath)))
         .addMapping(ServletAccess.OPENAPI.path());

@@ -3,6 +3,7 @@ package io.comfygate.web;
 import io.comfygate.web.errors.BadParameterMapper;
 import io.comfygate.web.errors.CatchAllMapper;
 import io.comfygate.web.errors.ComfyExceptionMapper;
+import io.comfygate.web.errors.HeaderSyntaxFilter;
 import io.comfygate.web.errors.JsonInputMapper;
 import io.comfygate.web.errors.WebApplicationExceptionMapper;
 import io.comfygate.web.resources.AdminImagesResource;
@@ -41,6 +42,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(SessionResource.class);
 
     register(RoleCheck.class);
+    register(HeaderSyntaxFilter.class);
     register(JsonConfig.class);
     register(JacksonFeature.withoutExceptionMappers());
     register(ComfyExceptionMapper.class);

@@ -58,7 +58,9 @@ class PayaraSmokeIT {
         System.out.printf("PayaraSmokeIT: Payara Micro answered /healthz 200 after %.1f s%n",
             (System.nanoTime() - started) / 1e9);
         assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
-        assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.port());
+        assertThat(health.body()).contains("\"status\":\"OK\"").contains("\"comfyui#1\"").doesNotContain("127.0.0.1");
+        assertThat(send("GET", "healthz", KEY, null).body()).as("an administrator's view")
+            .contains("comfyui:127.0.0.1:" + comfy.port()).contains("\"reason\"");
 
         // The 401/403 matrix runs on Tomcat (AuthorizationMatrixIT). On Payara, requests without valid
         // credentials have been seen to get Payara's own HTML 503 now and then (open item of the WAR

@@ -192,11 +192,13 @@ public final class ApiDocument {
     paths.addPathItem("/healthz", new PathItem().get(new Operation().operationId("healthz").addTagsItem("operations")
         .summary("Health of every dependency").security(List.of())
         .description("200 when every check passes, 503 when one fails: each ComfyUI backend, a database write,"
-            + " free disk under OUTPUT_DIR and the LLM helper (or disabled), each with its reason. Open to"
-            + " anyone (load balancers, monitors); it tells no secrets.")
+            + " free disk under OUTPUT_DIR and the LLM helper (or disabled). Open to anyone (load balancers,"
+            + " monitors), who get each check's name and status only, a backend named by its number (comfyui#1);"
+            + " administrators (API key, Basic or session) also get each check's reason and latency, and the"
+            + " backends' addresses in their names. Wrong credentials are a 401.")
         .responses(new ApiResponses()
             .addApiResponse("200", jsonResponse("Every check passes", HealthView.class.getSimpleName()))
-            .addApiResponse("503", jsonResponse("A check fails; the failing ones carry their reason",
+            .addApiResponse("503", jsonResponse("A check fails; for administrators the failing ones carry their reason",
                 HealthView.class.getSimpleName())))));
     paths.addPathItem("/openapi.json", new PathItem().get(new Operation().operationId("openApi")
         .addTagsItem("operations").summary("This document").security(List.of())

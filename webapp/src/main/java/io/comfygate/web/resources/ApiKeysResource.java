@@ -82,7 +82,7 @@ public final class ApiKeysResource {
   @Operation(operationId = "setApiKeyWebhook", summary = "Set or clear a key's default webhook URL",
       description = "Jobs submitted with this key and no webhook_url of their own send their events there.")
   @ApiResponse(responseCode = "200", description = "The key", useReturnTypeSchema = true)
-  @ApiResponse(responseCode = "400", description = "bad_request: webhook_url not an allowed http(s) URL, e.g. on a private or loopback address not in WEBHOOK_ALLOWED_HOSTS")
+  @ApiResponse(responseCode = "400", description = "bad_request: webhook_url not an allowed http(s) URL, e.g. on a private, loopback or other special-purpose address, or the server's own, not in WEBHOOK_ALLOWED_HOSTS")
   @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView setWebhook(@PathParam("id") String id, WebhookRequest body) {
     if (body == null) {

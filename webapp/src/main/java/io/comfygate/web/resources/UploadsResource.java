@@ -48,11 +48,17 @@ public final class UploadsResource {
 
   @POST
   @Operation(operationId = "uploadImage", summary = "Upload an input image (multipart field image)",
-      description = "PNG, JPEG or WebP, judged by its bytes; at most UPLOAD_MAX_BYTES. The id goes into a job's image parameter.")
+      description = "PNG, JPEG or WebP, judged by its bytes; at most UPLOAD_MAX_BYTES and UPLOAD_MAX_PIXELS. Only the image"
+          + " is kept (bytes after its end marker are dropped). Each user keeps at most UPLOAD_MAX_PER_USER uploads and"
+          + " UPLOAD_MAX_BYTES_PER_USER bytes at once (until UPLOAD_RETENTION_HOURS). The id goes into a job's image parameter.")
   @ApiResponse(responseCode = "201", description = "The stored image",
       content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = UploadView.class)))
-  @ApiResponse(responseCode = "400", description = "bad_request or invalid_image: no image field, not multipart, or a damaged image")
-  @ApiResponse(responseCode = "413", description = "payload_too_large: over UPLOAD_MAX_BYTES")
+  @ApiResponse(responseCode = "400", description = "bad_request, invalid_image or too_many_pixels: no image field, not"
+      + " multipart, a damaged image, or more pixels than UPLOAD_MAX_PIXELS (limit)")
+  @ApiResponse(responseCode = "413", description = "payload_too_large: over UPLOAD_MAX_BYTES; upload_quota_exceeded: the"
+      + " caller's kept uploads would pass UPLOAD_MAX_BYTES_PER_USER (limit in bytes)")
+  @ApiResponse(responseCode = "429", description = "quota_exceeded: the caller keeps UPLOAD_MAX_PER_USER uploads already"
+      + " (limit, retry_after_seconds and Retry-After: when the oldest is removed)")
   @ApiResponse(responseCode = "415", description = "unsupported_media_type: not a PNG, JPEG or WebP")
   public Response upload(@Context HttpServletRequest request, @Context SecurityContext security, @Context UriInfo uri) {
     String user = Caller.of(security).user();
@@ -64,6 +70,7 @@ public final class UploadsResource {
     if (request.getContentLengthLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
       throw Uploads.tooLarge(uploads.maxBytes()); // refused before reading the body
     }
+    uploads.requireRoom(user); // a user at a quota is refused before the container reads the body
     Part part = imagePart(request);
     try (InputStream in = part.getInputStream()) {
       if (part.getSize() > uploads.maxBytes()) {
