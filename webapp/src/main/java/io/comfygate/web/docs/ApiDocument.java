@@ -108,6 +108,7 @@ public final class ApiDocument {
     addOutsideJersey(doc);
     addAccess(doc, resources);
     snakeCaseProperties(doc);
+    ApiTypes.apply(doc);
     applyCommonResponses(doc);
     return doc;
   }
