@@ -325,7 +325,6 @@ public final class JobEngine implements AutoCloseable {
     final List<HealthCheck> extraChecks = new ArrayList<>();
     io.comfygate.store.jdbc.Database database;
     io.comfygate.webhooks.Webhooks webhooks;
-    final List<AutoCloseable> owned = new ArrayList<>();
 
     private Builder() {}
 
@@ -514,12 +513,14 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Opens the store (unless given), recovers unfinished jobs and starts dispatching.
+     * Opens the store (unless given), recovers unfinished jobs and starts dispatching. Takes an
+     * immutable copy of this builder and never changes it: each call builds an independent engine
+     * (with its own database unless one was given).
      *
      * @throws io.comfygate.errors.StoreException if the database cannot be opened
      */
     public JobEngine build() {
-      JobEngine engine = new JobEngine(EngineParts.open(this));
+      JobEngine engine = new JobEngine(EngineParts.open(EngineConfig.of(this)));
       try {
         engine.parts.start();
         return engine;
