@@ -40,9 +40,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *       held so that the submit path alone is measured. Counted from the committed rows of the
  *       {@code jobs} table afterwards, per second, and compared with the same threads inserting
  *       straight through {@link JdbcJobStore} (the store's own ceiling) in the same run.
+ *   <li><b>Submits against a backlog</b>: the same load for {@link #BACKLOG_RUN} on an engine with
+ *       nothing waiting, then, on the same engine, once {@value #BACKLOG} jobs wait: rate and the
+ *       latency of each {@code submit()} call, so a cost that grows with the waiting room shows.
  * </ol>
  *
- * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each. Loopback only.
+ * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each, two of
+ * {@link #BACKLOG_RUN} and the fill in between. Loopback only. {@code --no-backlog} skips the third.
  */
 public final class SubmitLatencyBenchmark {
   static final int IDLE_WARMUP = 30;
@@ -51,6 +55,8 @@ public final class SubmitLatencyBenchmark {
   static final int USERS = 1_000;
   static final Duration SUSTAIN = Duration.ofSeconds(6);
   static final Duration WAIT = Duration.ofSeconds(10);
+  static final int BACKLOG = 100_000;
+  static final Duration BACKLOG_RUN = Duration.ofSeconds(3);
 
   public static void main(String[] args) throws Exception {
     System.out.println(BenchSupport.machine());
@@ -61,6 +67,9 @@ public final class SubmitLatencyBenchmark {
       double store = storeCeiling(work);
       double viaEngine = sustainedSubmits(fake, tap, work);
       System.out.printf(Locale.ROOT, "%nratio engine/store: %.2f%n", viaEngine / store);
+      if (!List.of(args).contains("--no-backlog")) {
+        backlog(fake, tap, work);
+      }
     } finally {
       BenchSupport.deleteTree(work);
     }
@@ -152,16 +161,63 @@ public final class SubmitLatencyBenchmark {
         accepted.get());
   }
 
+  /** Submit rate and per-call latency with 0 waiting, then with {@value #BACKLOG} waiting, on one engine. */
+  private static void backlog(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    fake.hang(true); // nothing completes: the waiting room only grows
+    try (JobEngine engine = engine(tap, work, "backlog", new QuotaPolicy(1_000_000, 1))) {
+      System.out.println();
+      Timed empty = timedLoad(engine, "0 waiting at start");
+      long fill = 0;
+      while (engine.queueDepth().totalWaiting() < BACKLOG) {
+        engine.submit("user-" + (fill++ % USERS), "txt2img", BenchSupport.tinyJob("fill " + fill));
+      }
+      Timed full = timedLoad(engine, engine.queueDepth().totalWaiting() + " waiting at start");
+      System.out.printf(Locale.ROOT, "ratio %d waiting / 0 waiting: rate %.2f, p50 %.2f, p99 %.2f%n", BACKLOG,
+          full.rate() / empty.rate(), full.latency().median() / (double) empty.latency().median(),
+          full.latency().percentile(99) / (double) empty.latency().percentile(99));
+    } finally {
+      fake.hang(false);
+      fake.reset();
+    }
+  }
+
+  private record Timed(double rate, Stats latency) {}
+
+  private static Timed timedLoad(JobEngine engine, String what) throws Exception {
+    List<List<Long>> perThread = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      perThread.add(new ArrayList<>());
+    }
+    AtomicLong done = new AtomicLong();
+    load("engine, " + what, BACKLOG_RUN, (thread, n) -> {
+      long t0 = System.nanoTime();
+      engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("backlog " + n));
+      perThread.get(thread).add(System.nanoTime() - t0);
+      done.incrementAndGet();
+    });
+    List<Long> all = new ArrayList<>();
+    perThread.forEach(all::addAll);
+    Stats stats = Stats.of(all);
+    double rate = done.get() / (double) BACKLOG_RUN.toSeconds();
+    System.out.printf(Locale.ROOT, "JobEngine.submit, %d threads, %s: %.0f submits/s, submit() %s%n", THREADS, what,
+        rate, stats.summary());
+    return new Timed(rate, stats);
+  }
+
   /** One unit of load: thread index and a global sequence number. */
   private interface Work {
     void run(int thread, long n) throws Exception;
   }
 
-  /** Runs {@code work} on {@value #THREADS} threads for {@link #SUSTAIN}; prints completions per second. */
+  /** Runs {@code work} on {@value #THREADS} threads for {@code length}; prints completions per second. */
   private static void load(String name, Work work) throws Exception {
+    load(name, SUSTAIN, work);
+  }
+
+  private static void load(String name, Duration length, Work work) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong seq = new AtomicLong();
-    int buckets = (int) SUSTAIN.toSeconds();
+    int buckets = (int) length.toSeconds();
     AtomicLongArray perSecond = new AtomicLongArray(buckets + 1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
@@ -184,7 +240,7 @@ public final class SubmitLatencyBenchmark {
       threads.add(thread);
       thread.start();
     }
-    Thread.sleep(SUSTAIN.toMillis());
+    Thread.sleep(length.toMillis());
     stop.set(true);
     for (Thread thread : threads) {
       thread.join(WAIT.toMillis());
