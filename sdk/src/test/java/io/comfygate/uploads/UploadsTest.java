@@ -38,7 +38,7 @@ class UploadsTest {
   void open() {
     db = store.db();
     dir = store.dir().resolve("outputs/uploads");
-    uploads = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
+    uploads = new Uploads(db, dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   @Test
@@ -111,7 +111,7 @@ class UploadsTest {
     assertThat(endless.read).as("bytes read of an endless body").isBetween(100_001L, 100_000L + 64 * 1024);
     assertThat(filesIn(dir)).isEmpty();
     // Exactly at the limit is fine.
-    Uploads tight = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, SampleImages.png(8, 8).length, Clock.systemUTC());
+    Uploads tight = new Uploads(db, dir, SampleImages.png(8, 8).length, Clock.systemUTC());
     assertThat(tight.store("alice", in(SampleImages.png(8, 8))).bytes()).isEqualTo(SampleImages.png(8, 8).length);
   }
 
@@ -142,7 +142,7 @@ class UploadsTest {
   @Test
   void uploadsOlderThanTheCutoffAreRemovedWithTheirFiles() throws IOException {
     Upload old = uploads.store("alice", in(SampleImages.png(4, 4)));
-    Upload fresh = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
+    Upload fresh = new Uploads(db, dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
         .store("alice", in(SampleImages.png(5, 5)));
 
     assertThat(uploads.removeCreatedBefore(T0.plusSeconds(60))).isEqualTo(1);
