@@ -40,9 +40,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *       held so that the submit path alone is measured. Counted from the committed rows of the
  *       {@code jobs} table afterwards, per second, and compared with the same threads inserting
  *       straight through {@link JdbcJobStore} (the store's own ceiling) in the same run.
+ *   <li><b>Submits against a backlog</b>: the same load for {@link #BACKLOG_RUN} on an engine with
+ *       nothing waiting, then, on the same engine, once {@value #BACKLOG} jobs wait: rate and the
+ *       latency of each {@code submit()} call, so a cost that grows with the waiting room shows.
  * </ol>
  *
- * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each. Loopback only.
+ * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each, two of
+ * {@link #BACKLOG_RUN} and the fill in between. Loopback only. {@code --no-backlog} skips the third.
  */
 public final class SubmitLatencyBenchmark {
   static final int IDLE_WARMUP = 30;
@@ -51,6 +55,10 @@ public final class SubmitLatencyBenchmark {
   static final int USERS = 1_000;
   static final Duration SUSTAIN = Duration.ofSeconds(6);
   static final Duration WAIT = Duration.ofSeconds(10);
+  static final int BACKLOG = 100_000;
+  static final int ROUNDS = 6;
+  static final Duration PHASE = Duration.ofSeconds(3);
+  static final Duration BACKLOG_RUN = Duration.ofSeconds(3);
 
   public static void main(String[] args) throws Exception {
     System.out.println(BenchSupport.machine());
@@ -61,6 +69,10 @@ public final class SubmitLatencyBenchmark {
       double store = storeCeiling(work);
       double viaEngine = sustainedSubmits(fake, tap, work);
       System.out.printf(Locale.ROOT, "%nratio engine/store: %.2f%n", viaEngine / store);
+      alternating(fake, tap, work);
+      if (!List.of(args).contains("--no-backlog")) {
+        backlog(fake, tap, work);
+      }
     } finally {
       BenchSupport.deleteTree(work);
     }
@@ -152,16 +164,109 @@ public final class SubmitLatencyBenchmark {
         accepted.get());
   }
 
+  /**
+   * The store's own batched insert rate and the engine's submit rate in alternating phases of
+   * {@link #PHASE} ({@value #ROUNDS} rounds, order reversed each round), so that the shared
+   * machine's drift hits both alike; one ratio per round.
+   */
+  private static void alternating(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    fake.hang(true);
+    Clock clock = Clock.systemUTC();
+    String params = BenchSupport.tinyJob("store").toString();
+    try (Database db = Database.open(work.resolve("alt-store.db").toString());
+        JobEngine engine = engine(tap, work, "alt-engine", new QuotaPolicy(1_000_000, 1))) {
+      JdbcJobStore store = new JdbcJobStore(db);
+      Work viaStore = (thread, n) -> store.insert(
+          StoredJob.queued(JobId.generate(clock), "user-" + (n % USERS), "txt2img", params, clock.instant()));
+      Work viaEngine = (thread, n) -> engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("alt " + n));
+      System.out.println();
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean storeFirst = round % 2 == 0;
+        double first = phase(storeFirst ? "store" : "engine", storeFirst ? viaStore : viaEngine);
+        double second = phase(storeFirst ? "engine" : "store", storeFirst ? viaEngine : viaStore);
+        double storeRate = storeFirst ? first : second;
+        double engineRate = storeFirst ? second : first;
+        ratios.add(engineRate / storeRate);
+        System.out.printf(Locale.ROOT, "round %d: store %.0f/s, engine %.0f/s, ratio %.2f%n", round + 1, storeRate,
+            engineRate, engineRate / storeRate);
+      }
+      ratios.sort(null);
+      System.out.printf(Locale.ROOT, "alternating, %d threads, %d users: median ratio engine/store %.2f (min %.2f, max %.2f)%n",
+          THREADS, USERS, (ratios.get((ROUNDS - 1) / 2) + ratios.get(ROUNDS / 2)) / 2, ratios.get(0),
+          ratios.get(ROUNDS - 1));
+    } finally {
+      fake.hang(false);
+      fake.reset();
+    }
+  }
+
+  private static double phase(String name, Work work) throws Exception {
+    AtomicLong done = new AtomicLong();
+    load(name, PHASE, (thread, n) -> {
+      work.run(thread, n);
+      done.incrementAndGet();
+    });
+    return done.get() / (double) PHASE.toSeconds();
+  }
+
+  /** Submit rate and per-call latency with 0 waiting, then with {@value #BACKLOG} waiting, on one engine. */
+  private static void backlog(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    fake.hang(true); // nothing completes: the waiting room only grows
+    try (JobEngine engine = engine(tap, work, "backlog", new QuotaPolicy(1_000_000, 1))) {
+      System.out.println();
+      Timed empty = timedLoad(engine, "0 waiting at start");
+      long fill = 0;
+      while (engine.queueDepth().totalWaiting() < BACKLOG) {
+        engine.submit("user-" + (fill++ % USERS), "txt2img", BenchSupport.tinyJob("fill " + fill));
+      }
+      Timed full = timedLoad(engine, engine.queueDepth().totalWaiting() + " waiting at start");
+      System.out.printf(Locale.ROOT, "ratio %d waiting / 0 waiting: rate %.2f, p50 %.2f, p99 %.2f%n", BACKLOG,
+          full.rate() / empty.rate(), full.latency().median() / (double) empty.latency().median(),
+          full.latency().percentile(99) / (double) empty.latency().percentile(99));
+    } finally {
+      fake.hang(false);
+      fake.reset();
+    }
+  }
+
+  private record Timed(double rate, Stats latency) {}
+
+  private static Timed timedLoad(JobEngine engine, String what) throws Exception {
+    List<List<Long>> perThread = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      perThread.add(new ArrayList<>());
+    }
+    AtomicLong done = new AtomicLong();
+    load("engine, " + what, BACKLOG_RUN, (thread, n) -> {
+      long t0 = System.nanoTime();
+      engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("backlog " + n));
+      perThread.get(thread).add(System.nanoTime() - t0);
+      done.incrementAndGet();
+    });
+    List<Long> all = new ArrayList<>();
+    perThread.forEach(all::addAll);
+    Stats stats = Stats.of(all);
+    double rate = done.get() / (double) BACKLOG_RUN.toSeconds();
+    System.out.printf(Locale.ROOT, "JobEngine.submit, %d threads, %s: %.0f submits/s, submit() %s%n", THREADS, what,
+        rate, stats.summary());
+    return new Timed(rate, stats);
+  }
+
   /** One unit of load: thread index and a global sequence number. */
   private interface Work {
     void run(int thread, long n) throws Exception;
   }
 
-  /** Runs {@code work} on {@value #THREADS} threads for {@link #SUSTAIN}; prints completions per second. */
+  /** Runs {@code work} on {@value #THREADS} threads for {@code length}; prints completions per second. */
   private static void load(String name, Work work) throws Exception {
+    load(name, SUSTAIN, work);
+  }
+
+  private static void load(String name, Duration length, Work work) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong seq = new AtomicLong();
-    int buckets = (int) SUSTAIN.toSeconds();
+    int buckets = (int) length.toSeconds();
     AtomicLongArray perSecond = new AtomicLongArray(buckets + 1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
@@ -184,7 +289,7 @@ public final class SubmitLatencyBenchmark {
       threads.add(thread);
       thread.start();
     }
-    Thread.sleep(SUSTAIN.toMillis());
+    Thread.sleep(length.toMillis());
     stop.set(true);
     for (Thread thread : threads) {
       thread.join(WAIT.toMillis());

@@ -5,10 +5,8 @@ import io.comfygate.errors.ComfyException;
 import io.comfygate.health.HealthChange;
 import io.comfygate.health.HealthReport;
 import io.comfygate.health.Status;
-import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +42,7 @@ final class BackendHealth {
       }
       return;
     }
-    Backend backend = board.backends.get(change.check().substring(CHECK_PREFIX.length()));
+    Backend backend = board.backend(change.check().substring(CHECK_PREFIX.length()));
     if (backend == null) {
       return;
     }
@@ -60,66 +58,37 @@ final class BackendHealth {
    * gets no change event; it is taken back once a health round newer than the failure says UP.
    */
   void revive(HealthReport report) {
-    for (Backend backend : board.backends.values()) {
-      boolean isDown;
-      synchronized (board.lock) {
-        isDown = !backend.healthy;
-      }
-      if (isDown && report.check(CHECK_PREFIX + backend.name)
-          .filter(c -> c.status() == Status.UP && c.checkedAt().isAfter(backend.downSince)).isPresent()) {
+    for (Backend backend : board.backends()) {
+      if (!backend.healthy() && report.check(CHECK_PREFIX + backend.name)
+          .filter(c -> c.status() == Status.UP && c.checkedAt().isAfter(backend.downSince())).isPresent()) {
         up(backend);
       }
     }
   }
 
   void down(Backend backend, String reason) {
-    List<ActiveJob> lost = new ArrayList<>();
-    synchronized (board.lock) {
-      if (!backend.healthy) {
-        backend.downReason = reason;
-        return;
-      }
-      backend.healthy = false;
-      backend.downReason = reason;
-      backend.downSince = clock.instant();
-      backend.inputs.clear();
-      for (JobId id : backend.dispatched) {
-        lost.add(board.active.get(id));
-      }
+    List<ActiveJob> lost = board.markDown(backend, reason, clock.instant());
+    if (lost == null) {
+      return; // down already
     }
     LOG.atWarn().setMessage("backend_down").addKeyValue("event", "backend_down").addKeyValue("backend", backend.name)
         .addKeyValue("reason", reason).log();
     for (ActiveJob job : lost) {
-      synchronized (board.lock) {
-        backend.orphans.add(job.stored.promptId());
-      }
       transitions.end(job, JobState.FAILED, "ComfyUI at " + backend.name + " went down: " + reason);
     }
   }
 
   private void up(Backend backend) {
-    List<ActiveJob> next;
-    synchronized (board.lock) {
-      if (backend.healthy) {
-        return;
-      }
-      backend.healthy = true;
-      backend.downReason = null;
-      backend.inputs.clear();
-      next = board.promoteLocked();
+    if (!board.markUp(backend)) {
+      return;
     }
     LOG.atInfo().setMessage("backend_up").addKeyValue("event", "backend_up").addKeyValue("backend", backend.name).log();
     workers.run(() -> clearOrphans(backend));
-    board.send(next);
   }
 
   /** Deletes from a returning backend the prompts of jobs that were failed while it was away. */
   private void clearOrphans(Backend backend) {
-    List<String> orphans;
-    synchronized (board.lock) {
-      orphans = new ArrayList<>(backend.orphans);
-      backend.orphans.clear();
-    }
+    List<String> orphans = board.takeOrphans(backend);
     if (orphans.isEmpty()) {
       return;
     }

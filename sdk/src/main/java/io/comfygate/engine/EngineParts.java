@@ -38,6 +38,7 @@ final class EngineParts implements AutoCloseable {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final Duration IDEMPOTENCY_PURGE_INTERVAL = Duration.ofHours(1);
   private static final long TIMEOUT_CHECK_MILLIS = 500;
+  private static final int ETA_WINDOW = 20;
 
   // What the facade (JobEngine) reaches.
   final AtomicBoolean closed = new AtomicBoolean();
@@ -57,6 +58,7 @@ final class EngineParts implements AutoCloseable {
   private final Clock clock;
   private final JobStore jobs;
   private final JobBoard board;
+  private final EtaEstimator eta;
   private final Workers workers;
   private final ScheduledExecutorService timer;
   private final BackendHealth backendHealth;
@@ -66,23 +68,22 @@ final class EngineParts implements AutoCloseable {
   private final Duration uploadSweepInterval;
   private final List<AutoCloseable> owned;
 
-  private EngineParts(JobEngine.Builder b) {
-    clock = b.clock;
-    jobs = b.jobStore;
-    images = b.imageStore;
-    templates = b.templates;
-    probeInterval = b.probeInterval;
-    llm = b.llm;
-    uploads = b.uploads;
-    uploadSweepInterval = b.trashSweepInterval;
-    owned = new ArrayList<>(b.owned);
-    outputs = new OutputCollector(b.outputDir);
-    board = new JobBoard(b.quota, backends(b), closed::get);
+  private EngineParts(EngineConfig c, Wired w) {
+    clock = c.clock();
+    jobs = w.jobs();
+    images = w.images();
+    templates = w.templates();
+    probeInterval = c.probeInterval();
+    llm = w.llm();
+    uploads = w.uploads();
+    uploadSweepInterval = c.trashSweepInterval();
+    owned = new ArrayList<>(w.owned());
+    outputs = new OutputCollector(c.outputDir());
     workers = new Workers(CLOSE_WAIT);
     listeners = new Listeners(CLOSE_WAIT);
     timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("engine-timer"));
-    listeners.add(new JobEventLogger(b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, clock));
-    Webhooks webhooks = b.webhooks;
+    listeners.add(new JobEventLogger(c.progressLogStep(), c.progressLogMinInterval(), c.progressLogLevel(), clock));
+    Webhooks webhooks = c.webhooks();
     if (webhooks != null) {
       // The outbox rows are committed with each change (the store's hook); this only wakes the deliverer.
       listeners.add(event -> {
@@ -92,68 +93,83 @@ final class EngineParts implements AutoCloseable {
       });
     }
 
-    EtaEstimator eta = new EtaEstimator(20, Duration.ofSeconds(30));
+    eta = new EtaEstimator(ETA_WINDOW, Duration.ofSeconds(30));
+    Snapshots snapshots = new Snapshots(eta, images, clock);
+    board = new JobBoard(c.quota(), backends(c), c.jobTimeout(), closed::get, listeners, snapshots);
     DurableWrites durable = new DurableWrites(closed::get);
-    Snapshots snapshots = new Snapshots(board, eta, images, clock);
     queries = new Queries(board, jobs, snapshots, listeners);
-    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, snapshots, listeners, clock);
-    interrupts = new Interrupts(board, jobs, transitions, snapshots, queries, listeners, workers, clock, b.jobTimeout);
+    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, listeners, clock);
+    interrupts = new Interrupts(board, jobs, transitions, queries, workers, clock, c.jobTimeout());
     JobRunner runner = new JobRunner(board, transitions, interrupts, workers);
-    ProgressTracker progress = new ProgressTracker(board, transitions, snapshots, listeners);
+    ProgressTracker progress = new ProgressTracker(board, transitions, listeners);
     backendHealth = new BackendHealth(board, transitions, workers, clock);
     InputForwarder inputs = new InputForwarder(uploads);
     HandOver handOver = new HandOver(board, jobs, templates, inputs, durable, progress, runner, transitions,
         backendHealth, listeners, clock);
     board.handOverWith(handOver::dispatch);
     recovery = new Recovery(board, jobs, templates, transitions, runner);
-    intake = new Intake(board, jobs, templates, inputs, webhooks, snapshots, queries, listeners, eta, clock,
-        b.idempotencyRetention);
-    housekeeping = new Housekeeping(jobs, uploads, clock, b.idempotencyRetention, b.uploadLimits.retention());
+    intake = new Intake(board, jobs, templates, inputs, webhooks, queries, eta, clock, c.idempotencyRetention());
+    housekeeping = new Housekeeping(jobs, uploads, clock, c.idempotencyRetention(), c.uploadLimits().retention());
 
-    health = healthMonitor(b);
-    purger = new TrashPurger(images, b.outputDir);
-    sweeper = TrashSweeper.start(purger, b.trashRetention, b.trashSweepInterval, clock);
+    health = healthMonitor(c, w.database());
+    purger = new TrashPurger(images, c.outputDir());
+    sweeper = TrashSweeper.start(purger, c.trashRetention(), c.trashSweepInterval(), clock);
   }
 
+  /** What {@link #open} filled in where the configuration left parts open, and what the engine then owns. */
+  private record Wired(TemplateRegistry templates, LlmClient llm, Database database, JobStore jobs, ImageStore images,
+      Uploads uploads, List<AutoCloseable> owned) {}
+
   /**
-   * Fills in what the builder left open (the shipped templates, a disabled LLM helper), opens the
-   * database unless stores were given (the engine then owns it), and wires the parts.
+   * Fills in what the configuration left open (the shipped templates, a disabled LLM helper),
+   * opens the database unless stores were given (the engine then owns it), and wires the parts.
+   * The configuration is not changed.
    *
    * @throws io.comfygate.errors.StoreException if the database cannot be opened
    */
-  static EngineParts open(JobEngine.Builder b) {
-    if (b.templates == null) {
-      b.templates = TemplateRegistry.shipped();
-    }
-    if (b.llm == null) {
-      b.llm = LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
-    }
-    if (b.jobStore == null) {
-      if (b.database == null) {
-        b.database = Database.open(b.location);
-        b.owned.add(b.database);
+  static EngineParts open(EngineConfig c) {
+    TemplateRegistry templates = c.templates() != null ? c.templates() : TemplateRegistry.shipped();
+    LlmClient llm = c.llm() != null ? c.llm() : LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
+    List<AutoCloseable> owned = new ArrayList<>();
+    Database database = c.database();
+    JobStore jobs = c.jobStore();
+    ImageStore images = c.imageStore();
+    if (jobs == null) {
+      if (database == null) {
+        database = Database.open(c.location());
+        owned.add(database);
       }
-      b.jobStore = new JdbcJobStore(b.database, b.webhooks == null ? JobChangeHook.NONE : b.webhooks.storeHook());
-      b.imageStore = new JdbcImageStore(b.database);
-    } else if (b.webhooks != null) {
-      throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
+      jobs = new JdbcJobStore(database, c.webhooks() == null ? JobChangeHook.NONE : c.webhooks().storeHook());
+      images = new JdbcImageStore(database);
     }
-    if (b.uploads == null && b.database != null) {
-      b.uploads = new Uploads(b.database, b.outputDir.resolve("uploads"), b.uploadLimits, b.clock);
+    Uploads uploads = c.uploads();
+    if (uploads == null && database != null) {
+      uploads = new Uploads(database, c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
     }
-    return new EngineParts(b);
+    try {
+      return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned));
+    } catch (RuntimeException e) {
+      for (AutoCloseable o : owned) {
+        try {
+          o.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
   }
 
   /** One per server, named by its host:port, each with its own client and sender thread. */
-  private static List<Backend> backends(JobEngine.Builder b) {
+  private static List<Backend> backends(EngineConfig c) {
     List<Backend> out = new ArrayList<>();
-    for (URI server : b.servers) {
-      ComfyClient client = b.clientCustomizer.apply(ComfyClient.builder()
+    for (URI server : c.servers()) {
+      ComfyClient client = c.clientCustomizer().apply(ComfyClient.builder()
           .baseUrl(server.toString())
-          .connectTimeout(b.httpConnectTimeout)
-          .readTimeout(b.httpReadTimeout)
-          .wsConnectTimeout(b.wsConnectTimeout)
-          .wsIdleTimeout(b.wsIdleTimeout)).build();
+          .connectTimeout(c.httpConnectTimeout())
+          .readTimeout(c.httpReadTimeout())
+          .wsConnectTimeout(c.wsConnectTimeout())
+          .wsIdleTimeout(c.wsIdleTimeout())).build();
       out.add(new Backend(server.getAuthority(), client,
           Executors.newSingleThreadExecutor(NamedThreads.factory("engine-dispatch"))));
     }
@@ -165,26 +181,27 @@ final class EngineParts implements AutoCloseable {
    * back), free disk under OUTPUT_DIR, the LLM helper (or "disabled"), refreshed in the background.
    * Backends follow their checks ({@link BackendHealth}).
    */
-  private HealthMonitor healthMonitor(JobEngine.Builder b) {
-    Duration backendTimeout = b.httpConnectTimeout.plus(b.httpReadTimeout);
+  private HealthMonitor healthMonitor(EngineConfig c, Database database) {
+    Duration backendTimeout = c.httpConnectTimeout().plus(c.httpReadTimeout());
     HealthMonitor.Builder monitor = HealthMonitor.builder().clock(clock).refreshEvery(probeInterval);
-    for (Backend backend : board.backends.values()) {
+    for (Backend backend : board.backends()) {
       monitor.add(Checks.of(BackendHealth.CHECK_PREFIX + backend.name, backendTimeout, () -> {
         String version = backend.client.systemStats().comfyuiVersion();
         return "ComfyUI " + (version == null ? "(version unknown)" : version) + " answers";
       }));
     }
-    if (b.database != null) {
-      monitor.add(Checks.jdbcWriteProbe(b.database.writeDataSource()));
+    if (database != null) {
+      monitor.add(Checks.jdbcWriteProbe(database.writeDataSource()));
     }
-    monitor.add(Checks.diskFree(b.outputDir, b.diskMinFreeMb));
+    monitor.add(Checks.diskFree(c.outputDir(), c.diskMinFreeMb()));
     monitor.add(Checks.llm(llm));
-    b.extraChecks.forEach(monitor::add);
+    c.extraChecks().forEach(monitor::add);
     monitor.listener(backendHealth::onHealthChange);
     return monitor.build();
   }
 
   void start() {
+    seedRunTimes();
     recovery.recover();
     health.check(); // backends found DOWN now get nothing from the first submit on
     every(Duration.ofMillis(TIMEOUT_CHECK_MILLIS), Duration.ofMillis(TIMEOUT_CHECK_MILLIS), interrupts::checkTimeouts);
@@ -194,7 +211,22 @@ final class EngineParts implements AutoCloseable {
     }
     every(Duration.ZERO, IDEMPOTENCY_PURGE_INTERVAL, housekeeping::purgeIdempotencyKeys);
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
-        .addKeyValue("backends", board.backends.keySet()).log();
+        .addKeyValue("backends", board.backends().stream().map(b -> b.name).toList()).log();
+  }
+
+  /** The ETA starts from the run times of the jobs that ended before this start, not from a guess. */
+  private void seedRunTimes() {
+    try {
+      for (io.comfygate.templates.Template template : templates.all()) {
+        List<Duration> times = jobs.recentRunTimes(template.name(), ETA_WINDOW);
+        for (int i = times.size() - 1; i >= 0; i--) { // oldest first, as they happened
+          eta.record(template.name(), times.get(i));
+          eta.record("*", times.get(i));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not read recent run times for the ETA; starting from the default guess", e);
+    }
   }
 
   private void every(Duration first, Duration interval, Runnable task) {
@@ -222,10 +254,10 @@ final class EngineParts implements AutoCloseable {
     sweeper.close();
     NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
     workers.close();
-    for (Backend b : board.backends.values()) {
+    for (Backend b : board.backends()) {
       NamedThreads.shutdown(b.sender, CLOSE_WAIT, "engine dispatch to " + b.name);
     }
-    for (Backend b : board.backends.values()) {
+    for (Backend b : board.backends()) {
       b.client.close();
     }
     listeners.close();

@@ -16,6 +16,7 @@ import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,22 +59,20 @@ final class HandOver {
 
   /** Records the job as handed to its backend, then sends it. */
   void dispatch(ActiveJob job) {
-    Backend backend = job.backend;
-    JobId id = job.stored.id();
+    Backend backend = job.backend();
+    JobId id = job.id();
     if (!durable.record("hand-over of " + id.value(), () -> jobs.assignBackend(id, null, backend.name))) {
       board.release(job); // cancelled while waiting for this thread
       return;
     }
-    synchronized (board.lock) {
-      job.recordBackend(backend.name);
-    }
+    board.handedOver(job, backend.name);
     try {
       Sent sent = submitWithInputs(job, backend);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
-          .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored.promptId())
+          .addKeyValue("backend", backend.name).addKeyValue("prompt_id", job.stored().promptId())
           .addKeyValue("latency_ms", sent.took.toMillis()).log();
-      listeners.emitDispatched(new DispatchTiming(id, job.stored.userId(), job.stored.template(), backend.name,
-          Duration.between(job.stored.createdAt(), clock.instant()), sent.took));
+      listeners.emitDispatched(new DispatchTiming(id, job.stored().userId(), job.stored().template(), backend.name,
+          Duration.between(job.stored().createdAt(), clock.instant()), sent.took));
       runner.follow(job, sent.handle);
     } catch (InputFailure e) {
       transitions.end(job, JobState.FAILED, e.getMessage());
@@ -99,11 +98,16 @@ final class HandOver {
    * between two health checks): they are sent again and the prompt once more.
    */
   private Sent submitWithInputs(ActiveJob job, Backend backend) {
-    Template template = templates.get(job.stored.template());
-    if (!inputs.hasImages(template)) {
-      return post(job, backend, job.workflow);
+    Template template = templates.get(job.stored().template());
+    ObjectNode workflow = job.workflow();
+    if (workflow == null) { // it waited: bound again from the stored parameters, as after a restart
+      workflow = template.bind(job.params.deepCopy(), ThreadLocalRandom.current()).workflow();
+      board.recordWorkflow(job, workflow);
     }
-    JsonNode params = Snapshots.params(job.stored);
+    if (!inputs.hasImages(template)) {
+      return post(job, backend, workflow);
+    }
+    JsonNode params = job.params;
     boolean sentBefore = inputs.sentBefore(template, params, backend);
     try {
       return post(job, backend, forwardInputs(template, params, job, backend));
@@ -117,7 +121,7 @@ final class HandOver {
   }
 
   private Sent post(ActiveJob job, Backend backend, ObjectNode workflow) {
-    PromptRequest request = PromptRequest.builder(workflow).promptId(job.stored.promptId()).build();
+    PromptRequest request = PromptRequest.builder(workflow).promptId(job.stored().promptId()).build();
     long started = System.nanoTime();
     PromptHandle handle = backend.client.submit(request, progress.listenerFor(job));
     return new Sent(handle, Duration.ofNanos(System.nanoTime() - started));
@@ -125,7 +129,7 @@ final class HandOver {
 
   private ObjectNode forwardInputs(Template template, JsonNode params, ActiveJob job, Backend backend) {
     try {
-      return inputs.prepare(template, params, job.workflow, backend);
+      return inputs.prepare(template, params, job.workflow(), backend);
     } catch (InputForwarder.InputUnavailable e) {
       throw new InputFailure(e.getMessage(), e);
     } catch (ComfyUnavailableException e) {
@@ -146,7 +150,7 @@ final class HandOver {
 
   /** The POST may or may not have reached ComfyUI: look before sending it again. */
   private void recoverAmbiguousDispatch(ActiveJob job, Backend backend, RuntimeException cause) {
-    String promptId = job.stored.promptId();
+    String promptId = job.stored().promptId();
     try {
       if (backend.knows(promptId)) {
         runner.follow(job, backend.client.track(promptId));
@@ -160,8 +164,8 @@ final class HandOver {
   }
 
   private void requeue(ActiveJob job, Backend backend) {
-    durable.record("return to the queue of " + job.stored.id().value(),
-        () -> jobs.assignBackend(job.stored.id(), backend.name, null));
+    durable.record("return to the queue of " + job.stored().id().value(),
+        () -> jobs.assignBackend(job.stored().id(), backend.name, null));
     board.requeueFirst(job, backend);
   }
 }

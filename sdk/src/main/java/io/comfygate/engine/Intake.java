@@ -7,6 +7,8 @@ import io.comfygate.errors.ServiceUnavailableException;
 import io.comfygate.internal.json.Json;
 import io.comfygate.jobs.IdempotencyKey;
 import io.comfygate.jobs.JobId;
+import io.comfygate.store.AdmitResult;
+import io.comfygate.store.Admission;
 import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.StoredJob;
@@ -19,17 +21,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The submit path: validates a request, refuses it (no backend, over the user's quota) or stores it
- * (with its idempotency key and webhook subscription, in one transaction) and queues it, or finds
- * the job an earlier submit with the same idempotency key created. The contract is on {@link
+ * The submit path: validates a request, refuses it (no backend) or has the store admit it (its
+ * idempotency key, the user's waiting limit, the row and its webhook subscription, in one
+ * transaction), then hands the committed job to the {@link JobBoard}, which queues it and
+ * dispatches. Nothing here holds the scheduling lock; the board takes it only for the in-memory
+ * pick-up. Also finds the job an earlier submit with the same idempotency key created. The contract is on {@link
  * JobEngine#submit(String, String, JsonNode, SubmitOptions)}.
  */
 final class Intake {
@@ -40,25 +41,21 @@ final class Intake {
   private final TemplateRegistry templates;
   private final InputForwarder inputs;
   private final Webhooks webhooks;
-  private final Snapshots snapshots;
   private final Queries queries;
-  private final Listeners listeners;
   private final EtaEstimator eta;
   private final Clock clock;
   private final Duration idempotencyRetention;
 
   /** @param webhooks the webhook outbox, or {@code null} when webhooks are off */
   Intake(JobBoard board, JobStore jobs, TemplateRegistry templates, InputForwarder inputs, Webhooks webhooks,
-      Snapshots snapshots, Queries queries, Listeners listeners, EtaEstimator eta, Clock clock,
+      Queries queries, EtaEstimator eta, Clock clock,
       Duration idempotencyRetention) {
     this.board = board;
     this.jobs = jobs;
     this.templates = templates;
     this.inputs = inputs;
     this.webhooks = webhooks;
-    this.snapshots = snapshots;
     this.queries = queries;
-    this.listeners = listeners;
     this.eta = eta;
     this.clock = clock;
     this.idempotencyRetention = idempotencyRetention;
@@ -77,41 +74,32 @@ final class Intake {
     BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
     inputs.checkOwned(t, bound.params(), userId);
     String fingerprint = key == null ? null : RequestFingerprint.of(t.name(), params);
-    IdempotencyRecord earlier;
-    List<ActiveJob> dispatch = List.of();
-    Job snapshot = null;
-    synchronized (board.lock) {
-      Instant now = clock.instant();
-      Instant notBefore = now.minus(idempotencyRetention);
-      earlier = key == null ? null : jobs.findKey(userId, key.value(), notBefore).orElse(null);
-      if (earlier == null) {
-        if (!board.anyHealthyLocked()) {
-          throw new ServiceUnavailableException("No ComfyUI backend is available: " + board.downReasons());
-        }
-        OptionalInt refusal = board.waiting.refusal(userId, board.freeSlotsLocked());
-        if (refusal.isPresent()) {
-          throw quotaExceeded(userId, refusal.getAsInt());
-        }
-        StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), Json.write(bound.params()), now);
-        // Another engine on this database may have taken the key since the look-up above.
-        earlier = insert(stored, key == null ? null
-            : new IdempotencyRecord(userId, key.value(), fingerprint, stored.id(), now), notBefore, webhook).orElse(null);
-        if (earlier == null) {
-          ActiveJob job = new ActiveJob(stored, bound.workflow());
-          board.active.put(stored.id(), job);
-          board.waiting.add(userId, stored.id());
-          Job enqueued = snapshots.ofActiveLocked(job);
-          listeners.emit(new JobEvent.Enqueued(enqueued));
-          dispatch = board.promoteLocked();
-          snapshot = dispatch.contains(job) ? snapshots.ofActiveLocked(job) : enqueued;
-        }
+    Instant now = clock.instant();
+    Instant notBefore = now.minus(idempotencyRetention);
+    if (!board.anyHealthy()) {
+      // A key that names a job already is answered even now: the job exists.
+      IdempotencyRecord earlier = key == null ? null : jobs.findKey(userId, key.value(), notBefore).orElse(null);
+      if (earlier != null) {
+        return replay(earlier, key, fingerprint);
       }
+      throw new ServiceUnavailableException("No ComfyUI backend is available: " + board.downReasons());
     }
-    if (earlier != null) {
-      return replay(earlier, key, fingerprint);
+    String paramsJson = Json.write(bound.params());
+    StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), paramsJson, now);
+    IdempotencyRecord record = key == null ? null
+        : new IdempotencyRecord(userId, key.value(), fingerprint, stored.id(), now);
+    // Committed without the scheduling lock: the store applies the key and the waiting limit in the
+    // insert's transaction, so they hold against every other submit, of this process or another.
+    AdmitResult result = admit(new Admission(stored, record, record == null ? null : notBefore,
+        board.waitingLimit()), webhook);
+    if (result instanceof AdmitResult.KeyTaken taken) {
+      return replay(taken.earlier(), key, fingerprint);
     }
-    board.send(dispatch);
-    return Submission.created(snapshot);
+    if (result instanceof AdmitResult.OverLimit over) {
+      throw quotaExceeded(userId, over.maxWaiting());
+    }
+    ActiveJob job = board.newJob(stored, bound.workflow(), bound.params());
+    return Submission.created(board.pickUp(job));
   }
 
   /** The job an idempotency key already names, if the request is the same one. */
@@ -126,24 +114,17 @@ final class Intake {
     return Submission.replayed(job);
   }
 
-  /**
-   * Stores the job, with its idempotency key and its webhook subscription if any, in one
-   * transaction; returns the key's earlier record instead if another submit holds it.
-   */
-  private Optional<IdempotencyRecord> insert(StoredJob stored, IdempotencyRecord key, Instant notBefore,
-      WebhookTarget webhook) {
+  /** Stores the job (with its key and webhook subscription, if any) unless the store refuses it. */
+  private AdmitResult admit(Admission admission, WebhookTarget webhook) {
+    JobId id = admission.job().id();
     if (webhook != null) {
-      webhooks.expect(stored.id(), webhook); // taken up by the store's hook inside the insert
+      webhooks.expect(id, webhook); // taken up by the store's hook inside the insert
     }
     try {
-      if (key == null) {
-        jobs.insert(stored);
-        return Optional.empty();
-      }
-      return jobs.insertWithKey(stored, key, notBefore);
+      return jobs.admit(admission);
     } finally {
       if (webhook != null) {
-        webhooks.forget(stored.id());
+        webhooks.forget(id);
       }
     }
   }

@@ -10,7 +10,6 @@ import io.comfygate.store.JobUpdate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,21 +27,17 @@ final class Interrupts {
   private final JobBoard board;
   private final JobStore jobs;
   private final Transitions transitions;
-  private final Snapshots snapshots;
   private final Queries queries;
-  private final Listeners listeners;
   private final Workers workers;
   private final Clock clock;
   private final Duration jobTimeout;
 
-  Interrupts(JobBoard board, JobStore jobs, Transitions transitions, Snapshots snapshots, Queries queries,
-      Listeners listeners, Workers workers, Clock clock, Duration jobTimeout) {
+  Interrupts(JobBoard board, JobStore jobs, Transitions transitions, Queries queries, Workers workers, Clock clock,
+      Duration jobTimeout) {
     this.board = board;
     this.jobs = jobs;
     this.transitions = transitions;
-    this.snapshots = snapshots;
     this.queries = queries;
-    this.listeners = listeners;
     this.workers = workers;
     this.clock = clock;
     this.jobTimeout = jobTimeout;
@@ -50,38 +45,31 @@ final class Interrupts {
 
   /** See {@link JobEngine#cancel}. */
   Job cancel(JobId id, String userId) {
-    Job snapshot;
-    ActiveJob onBackend = null;
-    synchronized (board.lock) {
-      ActiveJob job = board.active.get(id);
-      if (job == null) {
-        return queries.get(id, userId);
-      }
-      if (userId != null && !job.stored.userId().equals(userId)) {
-        throw new JobNotFoundException(id.value());
-      }
-      if (board.waiting.position(id) >= 0) {
+    ActiveJob job = board.activeJob(id).orElse(null);
+    if (job == null) {
+      return queries.get(id, userId);
+    }
+    if (userId != null && !job.stored().userId().equals(userId)) {
+      throw new JobNotFoundException(id.value());
+    }
+    synchronized (job.writes) {
+      if (board.withdrawWaiting(job)) {
         Instant now = clock.instant();
-        // Written first: if the database refuses, the job still waits and the caller gets the error.
-        jobs.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now).withError("cancelled"));
-        board.waiting.removeWaiting(id);
-        job.recordState(JobState.CANCELLED, null, now, "cancelled");
-        board.active.remove(id);
-        snapshot = snapshots.ofActiveLocked(job);
-        listeners.emit(new JobEvent.Cancelled(snapshot));
-        return snapshot;
+        try {
+          // Written first: if the database refuses, the job waits again and the caller gets the error.
+          jobs.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now).withError("cancelled"));
+        } catch (RuntimeException e) {
+          board.restoreWaiting(job);
+          throw e;
+        }
+        return board.recordCancelledWhileWaiting(job, now);
       }
-      if (job.wanted == null) {
-        job.wanted = ActiveJob.Ending.CANCEL;
-        onBackend = job.handle != null ? job : null;
-      }
-      snapshot = snapshots.ofActiveLocked(job);
     }
-    if (onBackend != null) {
-      ActiveJob target = onBackend;
-      workers.run(() -> stopOnBackend(target));
+    JobBoard.CancelRequest request = board.requestCancel(job);
+    if (request.stopOnBackend()) {
+      workers.run(() -> stopOnBackend(job));
     }
-    return snapshot;
+    return request.snapshot();
   }
 
   /**
@@ -89,8 +77,8 @@ final class Interrupts {
    * (that prompt only) if it runs. If the backend cannot be reached the job ends here at once.
    */
   void stopOnBackend(ActiveJob job) {
-    Backend backend = job.backend;
-    String promptId = job.stored.promptId();
+    Backend backend = job.backend();
+    String promptId = job.stored().promptId();
     try {
       QueueSnapshot queue = backend.client.queue();
       if (queue.isPending(promptId)) {
@@ -109,31 +97,13 @@ final class Interrupts {
   /** Asks ComfyUI to stop jobs over the timeout; ends those it has not stopped within the grace period. */
   void checkTimeouts() {
     try {
-      Instant now = clock.instant();
-      List<ActiveJob> toInterrupt = new ArrayList<>();
-      List<ActiveJob> overdue = new ArrayList<>();
-      synchronized (board.lock) {
-        for (ActiveJob job : board.active.values()) {
-          Instant started = job.stored.startedAt();
-          if (job.stored.state() != JobState.RUNNING || started == null) {
-            continue;
-          }
-          if (job.wanted == null && !now.isBefore(started.plus(jobTimeout))) {
-            job.wanted = ActiveJob.Ending.TIMEOUT;
-            job.timeoutRequestedNanos = System.nanoTime();
-            toInterrupt.add(job);
-          } else if (job.wanted != null && job.timeoutRequestedNanos != 0
-              && System.nanoTime() - job.timeoutRequestedNanos > INTERRUPT_GRACE.toNanos()) {
-            overdue.add(job);
-          }
-        }
-      }
-      for (ActiveJob job : toInterrupt) {
-        if (job.handle != null) {
+      JobBoard.DueTimeouts due = board.dueTimeouts(clock.instant(), System.nanoTime(), INTERRUPT_GRACE);
+      for (ActiveJob job : due.toInterrupt()) {
+        if (job.handle() != null) {
           workers.run(() -> stopOnBackend(job));
         }
       }
-      for (ActiveJob job : overdue) {
+      for (ActiveJob job : due.overdue()) {
         endAsWanted(job, timeoutReason() + "; ComfyUI did not stop it", "cancelled");
       }
     } catch (RuntimeException e) {
@@ -147,7 +117,7 @@ final class Interrupts {
 
   /** Ends a job we asked ComfyUI to stop, as timed out or cancelled as we wanted it. */
   private void endAsWanted(ActiveJob job, String timeoutReason, String cancelReason) {
-    boolean timedOut = job.wanted == ActiveJob.Ending.TIMEOUT;
+    boolean timedOut = job.wanted() == ActiveJob.Ending.TIMEOUT;
     transitions.end(job, timedOut ? JobState.TIMEOUT : JobState.CANCELLED, timedOut ? timeoutReason : cancelReason);
   }
 }

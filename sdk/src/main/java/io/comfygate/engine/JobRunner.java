@@ -24,11 +24,7 @@ final class JobRunner {
 
   /** Watches the prompt's completion; a cancel asked for while it was being sent is carried out now. */
   void follow(ActiveJob job, PromptHandle handle) {
-    ActiveJob.Ending wanted;
-    synchronized (board.lock) {
-      job.handle = handle;
-      wanted = job.wanted;
-    }
+    ActiveJob.Ending wanted = board.attach(job, handle);
     if (wanted == ActiveJob.Ending.CANCEL) {
       interrupts.stopOnBackend(job);
     }
@@ -40,13 +36,10 @@ final class JobRunner {
   }
 
   private void onOutcome(ActiveJob job, PromptOutcome outcome) {
-    ActiveJob.Ending wanted;
-    synchronized (board.lock) {
-      if (!board.active.containsKey(job.stored.id())) {
-        return; // already ended here (backend down, timeout grace, cancel)
-      }
-      wanted = job.wanted;
+    if (!board.isActive(job)) {
+      return; // already ended here (backend down, timeout grace, cancel)
     }
+    ActiveJob.Ending wanted = job.wanted();
     if (outcome instanceof PromptOutcome.Succeeded succeeded) {
       board.releaseSlot(job);
       transitions.complete(job, succeeded);

@@ -3,7 +3,6 @@ package io.comfygate.engine;
 import io.comfygate.errors.StoreException;
 import io.comfygate.events.ComfyEvent;
 import io.comfygate.events.ComfyEventListener;
-import io.comfygate.jobs.JobState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +16,11 @@ final class ProgressTracker {
 
   private final JobBoard board;
   private final Transitions transitions;
-  private final Snapshots snapshots;
   private final Listeners listeners;
 
-  ProgressTracker(JobBoard board, Transitions transitions, Snapshots snapshots, Listeners listeners) {
+  ProgressTracker(JobBoard board, Transitions transitions, Listeners listeners) {
     this.board = board;
     this.transitions = transitions;
-    this.snapshots = snapshots;
     this.listeners = listeners;
   }
 
@@ -34,14 +31,14 @@ final class ProgressTracker {
 
   private void onComfyEvent(ActiveJob job, ComfyEvent event) {
     String about = event.relatedPromptId().orElse(null);
-    if (about != null && !about.equals(job.stored.promptId())) {
+    if (about != null && !about.equals(job.stored().promptId())) {
       return;
     }
     try {
       onJobEvent(job, event);
     } catch (StoreException e) {
       // The start is recorded again by the next event, or at the latest with the job's end.
-      LOG.debug("could not record the start of {} yet: {}", job.stored.id(), e.getMessage());
+      LOG.debug("could not record the start of {} yet: {}", job.id(), e.getMessage());
     }
   }
 
@@ -51,32 +48,26 @@ final class ProgressTracker {
     } else if (event instanceof ComfyEvent.Executing executing) {
       if (executing.node() != null && executing.promptId() != null) {
         transitions.markStarted(job);
-        job.node = job.nodeLabel(executing.node());
+        board.recordProgress(job, job.percent(), job.nodeLabel(executing.node()));
         emitProgress(job, null, null);
       }
     } else if (event instanceof ComfyEvent.Progress progress) {
       if (progress.max() > 0) {
         int percent = (int) Math.min(99, Math.round(100.0 * progress.value() / progress.max()));
-        job.percent = Math.max(job.percent, percent);
-        if (progress.node() != null) {
-          job.node = job.nodeLabel(progress.node());
-        }
+        board.recordProgress(job, Math.max(job.percent(), percent),
+            progress.node() != null ? job.nodeLabel(progress.node()) : job.node());
         emitProgress(job, null, null);
       }
     } else if (event instanceof ComfyEvent.Preview preview) {
-      job.preview = preview.bytes();
-      job.previewType = preview.mimeType();
+      board.recordPreview(job, preview.bytes(), preview.mimeType());
       emitProgress(job, preview.bytes(), preview.mimeType());
     }
   }
 
   private void emitProgress(ActiveJob job, byte[] preview, String previewType) {
-    Job snapshot;
-    synchronized (board.lock) {
-      if (!board.active.containsKey(job.stored.id()) || job.stored.state() != JobState.RUNNING) {
-        return;
-      }
-      snapshot = snapshots.ofActiveLocked(job);
+    Job snapshot = board.progressSnapshot(job);
+    if (snapshot == null) {
+      return;
     }
     listeners.emit(new JobEvent.Progress(snapshot, preview, previewType));
   }

@@ -5,7 +5,6 @@ import io.comfygate.errors.ComfyTimeoutException;
 import io.comfygate.errors.JobNotFoundException;
 import io.comfygate.events.Subscription;
 import io.comfygate.jobs.JobId;
-import io.comfygate.jobs.JobState;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
@@ -43,11 +42,9 @@ final class Queries {
   }
 
   Optional<Job> find(JobId id) {
-    synchronized (board.lock) {
-      ActiveJob job = board.active.get(id);
-      if (job != null && !job.stored.state().isTerminal()) {
-        return Optional.of(snapshots.ofActiveLocked(job));
-      }
+    Optional<Job> active = board.snapshot(id);
+    if (active.isPresent()) {
+      return active;
     }
     // Ended (maybe a moment ago, before its slot was released): the store has it all, images too.
     return jobs.find(id).map(snapshots::ofStored);
@@ -81,57 +78,23 @@ final class Queries {
   }
 
   Optional<JobEngine.Preview> preview(JobId id, String userId) {
-    synchronized (board.lock) {
-      ActiveJob job = board.active.get(id);
-      if (job == null || job.preview == null || (userId != null && !job.stored.userId().equals(userId))) {
-        return Optional.empty();
-      }
-      return Optional.of(new JobEngine.Preview(job.preview.clone(), job.previewType));
+    ActiveJob job = board.activeJob(id).orElse(null);
+    byte[] bytes = job == null ? null : job.preview();
+    if (bytes == null || (userId != null && !job.stored().userId().equals(userId))) {
+      return Optional.empty();
     }
+    return Optional.of(new JobEngine.Preview(bytes.clone(), job.previewType()));
   }
 
   List<JobEngine.BackendStatus> backends() {
-    synchronized (board.lock) {
-      List<JobEngine.BackendStatus> out = new ArrayList<>();
-      for (Backend b : board.backends.values()) {
-        List<Job> onIt = new ArrayList<>();
-        for (JobId id : b.dispatched) {
-          onIt.add(snapshots.ofActiveLocked(board.active.get(id)));
-        }
-        out.add(new JobEngine.BackendStatus(b.name, b.healthy, b.downReason, onIt));
-      }
-      return out;
-    }
+    return board.backendStatuses();
   }
 
   QueueDepth queueDepth() {
-    synchronized (board.lock) {
-      List<QueueDepth.BackendLoad> loads = new ArrayList<>();
-      for (Backend b : board.backends.values()) {
-        int running = 0;
-        for (JobId id : b.dispatched) {
-          ActiveJob job = board.active.get(id);
-          if (job != null && job.stored.state() == JobState.RUNNING) {
-            running++;
-          }
-        }
-        loads.add(new QueueDepth.BackendLoad(b.name, b.healthy, b.dispatched.size() - running, running));
-      }
-      return new QueueDepth(board.waiting.waitingByUser(), loads);
-    }
+    return board.queueDepth();
   }
 
   List<Job> waitingJobs() {
-    synchronized (board.lock) {
-      List<JobId> order = board.waiting.inDispatchOrder();
-      List<Job> out = new ArrayList<>(order.size());
-      for (int position = 0; position < order.size(); position++) {
-        ActiveJob job = board.active.get(order.get(position));
-        if (job != null) {
-          out.add(snapshots.ofActiveLocked(job, position));
-        }
-      }
-      return out;
-    }
+    return board.waitingJobs();
   }
 }

@@ -1,5 +1,6 @@
 package io.comfygate.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comfygate.errors.ComfyException;
@@ -40,71 +41,58 @@ final class Recovery {
   }
 
   void recover() {
+    List<ActiveJob> toWait = new ArrayList<>();
     List<ActiveJob> toFollow = new ArrayList<>();
     Map<ActiveJob, String> toFail = new LinkedHashMap<>(); // ended in the order the store lists them
     for (StoredJob stored : jobs.listActive()) {
+      JsonNode params = Snapshots.params(stored);
       ObjectNode workflow;
       try {
         workflow = templates.get(stored.template()).bind(JSON.readTree(stored.paramsJson()), ThreadLocalRandom.current()).workflow();
       } catch (Exception e) {
-        toFail.put(new ActiveJob(stored, JSON.createObjectNode()), "cannot be resumed after a restart: " + e.getMessage());
+        toFail.put(board.newJob(stored, JSON.createObjectNode(), params), "cannot be resumed after a restart: " + e.getMessage());
         continue;
       }
-      ActiveJob job = new ActiveJob(stored, workflow);
       if (stored.backend() == null) {
-        waitAgain(job);
+        toWait.add(board.newJob(stored, null, params)); // bound again at its hand-over
         continue;
       }
-      Backend backend = board.backends.get(stored.backend());
+      Backend backend = board.backend(stored.backend());
       if (backend == null) {
-        toFail.put(job, "its ComfyUI backend " + stored.backend() + " is no longer configured");
+        toFail.put(board.newJob(stored, workflow, params), "its ComfyUI backend " + stored.backend() + " is no longer configured");
         continue;
       }
       try {
         if (backend.knows(stored.promptId())) {
-          synchronized (board.lock) {
-            board.active.put(stored.id(), job);
-            job.backend = backend;
-            backend.dispatched.add(stored.id());
-            board.waiting.addDispatched(stored.userId(), stored.id());
-          }
-          toFollow.add(job);
+          toFollow.add(board.newJob(stored, workflow, params));
         } else if (stored.state() == JobState.QUEUED) {
           // Recorded as dispatched, but the request never reached ComfyUI: send it again.
           jobs.assignBackend(stored.id(), backend.name, null);
-          job.recordBackend(null);
-          waitAgain(job);
+          toWait.add(board.newJob(withoutBackend(stored), null, params));
         } else {
-          toFail.put(job, "not found on ComfyUI at " + backend.name + " after a restart (ComfyUI may have restarted too)");
+          toFail.put(board.newJob(stored, workflow, params),
+              "not found on ComfyUI at " + backend.name + " after a restart (ComfyUI may have restarted too)");
         }
       } catch (ComfyException e) {
-        toFail.put(job, "ComfyUI at " + backend.name + " could not be reached after a restart: " + e.getMessage());
+        toFail.put(board.newJob(stored, workflow, params),
+            "ComfyUI at " + backend.name + " could not be reached after a restart: " + e.getMessage());
       }
     }
     toFail.forEach((job, reason) -> {
-      synchronized (board.lock) {
-        board.active.put(job.stored.id(), job);
-      }
+      board.adoptForEnding(job);
       transitions.end(job, JobState.FAILED, reason);
     });
+    // The same pick-up as a submit's: into the waiting room (and onto the backends ComfyUI has them on).
+    int waiting = board.pickUpRecovered(toWait, toFollow);
     for (ActiveJob job : toFollow) {
-      runner.follow(job, job.backend.client.track(job.stored.promptId()));
-    }
-    List<ActiveJob> next;
-    int waiting;
-    synchronized (board.lock) {
-      next = board.promoteLocked();
-      waiting = board.waiting.totalWaiting();
+      runner.follow(job, job.backend().client.track(job.stored().promptId()));
     }
     LOG.atInfo().setMessage("recovered").addKeyValue("event", "recover").addKeyValue("followed", toFollow.size())
         .addKeyValue("failed", toFail.size()).addKeyValue("waiting", waiting).log();
-    board.send(next);
   }
 
-  private void waitAgain(ActiveJob job) {
-    synchronized (board.lock) {
-      board.active.put(job.stored.id(), job);
-      board.waiting.add(job.stored.userId(), job.stored.id());
-    }
+  private static StoredJob withoutBackend(StoredJob s) {
+    return new StoredJob(s.id(), s.userId(), s.template(), s.paramsJson(), s.state(), null, s.promptId(),
+        s.createdAt(), s.startedAt(), s.finishedAt(), s.error());
   }
 }

@@ -18,26 +18,27 @@ import java.util.List;
 final class Snapshots {
   private static final ObjectMapper JSON = Json.newMapper();
 
-  private final JobBoard board;
   private final EtaEstimator eta;
   private final ImageStore images;
   private final Clock clock;
 
-  Snapshots(JobBoard board, EtaEstimator eta, ImageStore images, Clock clock) {
-    this.board = board;
+  Snapshots(EtaEstimator eta, ImageStore images, Clock clock) {
     this.eta = eta;
     this.images = images;
     this.clock = clock;
   }
 
-  /** An active job as it is now; the caller holds the board's lock. */
-  Job ofActiveLocked(ActiveJob job) {
-    return ofActiveLocked(job, board.waiting.position(job.stored.id()));
-  }
-
-  /** As {@link #ofActiveLocked(ActiveJob)}, with its place in the waiting room (-1: not waiting) known. */
-  Job ofActiveLocked(ActiveJob job, int position) {
-    StoredJob s = job.stored;
+  /**
+   * An active job as it is now. {@link JobBoard} calls this under its lock, with what it knows:
+   * the job's place in the waiting room and the few jobs on the backends. O(backends), never
+   * O(waiting jobs).
+   *
+   * @param position its place in the waiting room, 0 = next (-1: not waiting)
+   * @param onBackends the jobs handed to a backend (a few per backend)
+   * @param healthyBackends how many backends take jobs now
+   */
+  Job ofActive(ActiveJob job, int position, List<ActiveJob> onBackends, int healthyBackends) {
+    StoredJob s = job.stored();
     Duration runTime = eta.runTime(s.template());
     Duration etaLeft = null;
     if (!s.state().isTerminal()) {
@@ -45,19 +46,19 @@ final class Snapshots {
         etaLeft = EtaEstimator.remaining(runTime, Duration.between(s.startedAt(), clock.instant()));
       } else {
         int preQueued = 0;
-        for (ActiveJob other : board.onBackendsLocked()) {
-          if (other.stored.state() == JobState.QUEUED && other != job) {
+        for (ActiveJob other : onBackends) {
+          if (other.state() == JobState.QUEUED && other != job) {
             preQueued++;
           }
         }
         int ahead = position >= 0 ? position + preQueued : 0;
-        etaLeft = EtaEstimator.eta(ahead, board.healthyCountLocked(), soonestRemainingLocked(runTime), runTime);
+        etaLeft = EtaEstimator.eta(ahead, healthyBackends, soonestRemaining(onBackends, runTime), runTime);
       }
     }
     int shownPosition = position >= 0 ? position + 1 : s.state().isTerminal() ? -1 : 0;
     Job.Progress progress = s.state() == JobState.SUCCEEDED ? new Job.Progress(100, null)
-        : new Job.Progress(job.percent, job.node);
-    return new Job(s.id(), s.userId(), s.state(), s.template(), params(s), shownPosition, etaLeft, progress,
+        : new Job.Progress(job.percent(), job.node());
+    return new Job(s.id(), s.userId(), s.state(), s.template(), job.params, shownPosition, etaLeft, progress,
         s.backend(), s.createdAt(), s.startedAt(), s.finishedAt(), s.error(), List.of());
   }
 
@@ -82,11 +83,12 @@ final class Snapshots {
     }
   }
 
-  private Duration soonestRemainingLocked(Duration runTime) {
+  private Duration soonestRemaining(List<ActiveJob> onBackends, Duration runTime) {
     Duration soonest = null;
-    for (ActiveJob other : board.onBackendsLocked()) {
-      if (other.stored.state() == JobState.RUNNING && other.stored.startedAt() != null) {
-        Duration left = EtaEstimator.remaining(runTime, Duration.between(other.stored.startedAt(), clock.instant()));
+    for (ActiveJob other : onBackends) {
+      StoredJob o = other.stored();
+      if (o.state() == JobState.RUNNING && o.startedAt() != null) {
+        Duration left = EtaEstimator.remaining(runTime, Duration.between(o.startedAt(), clock.instant()));
         soonest = soonest == null || left.compareTo(soonest) < 0 ? left : soonest;
       }
     }

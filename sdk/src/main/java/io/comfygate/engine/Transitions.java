@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * A job's state changes after it was queued: started, succeeded (outputs saved), or ended failed,
  * timed out or cancelled. Each is committed to the store before it is announced to listeners, and
- * only once: a job that has ended already is left as it is.
+ * only once: a job that has ended already is left as it is. The store's write and the board's
+ * record of it happen under the job's own {@link ActiveJob#writes} lock, not the scheduling lock,
+ * so one job's changes keep their order while other jobs' go on.
  */
 final class Transitions {
   private final JobBoard board;
@@ -26,19 +28,17 @@ final class Transitions {
   private final OutputCollector outputs;
   private final EtaEstimator eta;
   private final DurableWrites durable;
-  private final Snapshots snapshots;
   private final Listeners listeners;
   private final Clock clock;
 
   Transitions(JobBoard board, JobStore jobs, ImageStore images, OutputCollector outputs, EtaEstimator eta,
-      DurableWrites durable, Snapshots snapshots, Listeners listeners, Clock clock) {
+      DurableWrites durable, Listeners listeners, Clock clock) {
     this.board = board;
     this.jobs = jobs;
     this.images = images;
     this.outputs = outputs;
     this.eta = eta;
     this.durable = durable;
-    this.snapshots = snapshots;
     this.listeners = listeners;
     this.clock = clock;
   }
@@ -46,15 +46,14 @@ final class Transitions {
   /** QUEUED → RUNNING once, when ComfyUI starts the prompt (or we learn it did). */
   boolean markStarted(ActiveJob job) {
     Instant now = clock.instant();
-    synchronized (board.lock) {
-      if (job.stored.state() != JobState.QUEUED || !board.active.containsKey(job.stored.id())) {
+    synchronized (job.writes) {
+      if (job.state() != JobState.QUEUED || !board.isActive(job)) {
         return false;
       }
-      if (!jobs.transition(job.stored.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(now))) {
+      if (!jobs.transition(job.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(now))) {
         return false;
       }
-      job.recordState(JobState.RUNNING, now, null, null);
-      listeners.emit(new JobEvent.Started(snapshots.ofActiveLocked(job)));
+      board.recordStarted(job, now);
       return true;
     }
   }
@@ -64,32 +63,31 @@ final class Transitions {
     Instant now = clock.instant();
     List<NewImage> saved;
     try {
-      saved = outputs.collect(job.backend.client, job.stored.id(), succeeded.history().outputs(), now);
+      saved = outputs.collect(job.backend().client, job.id(), succeeded.history().outputs(), now);
     } catch (UncheckedIOException | ComfyException e) {
       end(job, JobState.FAILED, e.getMessage());
       return;
     }
-    String what = "completion of " + job.stored.id().value();
+    String what = "completion of " + job.id().value();
     durable.record(what, () -> markStarted(job)); // the start may have been missed while the socket was down
     Job snapshot = durable.record(what, () -> {
-      synchronized (board.lock) {
-        if (!board.active.containsKey(job.stored.id()) || !jobs.completeJob(job.stored.id(), now, saved)) {
+      synchronized (job.writes) {
+        if (!board.isActive(job) || !jobs.completeJob(job.id(), now, saved)) {
           return null;
         }
-        job.recordState(JobState.SUCCEEDED, null, now, null);
-        job.percent = 100;
-        if (job.stored.startedAt() != null) {
-          eta.record(job.stored.template(), Duration.between(job.stored.startedAt(), now));
-          eta.record("*", Duration.between(job.stored.startedAt(), now));
-        }
-        return snapshots.ofActiveLocked(job);
+        return board.recordSucceeded(job, now);
       }
     });
     if (snapshot == null) {
       outputs.discard(outputs.files(saved)); // ended otherwise meanwhile: nothing half-recorded
       return;
     }
-    List<StoredImage> stored = images.listByJob(job.stored.id());
+    Instant started = job.stored().startedAt();
+    if (started != null) {
+      eta.record(job.stored().template(), Duration.between(started, now));
+      eta.record("*", Duration.between(started, now));
+    }
+    List<StoredImage> stored = images.listByJob(job.id());
     listeners.emit(new JobEvent.Completed(Snapshots.withImages(snapshot, stored)));
     board.release(job);
   }
@@ -97,15 +95,14 @@ final class Transitions {
   /** Ends a job in a terminal state (if it is not already), then frees its slot. */
   void end(ActiveJob job, JobState state, String reason) {
     Instant now = clock.instant();
-    Job snapshot = durable.record("end of " + job.stored.id().value(), () -> {
-      synchronized (board.lock) {
-        JobState from = job.stored.state();
-        if (from.isTerminal() || !jobs.transition(job.stored.id(), from, state,
+    Job snapshot = durable.record("end of " + job.id().value(), () -> {
+      synchronized (job.writes) {
+        JobState from = job.state();
+        if (from.isTerminal() || !jobs.transition(job.id(), from, state,
             JobUpdate.none().withFinishedAt(now).withError(reason))) {
           return null;
         }
-        job.recordState(state, null, now, reason);
-        return snapshots.ofActiveLocked(job);
+        return board.recordEnded(job, state, now, reason);
       }
     });
     if (snapshot != null) {

@@ -5,7 +5,7 @@ import io.comfygate.jobs.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,11 +23,30 @@ import java.util.Optional;
 public interface JobStore {
 
   /**
-   * Records a new job.
+   * Records a new job, unless the store refuses it: in one transaction, checks the user's
+   * idempotency key (if the admission has one) and the per-user waiting limit, then inserts the job
+   * and the key. These checks are atomic against other submits of this process and of other
+   * processes on the same database: of concurrent admissions with one user and key, exactly one
+   * stores its job, and no interleaving of admissions takes a user past the limit. An expired record
+   * of the key (older than {@link Admission#keyNotBefore()}, not yet purged) is replaced.
+   *
+   * <p>Implementations may commit several concurrent admissions in one transaction (group commit);
+   * each is still all or nothing, and each caller returns only once its own admission is committed.
+   *
+   * @return {@link AdmitResult.Admitted} if the job (and key) are stored; otherwise why not, and
+   *     nothing was stored
+   * @throws io.comfygate.errors.StoreException if a job with the same id exists
+   */
+  AdmitResult admit(Admission admission);
+
+  /**
+   * Records a new job, with no key and no limit.
    *
    * @throws io.comfygate.errors.StoreException if a job with the same id exists
    */
-  void insert(StoredJob job);
+  default void insert(StoredJob job) {
+    admit(Admission.of(job));
+  }
 
   /** The job with this id, if any. */
   Optional<StoredJob> find(JobId id);
@@ -40,12 +59,6 @@ public interface JobStore {
    * or reconcile.
    */
   List<StoredJob> listActive();
-
-  /** How many of this user's jobs are queued and running. */
-  ActiveCounts activeCounts(String userId);
-
-  /** Active counts for every user that has at least one active job. */
-  Map<String, ActiveCounts> activeCountsByUser();
 
   /**
    * Moves a job from {@code from} to {@code to} only if it is still in {@code from}, setting the
@@ -88,7 +101,8 @@ public interface JobStore {
   List<Duration> recentRunTimes(String template, int limit);
 
   /**
-   * Records a new job together with the idempotency key it was submitted under, in one
+   * Records a new job together with the idempotency key it was submitted under (an {@link #admit}
+   * with no waiting limit), in one
    * transaction, unless the same user's key already names a job recorded at or after {@code
    * notBefore}. An older record of the key (expired, not yet purged) is replaced. Atomic also
    * against other processes on the same database: of concurrent calls with one user and key,
@@ -100,7 +114,10 @@ public interface JobStore {
    *     was stored
    * @throws IllegalArgumentException if {@code key} names another user or job than {@code job}
    */
-  Optional<IdempotencyRecord> insertWithKey(StoredJob job, IdempotencyRecord key, Instant notBefore);
+  default Optional<IdempotencyRecord> insertWithKey(StoredJob job, IdempotencyRecord key, Instant notBefore) {
+    AdmitResult result = admit(new Admission(job, Objects.requireNonNull(key, "key"), notBefore, WaitingLimit.NONE));
+    return result instanceof AdmitResult.KeyTaken taken ? Optional.of(taken.earlier()) : Optional.empty();
+  }
 
   /** The user's record of this idempotency key, if it was recorded at or after {@code notBefore}. */
   Optional<IdempotencyRecord> findKey(String userId, String key, Instant notBefore);

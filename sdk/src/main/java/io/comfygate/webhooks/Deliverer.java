@@ -38,7 +38,7 @@ final class Deliverer implements AutoCloseable {
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final int MAX_ERROR = 500;
 
-  private final Outbox outbox;
+  private final WebhookOutbox outbox;
   private final Clock clock;
   private final Backoff backoff;
   private final int maxAttempts;
@@ -55,7 +55,7 @@ final class Deliverer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<java.util.function.Consumer<DeliveryAttempt>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  Deliverer(Outbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
+  Deliverer(WebhookOutbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
       int threads, ReceiverGuard guard) {
     this.outbox = outbox;
     this.clock = clock;
@@ -113,8 +113,8 @@ final class Deliverer implements AutoCloseable {
       busy = Set.copyOf(inFlight);
     }
     if (free > 0) {
-      List<Outbox.Pending> due = outbox.due(clock.instant(), free + busy.size());
-      for (Outbox.Pending event : due) {
+      List<WebhookOutbox.Pending> due = outbox.due(clock.instant(), free + busy.size());
+      for (WebhookOutbox.Pending event : due) {
         if (free == 0) {
           break;
         }
@@ -141,7 +141,7 @@ final class Deliverer implements AutoCloseable {
     return until.compareTo(IDLE_POLL) > 0 || until.isNegative() ? IDLE_POLL : until;
   }
 
-  private void attempt(Outbox.Pending event) {
+  private void attempt(WebhookOutbox.Pending event) {
     try {
       long started = System.nanoTime();
       Outcome outcome = send(event);
@@ -173,7 +173,7 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  private Outcome send(Outbox.Pending event) {
+  private Outcome send(WebhookOutbox.Pending event) {
     Optional<String> secret = outbox.secret(event.keyId());
     if (secret.isEmpty()) {
       return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent", true);
@@ -238,7 +238,7 @@ final class Deliverer implements AutoCloseable {
   }
 
   /** Records the attempt's outcome; returns the event's state after it. */
-  private DeliveryState record(Outbox.Pending event, Outcome outcome) {
+  private DeliveryState record(WebhookOutbox.Pending event, Outcome outcome) {
     Instant now = clock.instant();
     int attempts = event.attempts() + 1;
     String error = outcome.error() == null || outcome.error().length() <= MAX_ERROR ? outcome.error()

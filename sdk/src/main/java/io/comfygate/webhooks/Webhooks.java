@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * network or the cloud's metadata service.
  */
 public final class Webhooks implements AutoCloseable {
-  private final Outbox outbox;
+  private final WebhookOutbox outbox;
   private final Deliverer deliverer;
   private final WebhookUrlPolicy policy;
   private final Clock clock;
@@ -50,7 +50,7 @@ public final class Webhooks implements AutoCloseable {
   private Webhooks(Builder b) {
     this.clock = b.clock;
     this.policy = WebhookUrlPolicy.allowing(b.allowedHosts);
-    this.outbox = new Outbox(b.db, new JobPayloads(b.imageUrlBase));
+    this.outbox = new WebhookOutbox(b.db, new JobPayloads(b.imageUrlBase));
     this.deliverer = new Deliverer(outbox, clock, new Backoff(b.initialBackoff, b.maxBackoff), b.maxAttempts,
         b.retryWindow, b.timeout, b.threads,
         new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads));

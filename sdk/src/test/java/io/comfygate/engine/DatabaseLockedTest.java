@@ -130,6 +130,39 @@ class DatabaseLockedTest {
     assertIntact();
   }
 
+  @Test
+  void aSubmitWaitingForTheDatabaseDoesNotHoldUpTheQueue() throws Exception {
+    JobEngine engine = start(Duration.ofSeconds(10));
+    ENGINE.comfy().hang(true);
+    List<JobId> before = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      before.add(engine.submit("user" + i, null, small("before " + i)).id());
+    }
+    lockFor(Duration.ofSeconds(3));
+    java.util.concurrent.CompletableFuture<Job> blocked =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.submit("late", null, small("during the lock")));
+    Thread.sleep(300); // the submit is inside its commit, waiting for the other process's lock
+    assertThat(blocked).as("the submit waits for the lock").isNotDone();
+
+    // The scheduling lock is not held through that wait: the queue answers at once.
+    long started = System.nanoTime();
+    assertThat(engine.queueDepth().totalWaiting()).isEqualTo(2);
+    assertThat(engine.waitingJobs()).extracting(Job::id).containsExactly(before.get(2), before.get(3));
+    assertThat(engine.get(before.get(3), null).position()).isEqualTo(2);
+    assertThat(engine.backends()).hasSize(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("queue reads during the lock")
+        .isLessThan(Duration.ofMillis(1000));
+    assertThat(blocked).as("still waiting for the lock").isNotDone();
+
+    awaitUnlocked();
+    JobId late = blocked.get(10, TimeUnit.SECONDS).id();
+    ENGINE.comfy().hang(false);
+    for (JobId id : concat(before, late)) {
+      assertThat(awaitEnd(engine, id).state()).as("%s", id).isEqualTo(JobState.SUCCEEDED);
+    }
+    assertIntact();
+  }
+
   private static List<JobId> concat(List<JobId> ids, JobId more) {
     List<JobId> out = new ArrayList<>(ids);
     out.add(more);

@@ -386,4 +386,33 @@ class JobEngineTest {
         .noneMatch(t -> t.isAlive() && (t.getName().startsWith("comfygate-engine") || t.getName().startsWith("comfygate-job-events"))));
     assertThatThrownBy(() -> engine.submit("alice", null, small("late"))).isInstanceOf(ServiceUnavailableException.class);
   }
+
+  @Test
+  void buildingTwiceFromOneBuilderGivesIndependentEngines() {
+    JobEngine.Builder builder = ENGINE.builder();
+    JobEngine first = ENGINE.own(builder.build());
+    JobEngine second = builder.build();
+    second.close(); // closes only what the second build opened: its own connection pools
+
+    Job job = first.submit("alice", null, small("after the other engine closed"));
+    assertThat(awaitState(first, job.id(), JobState.SUCCEEDED).images()).hasSize(1);
+  }
+
+  @Test
+  void theEtaAfterARestartStartsFromTheRunTimesOfEarlierJobs() {
+    JobEngine engine = engine(b -> b.jobTimeout(Duration.ofMinutes(10)));
+    Job done = awaitState(engine, engine.submit("alice", null, small("one")).id(), JobState.SUCCEEDED);
+    Duration ran = Duration.between(done.startedAt(), done.finishedAt());
+    ENGINE.comfy().hang(true);
+    engine.close();
+
+    JobEngine restarted = engine(b -> { });
+    restarted.submit("bob", null, small("two")); // on the backend
+    restarted.submit("carol", null, small("three")); // in ComfyUI's queue behind it
+    Job third = restarted.submit("dave", null, small("four"));
+    // Not the 30 s default guess: each job ahead costs about what the earlier job ran.
+    assertThat(restarted.get(third.id(), null).eta()).as("ETA of %s (the earlier job ran %s)", third.id(), ran)
+        .isLessThan(Duration.ofSeconds(10));
+    ENGINE.comfy().hang(false);
+  }
 }

@@ -146,9 +146,21 @@ class FairQueueTest {
       FairQueue<String> asked = new FairQueue<>(new QuotaPolicy(8, 100));
       FairQueue<String> drained = new FairQueue<>(new QuotaPolicy(8, 100));
       List<String> added = new ArrayList<>();
+      List<String> promoted = new ArrayList<>();
       for (int step = 0; step < 40; step++) {
-        int op = random.nextInt(10);
-        if (op < 6) {
+        int op = random.nextInt(12);
+        if (op >= 10 && !promoted.isEmpty()) { // a refused hand-over: back to the head of its line
+          String job = promoted.remove(random.nextInt(promoted.size()));
+          asked.requeueFirst(job);
+          drained.requeueFirst(job);
+        } else if (op == 9 && !added.isEmpty()) { // a cancel that could not be written: waits again
+          String job = added.get(random.nextInt(added.size()));
+          if (asked.removeWaiting(job)) {
+            drained.removeWaiting(job);
+            asked.restoreFirst(job.substring(0, job.indexOf('-')), job);
+            drained.restoreFirst(job.substring(0, job.indexOf('-')), job);
+          }
+        } else if (op < 6) {
           String user = "u" + random.nextInt(5);
           String job = user + "-" + step;
           asked.add(user, job);
@@ -159,7 +171,7 @@ class FairQueueTest {
           asked.removeWaiting(job);
           drained.removeWaiting(job);
         } else {
-          asked.promote(1);
+          promoted.addAll(asked.promote(1));
           drained.promote(1);
         }
       }

@@ -75,20 +75,94 @@ public abstract class JobStoreContract extends StoreContractSupport {
         .containsExactly(running.id(), queued.id(), later.id());
   }
 
-  @Test
-  void activeCountsSplitQueuedAndRunningPerUser() {
-    insertRunning("alice", at(1));
-    insertQueued("alice", at(2));
-    insertQueued("alice", at(3));
-    insertRunning("bob", at(4));
-    StoredJob done = insertRunning("carol", at(5));
-    jobStore().completeJob(done.id(), at(6), List.of());
+  private static WaitingLimit limit(int maxWaiting, int maxConcurrent, boolean slotFree) {
+    return new WaitingLimit(maxWaiting, maxConcurrent, slotFree, id -> false);
+  }
 
-    assertThat(jobStore().activeCounts("alice")).isEqualTo(new ActiveCounts(2, 1));
-    assertThat(jobStore().activeCounts("carol")).isEqualTo(ActiveCounts.NONE);
-    assertThat(jobStore().activeCountsByUser()).isEqualTo(Map.of(
-        "alice", new ActiveCounts(2, 1),
-        "bob", new ActiveCounts(0, 1)));
+  private AdmitResult admit(StoredJob job, WaitingLimit limit) {
+    return jobStore().admit(new Admission(job, null, null, limit));
+  }
+
+  @Test
+  void admissionOverTheWaitingLimitIsRefusedAndStoresNothing() {
+    WaitingLimit twoWaiting = limit(2, 1, false);
+    assertThat(admit(job("alice", at(1)), twoWaiting)).isEqualTo(AdmitResult.ADMITTED);
+    assertThat(admit(job("alice", at(2)), twoWaiting)).isEqualTo(AdmitResult.ADMITTED);
+
+    StoredJob third = job("alice", at(3));
+    assertThat(admit(third, twoWaiting)).isEqualTo(new AdmitResult.OverLimit(2));
+    assertThat(jobStore().find(third.id())).isEmpty();
+    assertThat(admit(job("bob", at(4)), twoWaiting)).as("another user's places").isEqualTo(AdmitResult.ADMITTED);
+  }
+
+  @Test
+  void onlyJobsNotHandedToABackendTakeAWaitingPlace() {
+    WaitingLimit oneWaiting = limit(1, 1, false);
+    StoredJob first = job("alice", at(1));
+    admit(first, oneWaiting);
+    assertThat(admit(job("alice", at(2)), oneWaiting)).isEqualTo(new AdmitResult.OverLimit(1));
+
+    assertThat(jobStore().admit(new Admission(job("alice", at(3)), null, null,
+        new WaitingLimit(1, 1, false, first.id()::equals))))
+        .as("a job its engine is handing over does not wait").isEqualTo(AdmitResult.ADMITTED);
+
+    StoredJob handed = insertQueued("bob", at(4));
+    jobStore().assignBackend(handed.id(), null, "gpu-1:8188");
+    insertRunning("bob", at(5));
+    StoredJob ended = insertQueued("bob", at(6));
+    jobStore().transition(ended.id(), JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(at(7)));
+    assertThat(admit(job("bob", at(8)), oneWaiting)).as("handed over, running and ended jobs do not wait")
+        .isEqualTo(AdmitResult.ADMITTED);
+  }
+
+  @Test
+  void withNoWaitingPlacesAJobIsAdmittedOnlyIfItCanStartAtOnce() {
+    StoredJob first = job("alice", at(1));
+    assertThat(admit(first, limit(0, 1, true))).isEqualTo(AdmitResult.ADMITTED);
+    assertThat(admit(job("bob", at(2)), limit(0, 1, false))).as("no free slot").isEqualTo(new AdmitResult.OverLimit(0));
+
+    jobStore().assignBackend(first.id(), null, "gpu-1:8188");
+    jobStore().transition(first.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(at(3)));
+    assertThat(admit(job("alice", at(4)), limit(0, 1, true))).as("at the concurrency limit")
+        .isEqualTo(new AdmitResult.OverLimit(0));
+    assertThat(admit(job("alice", at(5)), limit(0, 2, true))).as("under a higher concurrency limit")
+        .isEqualTo(AdmitResult.ADMITTED);
+  }
+
+  @Test
+  void concurrentAdmissionsNeverPassTheLimitAndEachFailureStaysItsOwn() throws Exception {
+    WaitingLimit fiveWaiting = limit(5, 1, false);
+    StoredJob taken = insertQueued("bob", at(0));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Object>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        int n = i;
+        results.add(pool.submit(() -> {
+          go.await();
+          if (n % 10 == 0) { // a duplicate id among the others: fails alone
+            try {
+              jobStore().insert(StoredJob.queued(taken.id(), "bob", "txt2img", "{}", at(n)));
+              return "stored a duplicate";
+            } catch (StoreException e) {
+              return "duplicate refused";
+            }
+          }
+          return admit(job("alice", at(n)), fiveWaiting);
+        }));
+      }
+      go.countDown();
+      Map<Object, Long> outcomes = new java.util.HashMap<>();
+      for (var r : results) {
+        outcomes.merge(r.get(30, java.util.concurrent.TimeUnit.SECONDS), 1L, Long::sum);
+      }
+      assertThat(outcomes).isEqualTo(Map.of(AdmitResult.ADMITTED, 5L, new AdmitResult.OverLimit(5), 31L,
+          "duplicate refused", 4L));
+      assertThat(jobStore().listActive().stream().filter(j -> j.userId().equals("alice"))).hasSize(5);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -49,6 +49,7 @@ public final class Database implements AutoCloseable {
   // write connection that the thread itself holds until the acquire timeout. Instance field, and
   // always removed in finally, so nothing outlives the Database.
   private final ThreadLocal<Boolean> inWrite = new ThreadLocal<>();
+  private final GroupCommit groupCommit;
 
   private Database(Builder builder) {
     this.url = builder.url;
@@ -60,6 +61,7 @@ public final class Database implements AutoCloseable {
       builder.migrator.migrate(this);
       this.readPool = new HikariDataSource(poolConfig(builder, "comfygate-db-read",
           builder.readPoolSize, true));
+      this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
     } catch (RuntimeException e) {
       if (write != null) {
         write.close();
@@ -118,6 +120,28 @@ public final class Database implements AutoCloseable {
     } finally {
       inWrite.remove();
     }
+  }
+
+  /**
+   * Runs {@code work} in a write transaction that it may share with writes of other threads
+   * arriving at the same time (group commit: one commit for many on SQLite's single writer). The
+   * work runs in a savepoint of its own: if it throws, only its own changes are rolled back, and
+   * the others commit. A caller that finds the writer idle commits at once, alone: it never waits
+   * for company. The work may run on another caller's thread, so it must not rely on thread-local
+   * state; it must not call back into this database.
+   *
+   * @param operation names the operation in a {@link StoreException}
+   * @throws StoreException wrapping any {@link SQLException} of the work, or of BEGIN or COMMIT
+   *     (then nothing of the batch is stored), or after the acquire timeout
+   * @throws IllegalStateException if called inside {@code inTransaction} on this thread
+   * @throws RuntimeException thrown by {@code work}, unchanged, after its rollback
+   */
+  public <R> R inSharedTransaction(String operation, SqlWork<R> work) {
+    if (inWrite.get() != null) {
+      throw new IllegalStateException(
+          operation + ": nested inSharedTransaction would deadlock on the single write connection");
+    }
+    return groupCommit.run(operation, work);
   }
 
   /**

@@ -6,7 +6,8 @@ import static io.comfygate.store.jdbc.Binds.setText;
 
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
-import io.comfygate.store.ActiveCounts;
+import io.comfygate.store.AdmitResult;
+import io.comfygate.store.Admission;
 import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.ImageId;
 import io.comfygate.store.JobStore;
@@ -15,6 +16,7 @@ import io.comfygate.store.NewImage;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.StoredJob;
+import io.comfygate.store.WaitingLimit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,9 +24,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -50,15 +50,6 @@ public final class JdbcJobStore implements JobStore {
     this.hook = Objects.requireNonNull(hook, "hook");
   }
 
-  @Override
-  public void insert(StoredJob job) {
-    db.inTransaction("job.insert", connection -> {
-      insertJob(connection, job);
-      hook.changed(connection, job.id(), job.state(), job.createdAt());
-      return null;
-    });
-  }
-
   private static int insertJob(Connection connection, StoredJob job) throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO jobs (id, user_id, template, params, state, backend, prompt_id, created_at,
@@ -80,40 +71,117 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Optional<IdempotencyRecord> insertWithKey(StoredJob job, IdempotencyRecord key, Instant notBefore) {
-    if (!key.userId().equals(job.userId()) || !key.jobId().equals(job.id())) {
-      throw new IllegalArgumentException("idempotency key " + key + " is not for job " + job.id() + " of " + job.userId());
-    }
-    Objects.requireNonNull(notBefore, "notBefore");
-    // BEGIN IMMEDIATE holds the write lock from the look-up to the insert, so no other writer (of
-    // this process or another) can record the key in between; the primary key backs this up.
-    return db.inTransaction("job.insertWithKey", connection -> {
-      Optional<IdempotencyRecord> earlier = selectKey(connection, key.userId(), key.key());
-      if (earlier.isPresent() && !earlier.get().createdAt().isBefore(notBefore)) {
-        return earlier;
-      }
-      if (earlier.isPresent()) {
-        try (PreparedStatement expired = connection.prepareStatement(
-            "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")) {
-          expired.setString(1, key.userId());
-          expired.setString(2, key.key());
-          expired.executeUpdate();
+  public void insert(StoredJob job) {
+    db.inSharedTransaction("job.insert", connection -> {
+      insertJob(connection, job);
+      hook.changed(connection, job.id(), job.state(), job.createdAt());
+      return null;
+    });
+  }
+
+  @Override
+  public AdmitResult admit(Admission admission) {
+    // Shared with concurrent admissions (group commit). BEGIN IMMEDIATE holds the write lock from
+    // the checks to the insert, so no other writer, of this process or another, can take the key or
+    // a waiting place in between; the primary keys back this up.
+    return db.inSharedTransaction("job.admit", connection -> {
+      StoredJob job = admission.job();
+      IdempotencyRecord key = admission.key();
+      if (key != null) {
+        Optional<IdempotencyRecord> earlier = selectKey(connection, key.userId(), key.key());
+        if (earlier.isPresent() && !earlier.get().createdAt().isBefore(admission.keyNotBefore())) {
+          return new AdmitResult.KeyTaken(earlier.get());
+        }
+        if (earlier.isPresent()) {
+          deleteKey(connection, key);
         }
       }
+      WaitingLimit limit = admission.limit();
+      if (limit.limited() && !mayWait(connection, job.userId(), limit)) {
+        return new AdmitResult.OverLimit(limit.maxWaiting());
+      }
       insertJob(connection, job);
-      try (PreparedStatement insert = connection.prepareStatement("""
-          INSERT INTO idempotency_keys (user_id, idem_key, request_hash, job_id, created_at)
-          VALUES (?, ?, ?, ?, ?)""")) {
-        insert.setString(1, key.userId());
-        insert.setString(2, key.key());
-        insert.setString(3, key.requestHash());
-        insert.setString(4, key.jobId().value());
-        setInstant(insert, 5, key.createdAt());
-        insert.executeUpdate();
+      if (key != null) {
+        insertKey(connection, key);
       }
       hook.changed(connection, job.id(), job.state(), job.createdAt());
-      return Optional.empty();
+      return AdmitResult.ADMITTED;
     });
+  }
+
+  /** The rule of {@link WaitingLimit}, on the rows as this transaction sees them. */
+  private static boolean mayWait(Connection connection, String userId, WaitingLimit limit) throws SQLException {
+    // Counted in the index first: below the limit, the jobs being handed over cannot matter.
+    long queued;
+    try (PreparedStatement count = connection.prepareStatement("""
+        SELECT COUNT(*)
+          FROM jobs
+         WHERE user_id = ? AND state = ? AND backend IS NULL""")) {
+      count.setString(1, userId);
+      count.setString(2, JobState.QUEUED.wireName());
+      queued = Binds.count(count);
+    }
+    if (queued < limit.maxWaiting()) {
+      return true;
+    }
+    int waits = 0;
+    int handedOver = 0;
+    try (PreparedStatement select = connection.prepareStatement("""
+        SELECT id
+          FROM jobs
+         WHERE user_id = ? AND state = ? AND backend IS NULL
+         LIMIT ?""")) {
+      select.setString(1, userId);
+      select.setString(2, JobState.QUEUED.wireName());
+      select.setInt(3, limit.rowsToRead());
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          if (limit.handedOver().test(JobId.of(rows.getString("id")))) {
+            handedOver++;
+          } else {
+            waits++;
+          }
+        }
+      }
+    }
+    if (waits < limit.maxWaiting()) {
+      return true;
+    }
+    if (waits > 0 || !limit.slotFree()) {
+      return false;
+    }
+    // None waits: a job that starts at once needs no waiting place.
+    try (PreparedStatement count = connection.prepareStatement("""
+        SELECT COUNT(*)
+          FROM jobs
+         WHERE user_id = ? AND (state = ? OR (state = ? AND backend IS NOT NULL))""")) {
+      count.setString(1, userId);
+      count.setString(2, JobState.RUNNING.wireName());
+      count.setString(3, JobState.QUEUED.wireName());
+      return Binds.count(count) + handedOver < limit.maxConcurrent();
+    }
+  }
+
+  private static void deleteKey(Connection connection, IdempotencyRecord key) throws SQLException {
+    try (PreparedStatement expired = connection.prepareStatement(
+        "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")) {
+      expired.setString(1, key.userId());
+      expired.setString(2, key.key());
+      expired.executeUpdate();
+    }
+  }
+
+  private static void insertKey(Connection connection, IdempotencyRecord key) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement("""
+        INSERT INTO idempotency_keys (user_id, idem_key, request_hash, job_id, created_at)
+        VALUES (?, ?, ?, ?, ?)""")) {
+      insert.setString(1, key.userId());
+      insert.setString(2, key.key());
+      insert.setString(3, key.requestHash());
+      insert.setString(4, key.jobId().value());
+      setInstant(insert, 5, key.createdAt());
+      insert.executeUpdate();
+    }
   }
 
   @Override
@@ -195,37 +263,6 @@ public final class JdbcJobStore implements JobStore {
         select.setString(1, JobState.QUEUED.wireName());
         select.setString(2, JobState.RUNNING.wireName());
         return mapAll(select);
-      }
-    });
-  }
-
-  @Override
-  public ActiveCounts activeCounts(String userId) {
-    return db.read("job.activeCounts", connection -> {
-      try (PreparedStatement select = connection.prepareStatement("""
-          SELECT user_id, state, COUNT(*) AS n
-            FROM jobs
-           WHERE user_id = ? AND state IN (?, ?)
-           GROUP BY user_id, state""")) {
-        select.setString(1, userId);
-        select.setString(2, JobState.QUEUED.wireName());
-        select.setString(3, JobState.RUNNING.wireName());
-        return countsByUser(select).getOrDefault(userId, ActiveCounts.NONE);
-      }
-    });
-  }
-
-  @Override
-  public Map<String, ActiveCounts> activeCountsByUser() {
-    return db.read("job.activeCountsByUser", connection -> {
-      try (PreparedStatement select = connection.prepareStatement("""
-          SELECT user_id, state, COUNT(*) AS n
-            FROM jobs
-           WHERE state IN (?, ?)
-           GROUP BY user_id, state""")) {
-        select.setString(1, JobState.QUEUED.wireName());
-        select.setString(2, JobState.RUNNING.wireName());
-        return countsByUser(select);
       }
     });
   }
@@ -360,22 +397,6 @@ public final class JdbcJobStore implements JobStore {
         return times;
       }
     });
-  }
-
-  private static Map<String, ActiveCounts> countsByUser(PreparedStatement select)
-      throws SQLException {
-    Map<String, ActiveCounts> counts = new HashMap<>();
-    try (ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        String user = rows.getString("user_id");
-        int n = rows.getInt("n");
-        ActiveCounts old = counts.getOrDefault(user, ActiveCounts.NONE);
-        counts.put(user, JobState.fromWireName(rows.getString("state")) == JobState.QUEUED
-            ? new ActiveCounts(n, old.running())
-            : new ActiveCounts(old.queued(), n));
-      }
-    }
-    return counts;
   }
 
   private static List<StoredJob> mapAll(PreparedStatement select) throws SQLException {

@@ -32,7 +32,8 @@ final class Migrator {
       "/io/comfygate/store/schema/V4__uploads.sql",
       "/io/comfygate/store/schema/V5__idempotency.sql",
       "/io/comfygate/store/schema/V6__webhook_paging.sql",
-      "/io/comfygate/store/schema/V7__webhook_retry_from.sql");
+      "/io/comfygate/store/schema/V7__webhook_retry_from.sql",
+      "/io/comfygate/store/schema/V8__jobs_waiting_index.sql");
 
   private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
 

@@ -63,7 +63,7 @@ class ConcurrencyTest {
               "{}", T0.plusMillis(i));
           jobs.insert(job);
           // Reads interleave with writes from the other threads.
-          jobs.activeCounts(user);
+          jobs.find(job.id());
           jobs.transition(job.id(), JobState.QUEUED, JobState.RUNNING,
               JobUpdate.none().withStartedAt(T0.plusMillis(i)));
           jobs.completeJob(job.id(), T0.plusMillis(i + 5),

@@ -58,7 +58,7 @@ public final class LiveEndpoint extends Endpoint {
   }
 
   /** Sends through the session's asynchronous remote: never waits for the network. */
-  private record SessionTransport(Session session) implements Outbox.Transport {
+  private record SessionTransport(Session session) implements SessionOutbox.Transport {
     @Override
     public void send(String text, Consumer<Throwable> done) {
       session.getAsyncRemote().sendText(text, result -> done.accept(result.isOK() ? null : result.getException()));

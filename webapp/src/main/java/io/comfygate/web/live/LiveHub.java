@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * listener on the engine, sessions grouped by user.
  *
  * <p>The engine calls its listeners on one event thread, so nothing here may block or write to a
- * socket: every session has its own {@link Outbox}, which the listener only fills; the writes run
+ * socket: every session has its own {@link SessionOutbox}, which the listener only fills; the writes run
  * on a few send threads ({@code comfygate-live-send-N}). State changes ({@code job} messages)
  * always arrive, in order; progress and previews are throttled per job (a preview or an update
  * of the running node at most once per {@code progressInterval}, a new percent at most twice; the
@@ -93,12 +93,12 @@ public final class LiveHub implements AutoCloseable {
   /** One connected session of a user. */
   static final class Client {
     final String user;
-    final Outbox outbox;
-    final Outbox.Transport transport;
+    final SessionOutbox outbox;
+    final SessionOutbox.Transport transport;
     // The positions this session was last told; written on the event thread, and by open() first.
     final Map<String, Integer> positions = new ConcurrentHashMap<>();
 
-    Client(String user, Outbox outbox, Outbox.Transport transport) {
+    Client(String user, SessionOutbox outbox, SessionOutbox.Transport transport) {
       this.user = user;
       this.outbox = outbox;
       this.transport = transport;
@@ -109,8 +109,8 @@ public final class LiveHub implements AutoCloseable {
    * Connects a session of {@code identity}'s user: it gets a snapshot of their jobs first, then
    * their events. Returns the handle to pass to {@link #remove} when the session ends.
    */
-  Client open(Identity identity, Outbox.Transport transport) {
-    Client client = new Client(identity.user(), new Outbox(transport, sendLimit, this::closeLater, sends),
+  Client open(Identity identity, SessionOutbox.Transport transport) {
+    Client client = new Client(identity.user(), new SessionOutbox(transport, sendLimit, this::closeLater, sends),
         transport);
     byUser.compute(client.user, (user, set) -> {
       Set<Client> s = set == null ? ConcurrentHashMap.newKeySet() : set;

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The few daemon threads ({@code comfygate-live-send-N}) on which the live sessions' messages are
- * written, so that the engine's event thread only ever enqueues. Each session's {@link Outbox}
+ * written, so that the engine's event thread only ever enqueues. Each session's {@link SessionOutbox}
  * has at most two tasks here at a time (one urgent, one background), and the hub one delayed task
  * per throttled job, so the queues are bounded by the number of open sessions and running jobs.
  * Urgent tasks run before background ones, whenever they were queued.

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * A session for the hub and its outboxes: records what is sent and on which thread; completes
  * each send at once, or only when the test says ({@link #completeAll()}, {@link #failNext()}).
  */
-final class FakeSession implements Outbox.Transport {
+final class FakeSession implements SessionOutbox.Transport {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final boolean immediate;
   private final List<String> sent = new ArrayList<>();

@@ -191,7 +191,7 @@ class LiveHubTest {
     while (stuck.closedWith == null && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(stuck.closedWith).isEqualTo(Outbox.TRY_AGAIN_LATER);
+    assertThat(stuck.closedWith).isEqualTo(SessionOutbox.TRY_AGAIN_LATER);
   }
 
   @Test

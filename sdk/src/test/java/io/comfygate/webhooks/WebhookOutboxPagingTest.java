@@ -23,11 +23,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * what the filters match; newest first is the recording order, stable although every event here
  * has the same timestamp, and a redelivery keeps its place.
  */
-class OutboxPagingTest {
+class WebhookOutboxPagingTest {
   private static final Instant AT = Instant.parse("2026-11-26T10:00:00Z");
 
   @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
-  private OutboxFixture fixture;
+  private WebhookOutboxFixture fixture;
   private final List<JobId> jobs = new ArrayList<>();
 
   /**
@@ -36,7 +36,7 @@ class OutboxPagingTest {
    */
   @BeforeEach
   void recordEvents() {
-    fixture = new OutboxFixture(store.db(), AT);
+    fixture = new WebhookOutboxFixture(store.db(), AT);
     for (int i = 0; i < 5; i++) {
       jobs.add(fixture.queued("u" + i));
     }
@@ -122,7 +122,7 @@ class OutboxPagingTest {
     Delivery again = fixture.outbox.find(failed.eventId()).orElseThrow();
     assertThat(again.createdAt()).as("when the event happened").isEqualTo(AT);
     assertThat(again.state()).isEqualTo(DeliveryState.PENDING);
-    Outbox.Pending due = fixture.outbox.due(resent, 100).stream().filter(p -> p.eventId().equals(failed.eventId()))
+    WebhookOutbox.Pending due = fixture.outbox.due(resent, 100).stream().filter(p -> p.eventId().equals(failed.eventId()))
         .findFirst().orElseThrow();
     assertThat(due.retryFrom()).as("where the new round's retry window starts").isEqualTo(resent);
     assertThat(due.attempts()).isZero();

@@ -18,11 +18,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** The webhook tables: subscriptions of jobs, the event outbox, and the keys' secrets and default URLs. */
-final class Outbox {
+final class WebhookOutbox {
   private final Database db;
   private final JobPayloads payloads;
 
-  Outbox(Database db, JobPayloads payloads) {
+  WebhookOutbox(Database db, JobPayloads payloads) {
     this.db = db;
     this.payloads = payloads;
   }

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * <p>Starts paused, so events that arrive while the snapshot is being read wait behind it.
  * Thread-safe; one lock guards the queues, sends happen after it is released.
  */
-final class Outbox {
+final class SessionOutbox {
   /** Where the messages go: a WebSocket session in production, a list in tests. */
   interface Transport {
     /**
@@ -66,7 +66,7 @@ final class Outbox {
    * @param closer runs the close of a given-up session (closing may block on some containers)
    * @param sender runs the sends; rejecting a task means the application is shutting down
    */
-  Outbox(Transport transport, int limit, Consumer<Runnable> closer, Scheduler sender) {
+  SessionOutbox(Transport transport, int limit, Consumer<Runnable> closer, Scheduler sender) {
     this.transport = transport;
     this.limit = limit;
     this.closer = closer;

@@ -8,18 +8,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** One session's outbox, its sends run by a scheduler the test drives. */
-class OutboxTest {
+class SessionOutboxTest {
   private final ManualScheduler sender = new ManualScheduler(new AtomicLong());
   private final List<Runnable> closes = new ArrayList<>();
 
-  private Outbox outbox(FakeSession session, int limit) {
-    return new Outbox(session, limit, closes::add, sender);
+  private SessionOutbox outbox(FakeSession session, int limit) {
+    return new SessionOutbox(session, limit, closes::add, sender);
   }
 
   @Test
   void offeringOnlyEnqueuesAndTheSenderWritesInOrder() throws Exception {
     FakeSession session = new FakeSession(true);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.offer(msg("a"));
     box.start(msg("snapshot"));
     box.offer(msg("b"));
@@ -32,7 +32,7 @@ class OutboxTest {
   @Test
   void nothingIsSentBeforeTheSnapshot() {
     FakeSession session = new FakeSession(true);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.offer(msg("a"));
     box.offerLatest("k", msg("b"));
 
@@ -44,7 +44,7 @@ class OutboxTest {
   @Test
   void aNewerKeyedMessageReplacesAWaitingOneButMustArriveMessagesAllPass() throws Exception {
     FakeSession session = new FakeSession(false);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.start(msg("snapshot"));
     sender.runAll(); // the snapshot is now in flight
     box.offerLatest("progress:1", msg("p10"));
@@ -60,7 +60,7 @@ class OutboxTest {
   @Test
   void aStateChangeDropsTheWaitingQueuePositionItSupersedes() throws Exception {
     FakeSession session = new FakeSession(false);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.start(msg("snapshot"));
     sender.runAll();
     box.offerInBackground("queue:1", msg("q1"));
@@ -76,8 +76,8 @@ class OutboxTest {
   void backgroundMessagesWaitForEveryOtherMessageOfAllSessions() throws Exception {
     FakeSession a = new FakeSession(true);
     FakeSession b = new FakeSession(true);
-    Outbox boxA = outbox(a, 10);
-    Outbox boxB = outbox(b, 10);
+    SessionOutbox boxA = outbox(a, 10);
+    SessionOutbox boxB = outbox(b, 10);
     boxA.start(msg("snapshot"));
     boxB.start(msg("snapshot"));
     sender.runAll();
@@ -99,7 +99,7 @@ class OutboxTest {
   @Test
   void aCompletionLaterOnAnotherThreadHandsTheNextSendBackToTheSender() throws Exception {
     FakeSession session = new FakeSession(false);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.start(msg("snapshot"));
     box.offer(msg("a"));
     sender.runAll();
@@ -118,26 +118,26 @@ class OutboxTest {
   void aBusySessionYieldsToOthersAfterItsTurn() {
     FakeSession busy = new FakeSession(true);
     FakeSession other = new FakeSession(true);
-    Outbox a = outbox(busy, 100);
-    Outbox b = outbox(other, 100);
+    SessionOutbox a = outbox(busy, 100);
+    SessionOutbox b = outbox(other, 100);
     a.start(msg("snapshot"));
-    for (int i = 0; i < 2 * Outbox.TURN; i++) {
+    for (int i = 0; i < 2 * SessionOutbox.TURN; i++) {
       a.offer(msg("m"));
     }
     b.start(msg("snapshot"));
 
     sender.runOne(); // a's first turn
-    assertThat(busy.sentCount()).isEqualTo(Outbox.TURN);
+    assertThat(busy.sentCount()).isEqualTo(SessionOutbox.TURN);
     sender.runOne(); // b's, queued behind a's first turn but ahead of its second
     assertThat(other.sentCount()).isOne();
     sender.runAll();
-    assertThat(busy.sentCount()).isEqualTo(2 * Outbox.TURN + 1);
+    assertThat(busy.sentCount()).isEqualTo(2 * SessionOutbox.TURN + 1);
   }
 
   @Test
   void tooManyWaitingMustArriveMessagesCloseTheSessionWith1013() {
     FakeSession stuck = new FakeSession(false);
-    Outbox box = outbox(stuck, 2);
+    SessionOutbox box = outbox(stuck, 2);
     box.start(msg("snapshot"));
     sender.runAll(); // in flight, never completes
     box.offerLatest("progress:1", msg("p")); // keyed: not counted
@@ -149,13 +149,13 @@ class OutboxTest {
     assertThat(box.isClosed()).isTrue();
     assertThat(box.pendingCount()).isZero();
     closes.forEach(Runnable::run);
-    assertThat(stuck.closedWith).isEqualTo(Outbox.TRY_AGAIN_LATER);
+    assertThat(stuck.closedWith).isEqualTo(SessionOutbox.TRY_AGAIN_LATER);
   }
 
   @Test
   void aFailedSendStopsTheOutbox() {
     FakeSession session = new FakeSession(false);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.start(msg("snapshot"));
     box.offer(msg("a"));
     sender.runAll();
@@ -171,7 +171,7 @@ class OutboxTest {
   void aSenderThatRejectsWorkDiscardsTheOutbox() {
     sender.close();
     FakeSession session = new FakeSession(true);
-    Outbox box = outbox(session, 10);
+    SessionOutbox box = outbox(session, 10);
     box.start(msg("snapshot"));
 
     assertThat(box.isClosed()).isTrue();

@@ -13,18 +13,18 @@ import java.time.ZoneOffset;
 
 /**
  * Webhook events made the way the engine makes them: jobs written through a {@link JdbcJobStore}
- * whose change hook subscribes and records, into an {@link Outbox} with no deliverer, so that only
+ * whose change hook subscribes and records, into an {@link WebhookOutbox} with no deliverer, so that only
  * the test moves events out of pending.
  */
-final class OutboxFixture {
+final class WebhookOutboxFixture {
   static final WebhookTarget TARGET = new WebhookTarget(URI.create("https://hooks.example.com/in"), "k-test");
 
-  final Outbox outbox;
+  final WebhookOutbox outbox;
   private final JdbcJobStore jobs;
   private final Clock clock;
 
-  OutboxFixture(Database db, Instant at) {
-    this.outbox = new Outbox(db, new JobPayloads("/api/"));
+  WebhookOutboxFixture(Database db, Instant at) {
+    this.outbox = new WebhookOutbox(db, new JobPayloads("/api/"));
     this.clock = Clock.fixed(at, ZoneOffset.UTC);
     this.jobs = new JdbcJobStore(db, (tx, id, state, when) -> {
       if (state == JobState.QUEUED) {
@@ -48,7 +48,7 @@ final class OutboxFixture {
 
   /** The job's oldest pending event is given this outcome (delivered or failed) after one attempt. */
   void settleHead(JobId id, DeliveryState outcome) {
-    Outbox.Pending head = outbox.due(clock.instant(), 1000).stream().filter(p -> p.jobId().equals(id.value()))
+    WebhookOutbox.Pending head = outbox.due(clock.instant(), 1000).stream().filter(p -> p.jobId().equals(id.value()))
         .findFirst().orElseThrow(() -> new AssertionError("no pending event of " + id));
     outbox.attempted(head.seq(), outcome, 1, outcome == DeliveryState.DELIVERED ? 204 : 500,
         outcome == DeliveryState.DELIVERED ? null : "HTTP 500", clock.instant(), null);

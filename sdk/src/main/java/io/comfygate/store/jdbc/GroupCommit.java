@@ -1,0 +1,155 @@
+package io.comfygate.store.jdbc;
+
+import io.comfygate.errors.StoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit on SQLite's single writer: writes that arrive while another batch commits share
+ * the next transaction. No thread of its own and no wait for company: a caller that finds the
+ * writer free commits at once (leader), taking along every write queued so far; callers that
+ * arrive meanwhile queue and are committed by the next leader, which may be one of them. Each
+ * write runs inside a savepoint, so one that fails (a duplicate id, a refusal) rolls back alone;
+ * a failed BEGIN or COMMIT fails every write of the batch, and none of them is stored.
+ */
+final class GroupCommit {
+  /** Writes per transaction at most, so one batch stays short. */
+  private static final int MAX_BATCH = 256;
+
+  private final Database db;
+  private final Duration timeout;
+  private final ReentrantLock leader = new ReentrantLock();
+  private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+
+  GroupCommit(Database db, Duration timeout) {
+    this.db = db;
+    this.timeout = timeout;
+  }
+
+  <R> R run(String operation, SqlWork<R> work) {
+    Pending<R> mine = new Pending<>(operation, work);
+    queue.add(mine);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!mine.done) {
+      boolean locked;
+      try {
+        locked = leader.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        locked = false;
+      }
+      if (!locked) {
+        if (queue.remove(mine)) {
+          throw new StoreException(operation, "timed out after " + timeout + " waiting for the database writer", null);
+        }
+        // A leader has taken it: it ends within its own transaction's bounds.
+        lockUninterruptibly();
+      }
+      try {
+        if (!mine.done) {
+          commitBatch();
+        }
+      } finally {
+        leader.unlock();
+      }
+    }
+    return mine.result();
+  }
+
+  private void lockUninterruptibly() {
+    boolean interrupted = Thread.interrupted();
+    leader.lock();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Takes what is queued (the caller's write among it) and commits it in one transaction. */
+  private void commitBatch() {
+    List<Pending<?>> batch = new ArrayList<>();
+    for (Pending<?> p = queue.poll(); p != null; p = batch.size() < MAX_BATCH ? queue.poll() : null) {
+      batch.add(p);
+    }
+    try {
+      db.inTransaction(batch.get(0).operation, connection -> {
+        if (batch.size() == 1) {
+          batch.get(0).runAlone(connection); // a failure rolls back the transaction: its own
+          return null;
+        }
+        for (Pending<?> p : batch) {
+          p.runInSavepoint(connection);
+        }
+        return null;
+      });
+      batch.forEach(Pending::finish);
+    } catch (RuntimeException | Error e) {
+      for (Pending<?> p : batch) {
+        p.fail(e);
+      }
+    }
+  }
+
+  /** One caller's write and, once its batch has committed or failed, its outcome. */
+  private static final class Pending<R> {
+    final String operation;
+    private final SqlWork<R> work;
+    private R value;
+    private Throwable failure;
+    /** Written by the leader before it releases the lock; read by the owner after taking it. */
+    volatile boolean done;
+
+    Pending(String operation, SqlWork<R> work) {
+      this.operation = operation;
+      this.work = work;
+    }
+
+    void runAlone(Connection connection) throws SQLException {
+      value = work.run(connection);
+    }
+
+    void runInSavepoint(Connection connection) throws SQLException {
+      execute(connection, "SAVEPOINT one_write");
+      try {
+        value = work.run(connection);
+        execute(connection, "RELEASE one_write");
+      } catch (SQLException | RuntimeException e) {
+        execute(connection, "ROLLBACK TO one_write");
+        execute(connection, "RELEASE one_write");
+        failure = e instanceof SQLException sql ? new StoreException(operation, sql.getMessage(), sql) : e;
+      }
+    }
+
+    void finish() {
+      done = true;
+    }
+
+    void fail(Throwable batchFailure) {
+      value = null;
+      failure = batchFailure;
+      done = true;
+    }
+
+    R result() {
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
+      }
+      return value;
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(sql);
+      }
+    }
+  }
+}
