@@ -1,8 +1,6 @@
 package io.comfygate.store;
 
 import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcImageStore;
-import io.comfygate.store.jdbc.JdbcJobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,26 +52,24 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
     return file(dir);
   }
 
+  @Override
   public Database db() {
     return db;
   }
 
+  @Override
+  public Database open() {
+    return open(dir);
+  }
+
   /** Closes the store and opens the same file again, as a restart would. */
+  @Override
   public Database reopen() {
     db.close();
     db = open(dir);
     return db;
   }
 
-  @Override
-  public JobStore jobs() {
-    return new JdbcJobStore(db);
-  }
-
-  @Override
-  public ImageStore images() {
-    return new JdbcImageStore(db);
-  }
 
   private static void delete(Path p) {
     try {
