@@ -1,6 +1,9 @@
 package io.comfygate.store;
 
 import io.comfygate.store.jdbc.Database;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -26,6 +29,7 @@ public final class PostgresSchema implements BeforeEachCallback, AfterEachCallba
 
   private String schema;
   private Database db;
+  private Path dir;
 
   /** The server's URL, not bound to any schema. */
   public static String serverUrl() {
@@ -33,21 +37,29 @@ public final class PostgresSchema implements BeforeEachCallback, AfterEachCallba
   }
 
   @Override
-  public void beforeEach(ExtensionContext context) throws SQLException {
+  public void beforeEach(ExtensionContext context) throws SQLException, IOException {
+    dir = Files.createTempDirectory("comfygate-pg-");
     schema = "cg_test_" + UUID.randomUUID().toString().replace("-", "");
     admin("CREATE SCHEMA " + schema);
     db = open();
   }
 
   @Override
-  public void afterEach(ExtensionContext context) throws SQLException {
+  public void afterEach(ExtensionContext context) throws SQLException, IOException {
     try {
       if (db != null) {
         db.close();
       }
     } finally {
       admin("DROP SCHEMA " + schema + " CASCADE");
+      SqliteStoreFile.deleteTree(dir);
     }
+  }
+
+  /** The test's own folder, for files beside the database (outputs, uploads). */
+  @Override
+  public Path dir() {
+    return dir;
   }
 
   /** Opens another {@link Database} on this test's schema, as a second process would; the caller closes it. */

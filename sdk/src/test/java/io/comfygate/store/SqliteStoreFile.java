@@ -37,12 +37,18 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
     db.close();
+    deleteTree(dir);
+  }
+
+  /** Deletes a test's folder and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(SqliteStoreFile::delete);
     }
   }
 
   /** The test's own folder: the store file lives in {@code db/}, anything else may go beside it. */
+  @Override
   public Path dir() {
     return dir;
   }

@@ -27,6 +27,9 @@ public abstract class StoreContractSupport {
       return new io.comfygate.store.jdbc.JdbcImageStore(db());
     }
 
+    /** The test's own folder, for files beside the database (outputs, uploads). */
+    java.nio.file.Path dir();
+
     /** The database under the stores. */
     io.comfygate.store.jdbc.Database db();
 
