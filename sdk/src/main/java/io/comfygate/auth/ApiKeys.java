@@ -1,18 +1,14 @@
 package io.comfygate.auth;
 
 import io.comfygate.internal.ids.SortableIds;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.ApiKeyStore;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,12 +26,13 @@ public final class ApiKeys {
   private static final Pattern USER = Pattern.compile("[^\\p{Cntrl}]{1,128}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Database db;
+  private final ApiKeyStore store;
   private final Clock clock;
 
-  public ApiKeys(Database db, Clock clock) {
-    this.db = db;
-    this.clock = clock;
+  /** @param store where keys are recorded (the caller owns its database) */
+  public ApiKeys(ApiKeyStore store, Clock clock) {
+    this.store = java.util.Objects.requireNonNull(store, "store");
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
   }
 
   /**
@@ -64,21 +61,7 @@ public final class ApiKeys {
     Instant now = clock.instant();
     String url = webhookUrl == null ? null : webhookUrl.toString();
     ApiKey key = new ApiKey(SortableIds.next('k', now), userId, name.strip(), admin, now, null, null, url);
-    db.inTransaction("apikey.issue", c -> {
-      try (PreparedStatement insert = c.prepareStatement("""
-          INSERT INTO api_keys (id, key_hash, user_id, name, admin, created_at, webhook_url, webhook_secret)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-        insert.setString(1, key.id());
-        insert.setString(2, hash(secret));
-        insert.setString(3, key.userId());
-        insert.setString(4, key.name());
-        insert.setInt(5, admin ? 1 : 0);
-        insert.setLong(6, now.toEpochMilli());
-        insert.setString(7, url);
-        insert.setString(8, webhookSecret);
-        return insert.executeUpdate();
-      }
-    });
+    store.insert(key, hash(secret), webhookSecret);
     return new IssuedKey(key, secret, webhookSecret);
   }
 
@@ -88,13 +71,7 @@ public final class ApiKeys {
    * @return the key as it is now, or empty if there is no such key
    */
   public Optional<ApiKey> setWebhookUrl(String id, URI webhookUrl) {
-    boolean found = db.inTransaction("apikey.webhookUrl", c -> {
-      try (PreparedStatement update = c.prepareStatement("UPDATE api_keys SET webhook_url = ? WHERE id = ?")) {
-        update.setString(1, webhookUrl == null ? null : webhookUrl.toString());
-        update.setString(2, id);
-        return update.executeUpdate() == 1;
-      }
-    });
+    boolean found = store.setWebhookUrl(id, webhookUrl == null ? null : webhookUrl.toString());
     return found ? find(id) : Optional.empty();
   }
 
@@ -106,26 +83,13 @@ public final class ApiKeys {
    */
   public Optional<String> rotateWebhookSecret(String id) {
     String fresh = newWebhookSecret();
-    boolean found = db.inTransaction("apikey.rotateWebhookSecret", c -> {
-      try (PreparedStatement update = c.prepareStatement("UPDATE api_keys SET webhook_secret = ? WHERE id = ?")) {
-        update.setString(1, fresh);
-        update.setString(2, id);
-        return update.executeUpdate() == 1;
-      }
-    });
+    boolean found = store.setWebhookSecret(id, fresh);
     return found ? Optional.of(fresh) : Optional.empty();
   }
 
   /** The key with this id, revoked or not. */
   public Optional<ApiKey> find(String id) {
-    return db.read("apikey.find", c -> {
-      try (PreparedStatement find = c.prepareStatement("SELECT * FROM api_keys WHERE id = ?")) {
-        find.setString(1, id);
-        try (ResultSet rows = find.executeQuery()) {
-          return rows.next() ? Optional.of(map(rows)) : Optional.<ApiKey>empty();
-        }
-      }
-    });
+    return store.find(id);
   }
 
   /** {@code whsec_} and 256 random bits in hex. */
@@ -141,14 +105,7 @@ public final class ApiKeys {
       return Optional.empty();
     }
     String hash = hash(secret);
-    Optional<ApiKey> key = db.read("apikey.authenticate", c -> {
-      try (PreparedStatement find = c.prepareStatement("SELECT * FROM api_keys WHERE key_hash = ?")) {
-        find.setString(1, hash);
-        try (ResultSet rows = find.executeQuery()) {
-          return rows.next() ? Optional.of(map(rows)) : Optional.<ApiKey>empty();
-        }
-      }
-    });
+    Optional<ApiKey> key = store.findByHash(hash);
     if (key.isEmpty() || key.get().isRevoked()) {
       return Optional.empty();
     }
@@ -158,29 +115,12 @@ public final class ApiKeys {
 
   /** Revokes a key by id. Returns false if there is no such key or it was revoked already. */
   public boolean revoke(String id) {
-    long now = clock.instant().toEpochMilli();
-    return db.inTransaction("apikey.revoke", c -> {
-      try (PreparedStatement revoke = c.prepareStatement(
-          "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-        revoke.setLong(1, now);
-        revoke.setString(2, id);
-        return revoke.executeUpdate() == 1;
-      }
-    });
+    return store.revoke(id, clock.instant());
   }
 
   /** Every key, newest first (revoked ones included, marked). */
   public List<ApiKey> list() {
-    return db.read("apikey.list", c -> {
-      try (PreparedStatement all = c.prepareStatement("SELECT * FROM api_keys ORDER BY created_at DESC, id DESC");
-           ResultSet rows = all.executeQuery()) {
-        List<ApiKey> keys = new ArrayList<>();
-        while (rows.next()) {
-          keys.add(map(rows));
-        }
-        return keys;
-      }
-    });
+    return store.list();
   }
 
   /** Last use is kept to the minute: no write per request for a busy key. */
@@ -189,24 +129,7 @@ public final class ApiKeys {
     if (key.lastUsedAt() != null && key.lastUsedAt().plusSeconds(60).isAfter(now)) {
       return;
     }
-    db.inTransaction("apikey.touch", c -> {
-      try (PreparedStatement touch = c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
-        touch.setLong(1, now.toEpochMilli());
-        touch.setString(2, key.id());
-        return touch.executeUpdate();
-      }
-    });
-  }
-
-  private static ApiKey map(ResultSet rows) throws SQLException {
-    return new ApiKey(rows.getString("id"), rows.getString("user_id"), rows.getString("name"), rows.getInt("admin") == 1,
-        Instant.ofEpochMilli(rows.getLong("created_at")), instant(rows, "revoked_at"), instant(rows, "last_used_at"),
-        rows.getString("webhook_url"));
-  }
-
-  private static Instant instant(ResultSet rows, String column) throws SQLException {
-    long v = rows.getLong(column);
-    return rows.wasNull() ? null : Instant.ofEpochMilli(v);
+    store.touch(key.id(), now);
   }
 
   private static void requireText(String value, String field, int max) {

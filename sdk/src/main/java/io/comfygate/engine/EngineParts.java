@@ -144,7 +144,7 @@ final class EngineParts implements AutoCloseable {
     }
     Uploads uploads = c.uploads();
     if (uploads == null && database != null) {
-      uploads = new Uploads(database, c.outputDir().resolve("uploads"), c.uploadMaxBytes(), c.clock());
+      uploads = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(database), c.outputDir().resolve("uploads"), c.uploadMaxBytes(), c.clock());
     }
     try {
       return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned));

@@ -144,9 +144,10 @@ final class JobBoard {
     Job now;
     synchronized (lock) {
       waitLocked(job);
-      listeners.emit(new JobEvent.Enqueued(snapshotLocked(job)));
+      Job enqueued = snapshotLocked(job);
+      listeners.emit(new JobEvent.Enqueued(enqueued));
       next = promoteLocked();
-      now = snapshotLocked(job);
+      now = next.isEmpty() ? enqueued : snapshotLocked(job); // only a promotion moves it
     }
     send(next);
     return now;

@@ -44,10 +44,14 @@ import org.slf4j.LoggerFactory;
  * backend and never sent twice: queued jobs resume, dispatched and running ones are reconciled with
  * the backend's queue and history.
  *
- * <p><b>Scheduling.</b> One lock guards the waiting room ({@link io.comfygate.queue.FairQueue}), the
- * backends' slots and the active jobs; decisions are taken under it and acted on (HTTP calls,
- * listeners) after it is released. Each backend gets up to two jobs: one running and one waiting in
- * ComfyUI's own queue, so the GPU never waits for us between two jobs.
+ * <p><b>Scheduling.</b> The store is the queue's truth: a submit is committed (its idempotency key
+ * and the user's waiting limit checked in the same transaction, shared with concurrent submits)
+ * without the scheduling lock. The engine's memory is a cache of it, owned by one object that takes
+ * one lock to place the committed job in the waiting room ({@link io.comfygate.queue.FairQueue}),
+ * decide which jobs go to which backend, and release it before anything is sent; no SQL, HTTP or
+ * listener call happens under that lock. Each backend gets up to two jobs: one running and one
+ * waiting in ComfyUI's own queue, so the GPU never waits for us between two jobs. The package
+ * documentation follows one job from submit to its image.
  *
  * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel),
  * {@code comfygate-job-events-1} (listeners, in order), {@code comfygate-engine-timer-1}

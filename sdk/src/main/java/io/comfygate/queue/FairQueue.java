@@ -190,14 +190,15 @@ public final class FairQueue<J> {
     if (place == null || !place.waiting) {
       return -1;
     }
-    int index = waiting.get(place.user).indexOf(place);
+    Line<J> own = waiting.get(place.user);
+    int index = own.indexOf(place);
     // Turns 0..index-1 serve up to `index` jobs of every user; in turn `index` the users ahead of
     // this one in turn order serve one more each if they still have one.
     int position = 0;
     boolean ahead = true;
-    for (Map.Entry<String, Line<J>> e : waiting.entrySet()) {
-      int size = e.getValue().size();
-      if (e.getKey().equals(place.user)) {
+    for (Line<J> line : waiting.values()) {
+      int size = line.size();
+      if (line == own) {
         ahead = false;
         position += index;
       } else {

@@ -3,7 +3,7 @@ package io.comfygate.uploads;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.UploadStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,13 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,24 +29,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
-  private static final String COLUMNS = "id, user_id, content_type, width, height, size_bytes, file, created_at";
   private static final int SWEEP_BATCH = 500;
 
-  private final Database db;
+  private final UploadStore store;
   private final Path dir;
   private final long maxBytes;
   private final Clock clock;
 
   /**
-   * @param db the database with the {@code uploads} table (the caller owns and closes it)
+   * @param store where uploads are recorded (the caller owns its database)
    * @param dir the folder files are kept in (created when needed)
    * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
    */
-  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
+  public Uploads(UploadStore store, Path dir, long maxBytes, Clock clock) {
     if (maxBytes < 1) {
       throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
     }
-    this.db = Objects.requireNonNull(db, "db");
+    this.store = Objects.requireNonNull(store, "store");
     this.dir = Objects.requireNonNull(dir, "dir");
     this.maxBytes = maxBytes;
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -129,13 +124,7 @@ public final class Uploads {
 
   /** An upload by id, whoever owns it. */
   public Optional<Upload> find(UploadId id) {
-    return db.read("upload.find", c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM uploads WHERE id = ?")) {
-        select.setString(1, id.value());
-        List<Upload> found = mapAll(select);
-        return found.stream().findFirst();
-      }
-    });
+    return store.find(id);
   }
 
   /**
@@ -163,14 +152,7 @@ public final class Uploads {
     int removed = 0;
     List<Upload> batch;
     do {
-      batch = db.read("upload.expired", c -> {
-        try (PreparedStatement select = c.prepareStatement(
-            "SELECT " + COLUMNS + " FROM uploads WHERE created_at < ? ORDER BY created_at, id LIMIT ?")) {
-          select.setLong(1, cutoff.toEpochMilli());
-          select.setInt(2, SWEEP_BATCH);
-          return mapAll(select);
-        }
-      });
+      batch = store.listCreatedBefore(cutoff, SWEEP_BATCH);
       for (Upload upload : batch) {
         try {
           Files.deleteIfExists(file(upload));
@@ -178,43 +160,14 @@ public final class Uploads {
           LOG.warn("could not remove expired upload file {}: {}", file(upload), e.getMessage());
           return removed; // the row stays, so the file is tried again at the next sweep
         }
-        removed += db.inTransaction("upload.remove", c -> {
-          try (PreparedStatement delete = c.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
-            delete.setString(1, upload.id().value());
-            return delete.executeUpdate();
-          }
-        });
+        removed += store.delete(upload.id()) ? 1 : 0;
       }
     } while (batch.size() == SWEEP_BATCH);
     return removed;
   }
 
   private void insert(Upload u) {
-    db.inTransaction("upload.insert", c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO uploads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, u.id().value());
-        insert.setString(2, u.userId());
-        insert.setString(3, u.contentType());
-        insert.setInt(4, u.width());
-        insert.setInt(5, u.height());
-        insert.setLong(6, u.bytes());
-        insert.setString(7, u.file());
-        insert.setLong(8, u.createdAt().toEpochMilli());
-        return insert.executeUpdate();
-      }
-    });
-  }
-
-  private static List<Upload> mapAll(PreparedStatement select) throws SQLException {
-    List<Upload> out = new ArrayList<>();
-    try (ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        out.add(new Upload(UploadId.of(rows.getString("id")), rows.getString("user_id"), rows.getString("content_type"),
-            rows.getInt("width"), rows.getInt("height"), rows.getLong("size_bytes"), rows.getString("file"),
-            Instant.ofEpochMilli(rows.getLong("created_at"))));
-      }
-    }
-    return out;
+    store.insert(u);
   }
 
   private static void deleteQuietly(Path file) {

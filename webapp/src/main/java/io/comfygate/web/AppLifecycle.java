@@ -4,6 +4,7 @@ import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcApiKeyStore;
 import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.docs.ApiDocument;
 import io.comfygate.web.docs.OpenApiServlet;
@@ -75,7 +76,7 @@ public final class AppLifecycle implements ServletContextListener {
       database = Database.open(settings.jobDbPath().map(Path::toString).orElse(settings.jdbcUrl()));
       webhooks = Webhooks.builder(database).settings(settings).imageUrlBase(context.getContextPath() + "/api/").build();
       engine = JobEngine.builder().settings(settings).database(database).webhooks(webhooks).build();
-      ApiKeys apiKeys = new ApiKeys(database, Clock.systemUTC());
+      ApiKeys apiKeys = new ApiKeys(new JdbcApiKeyStore(database), Clock.systemUTC());
       AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
       metrics = ComfyMetrics.start(engine, MetricsEndpoint.version(context));

@@ -79,6 +79,10 @@ final class GroupCommit {
     }
     try {
       db.inTransaction(batch.get(0).operation, connection -> {
+        if (batch.size() == 1) {
+          batch.get(0).runAlone(connection); // a failure rolls back the transaction: its own
+          return null;
+        }
         for (Pending<?> p : batch) {
           p.runInSavepoint(connection);
         }
@@ -104,6 +108,10 @@ final class GroupCommit {
     Pending(String operation, SqlWork<R> work) {
       this.operation = operation;
       this.work = work;
+    }
+
+    void runAlone(Connection connection) throws SQLException {
+      value = work.run(connection);
     }
 
     void runInSavepoint(Connection connection) throws SQLException {

@@ -113,6 +113,19 @@ public final class JdbcJobStore implements JobStore {
 
   /** The rule of {@link WaitingLimit}, on the rows as this transaction sees them. */
   private static boolean mayWait(Connection connection, String userId, WaitingLimit limit) throws SQLException {
+    // Counted in the index first: below the limit, the jobs being handed over cannot matter.
+    long queued;
+    try (PreparedStatement count = connection.prepareStatement("""
+        SELECT COUNT(*)
+          FROM jobs
+         WHERE user_id = ? AND state = ? AND backend IS NULL""")) {
+      count.setString(1, userId);
+      count.setString(2, JobState.QUEUED.wireName());
+      queued = Binds.count(count);
+    }
+    if (queued < limit.maxWaiting()) {
+      return true;
+    }
     int waits = 0;
     int handedOver = 0;
     try (PreparedStatement select = connection.prepareStatement("""

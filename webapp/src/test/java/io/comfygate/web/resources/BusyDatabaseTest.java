@@ -29,7 +29,7 @@ class BusyDatabaseTest extends ResourceTestBase {
   @Override
   protected ComfyApplication application(AppServices services) {
     keysDb = Database.builder(dir.resolve("db/keys.db").toString()).busyTimeout(Duration.ofMillis(200)).build();
-    return super.application(new AppServices(Settings.defaults(), services.engine(), new ApiKeys(keysDb, Clock.systemUTC())));
+    return super.application(new AppServices(Settings.defaults(), services.engine(), new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(keysDb), Clock.systemUTC())));
   }
 
   @AfterEach

@@ -56,7 +56,7 @@ abstract class ResourceTestBase extends JerseyTest {
     comfy = FakeComfyUi.builder().steps(2).start();
     database = Database.open(dir.resolve("db/app.db").toString());
     engine = engineBuilder().build();
-    apiKeys = new ApiKeys(database, Clock.systemUTC());
+    apiKeys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(database), Clock.systemUTC());
   }
 
   /** The engine of these tests, on the fake and the database, before {@code build()}. */

@@ -30,7 +30,7 @@ class UnexpectedFailureTest extends ResourceTestBase {
   @Override
   protected ComfyApplication application(AppServices services) {
     Database closed = Database.open(dir.resolve("db/broken.db").toString());
-    ApiKeys broken = new ApiKeys(closed, Clock.systemUTC());
+    ApiKeys broken = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(closed), Clock.systemUTC());
     closed.close();
     return super.application(new AppServices(Settings.defaults(), services.engine(), broken));
   }

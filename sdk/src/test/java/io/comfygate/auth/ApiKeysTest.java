@@ -3,22 +3,21 @@ package io.comfygate.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.comfygate.store.StoreContractSupport;
+import io.comfygate.store.SqliteStoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-public abstract class ApiKeysContract {
-  /** The database and folder under test: fresh for each test. */
-  protected abstract StoreContractSupport.Stores store();
-
-  protected ApiKeys keys;
+class ApiKeysTest {
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
+  private ApiKeys keys;
 
   @BeforeEach
   void open() {
-    keys = new ApiKeys(store().db(), Clock.systemUTC());
+    keys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), Clock.systemUTC());
   }
 
   @Test
@@ -50,6 +49,18 @@ public abstract class ApiKeysContract {
     assertThat(keys.revoke(key.id())).isFalse();
     assertThat(keys.authenticate(issued.secret())).isEmpty();
     assertThat(keys.list().get(0).isRevoked()).isTrue();
+  }
+
+  @Test
+  void onlyTheHashIsStored() throws Exception {
+    IssuedKey issued = keys.issue("alice", "laptop", true);
+    store.db().close();
+    Path wal = Path.of(store.file() + "-wal");
+    String file = new String(Files.readAllBytes(store.file()), java.nio.charset.StandardCharsets.ISO_8859_1)
+        + (Files.exists(wal) ? new String(Files.readAllBytes(wal), java.nio.charset.StandardCharsets.ISO_8859_1) : "");
+    assertThat(file).doesNotContain(issued.secret()).contains(ApiKeys.hash(issued.secret()));
+    keys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.reopen()), Clock.systemUTC());
+    assertThat(keys.authenticate(issued.secret())).get().extracting(ApiKey::admin).isEqualTo(true);
   }
 
   @Test

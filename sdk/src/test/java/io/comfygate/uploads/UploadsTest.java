@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
-import io.comfygate.store.StoreContractSupport;
+import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.testkit.SampleImages;
 import java.io.ByteArrayInputStream;
@@ -23,23 +23,22 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upload storage on a real SQLite file and folder: content sniffing, the size limit, ownership, retention. */
-public abstract class UploadsContract {
+class UploadsTest {
   private static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
 
-  /** The database and folder under test: fresh for each test. */
-  protected abstract StoreContractSupport.Stores store();
-
+  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private Database db;
   private Path dir;
   private Uploads uploads;
 
   @BeforeEach
   void open() {
-    db = store().db();
-    dir = store().dir().resolve("outputs/uploads");
-    uploads = new Uploads(db, dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
+    db = store.db();
+    dir = store.dir().resolve("outputs/uploads");
+    uploads = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   @Test
@@ -112,14 +111,14 @@ public abstract class UploadsContract {
     assertThat(endless.read).as("bytes read of an endless body").isBetween(100_001L, 100_000L + 64 * 1024);
     assertThat(filesIn(dir)).isEmpty();
     // Exactly at the limit is fine.
-    Uploads tight = new Uploads(db, dir, SampleImages.png(8, 8).length, Clock.systemUTC());
+    Uploads tight = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, SampleImages.png(8, 8).length, Clock.systemUTC());
     assertThat(tight.store("alice", in(SampleImages.png(8, 8))).bytes()).isEqualTo(SampleImages.png(8, 8).length);
   }
 
   @Test
   void filesAreNamedByIdAndIdsFromOutsideCannotReachOtherPaths() throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(store().dir().resolve("outputs/secret.txt"), "secret");
+    Files.writeString(store.dir().resolve("outputs/secret.txt"), "secret");
     Upload upload = uploads.store("alice", in(SampleImages.png(4, 4)));
 
     assertThat(upload.id().value()).matches("u[0-9a-z]{26}");
@@ -143,7 +142,7 @@ public abstract class UploadsContract {
   @Test
   void uploadsOlderThanTheCutoffAreRemovedWithTheirFiles() throws IOException {
     Upload old = uploads.store("alice", in(SampleImages.png(4, 4)));
-    Upload fresh = new Uploads(db, dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
+    Upload fresh = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
         .store("alice", in(SampleImages.png(5, 5)));
 
     assertThat(uploads.removeCreatedBefore(T0.plusSeconds(60))).isEqualTo(1);
