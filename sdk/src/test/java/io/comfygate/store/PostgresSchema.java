@@ -93,7 +93,8 @@ public final class PostgresSchema implements BeforeEachCallback, AfterEachCallba
   }
 
 
-  private static void admin(String sql) throws SQLException {
+  /** Runs {@code sql} on the server outside any test schema (creating and dropping schemas). */
+  public static void admin(String sql) throws SQLException {
     try (Connection connection = DriverManager.getConnection(serverUrl());
         Statement statement = connection.createStatement()) {
       statement.setQueryTimeout(30);
