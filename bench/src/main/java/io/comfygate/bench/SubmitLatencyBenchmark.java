@@ -56,6 +56,8 @@ public final class SubmitLatencyBenchmark {
   static final Duration SUSTAIN = Duration.ofSeconds(6);
   static final Duration WAIT = Duration.ofSeconds(10);
   static final int BACKLOG = 100_000;
+  static final int ROUNDS = 6;
+  static final Duration PHASE = Duration.ofSeconds(3);
   static final Duration BACKLOG_RUN = Duration.ofSeconds(3);
 
   public static void main(String[] args) throws Exception {
@@ -67,6 +69,7 @@ public final class SubmitLatencyBenchmark {
       double store = storeCeiling(work);
       double viaEngine = sustainedSubmits(fake, tap, work);
       System.out.printf(Locale.ROOT, "%nratio engine/store: %.2f%n", viaEngine / store);
+      alternating(fake, tap, work);
       if (!List.of(args).contains("--no-backlog")) {
         backlog(fake, tap, work);
       }
@@ -159,6 +162,52 @@ public final class SubmitLatencyBenchmark {
     }
     return report("JobEngine.submit, " + THREADS + " threads, " + USERS + " users", work.resolve("sustained.db"),
         accepted.get());
+  }
+
+  /**
+   * The store's own batched insert rate and the engine's submit rate in alternating phases of
+   * {@link #PHASE} ({@value #ROUNDS} rounds, order reversed each round), so that the shared
+   * machine's drift hits both alike; one ratio per round.
+   */
+  private static void alternating(FakeComfyUi fake, FrameTap tap, Path work) throws Exception {
+    fake.hang(true);
+    Clock clock = Clock.systemUTC();
+    String params = BenchSupport.tinyJob("store").toString();
+    try (Database db = Database.open(work.resolve("alt-store.db").toString());
+        JobEngine engine = engine(tap, work, "alt-engine", new QuotaPolicy(1_000_000, 1))) {
+      JdbcJobStore store = new JdbcJobStore(db);
+      Work viaStore = (thread, n) -> store.insert(
+          StoredJob.queued(JobId.generate(clock), "user-" + (n % USERS), "txt2img", params, clock.instant()));
+      Work viaEngine = (thread, n) -> engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("alt " + n));
+      System.out.println();
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        boolean storeFirst = round % 2 == 0;
+        double first = phase(storeFirst ? "store" : "engine", storeFirst ? viaStore : viaEngine);
+        double second = phase(storeFirst ? "engine" : "store", storeFirst ? viaEngine : viaStore);
+        double storeRate = storeFirst ? first : second;
+        double engineRate = storeFirst ? second : first;
+        ratios.add(engineRate / storeRate);
+        System.out.printf(Locale.ROOT, "round %d: store %.0f/s, engine %.0f/s, ratio %.2f%n", round + 1, storeRate,
+            engineRate, engineRate / storeRate);
+      }
+      ratios.sort(null);
+      System.out.printf(Locale.ROOT, "alternating, %d threads, %d users: median ratio engine/store %.2f (min %.2f, max %.2f)%n",
+          THREADS, USERS, (ratios.get((ROUNDS - 1) / 2) + ratios.get(ROUNDS / 2)) / 2, ratios.get(0),
+          ratios.get(ROUNDS - 1));
+    } finally {
+      fake.hang(false);
+      fake.reset();
+    }
+  }
+
+  private static double phase(String name, Work work) throws Exception {
+    AtomicLong done = new AtomicLong();
+    load(name, PHASE, (thread, n) -> {
+      work.run(thread, n);
+      done.incrementAndGet();
+    });
+    return done.get() / (double) PHASE.toSeconds();
   }
 
   /** Submit rate and per-call latency with 0 waiting, then with {@value #BACKLOG} waiting, on one engine. */
