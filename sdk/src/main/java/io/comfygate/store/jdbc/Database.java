@@ -168,9 +168,8 @@ public final class Database implements AutoCloseable {
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(connection, e);
         throw e;
-      } finally {
-        dialect.end(connection);
       }
+      dialect.end(connection);
       return result;
     } catch (SQLException e) {
       throw new StoreException(operation, e.getMessage(), e);
@@ -328,6 +327,7 @@ public final class Database implements AutoCloseable {
   private void rollbackQuietly(Connection connection, Throwable failure) {
     try {
       dialect.rollback(connection);
+      dialect.end(connection);
     } catch (SQLException e) {
       // The transaction may already be gone (SQLite rolls back itself on some errors); the
       // original failure is what the caller needs, this one rides along.
