@@ -8,6 +8,7 @@ import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.templates.TemplateRegistry;
+import io.comfygate.uploads.UploadLimits;
 import io.comfygate.uploads.Uploads;
 import io.comfygate.webhooks.Webhooks;
 import java.net.URI;
@@ -48,8 +49,7 @@ record EngineConfig(
     Duration trashRetention,
     Duration trashSweepInterval,
     Uploads uploads,
-    long uploadMaxBytes,
-    Duration uploadRetention,
+    UploadLimits uploadLimits,
     Duration idempotencyRetention,
     LlmClient llm,
     List<HealthCheck> extraChecks,
@@ -68,7 +68,7 @@ record EngineConfig(
     return new EngineConfig(b.clock, b.servers, b.outputDir, b.location, b.dbPassword, b.jobStore, b.imageStore, b.templates,
         b.quota, b.jobTimeout, b.httpConnectTimeout, b.httpReadTimeout, b.wsConnectTimeout, b.wsIdleTimeout,
         b.probeInterval, b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, b.clientCustomizer,
-        b.diskMinFreeMb, b.trashRetention, b.trashSweepInterval, b.uploads, b.uploadMaxBytes, b.uploadRetention,
+        b.diskMinFreeMb, b.trashRetention, b.trashSweepInterval, b.uploads, b.uploadLimits,
         b.idempotencyRetention, b.llm, b.extraChecks, b.database, b.webhooks);
   }
 }

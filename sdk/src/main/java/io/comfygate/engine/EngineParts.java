@@ -109,7 +109,7 @@ final class EngineParts implements AutoCloseable {
     board.handOverWith(handOver::dispatch);
     recovery = new Recovery(board, jobs, templates, transitions, runner);
     intake = new Intake(board, jobs, templates, inputs, webhooks, queries, eta, clock, c.idempotencyRetention());
-    housekeeping = new Housekeeping(jobs, uploads, clock, c.idempotencyRetention(), c.uploadRetention());
+    housekeeping = new Housekeeping(jobs, uploads, clock, c.idempotencyRetention(), c.uploadLimits().retention());
 
     health = healthMonitor(c, w.database());
     purger = new TrashPurger(images, c.outputDir());
@@ -148,7 +148,7 @@ final class EngineParts implements AutoCloseable {
     }
     Uploads uploads = c.uploads();
     if (uploads == null && database != null) {
-      uploads = new Uploads(new io.comfygate.store.jdbc.JdbcUploadStore(database), c.outputDir().resolve("uploads"), c.uploadMaxBytes(), c.clock());
+      uploads = new Uploads(database, c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
     }
     try {
       return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned));

@@ -16,6 +16,8 @@ import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
+import io.comfygate.web.security.SecurityHeaders;
+import io.comfygate.web.security.ServletAccess;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.MultipartConfigElement;
@@ -98,6 +100,9 @@ public final class AppLifecycle implements ServletContextListener {
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    // First of all filters, on every path: pages, static files, the API and its errors.
+    context.addFilter("comfygate-security-headers", new SecurityHeaders())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
@@ -112,9 +117,10 @@ public final class AppLifecycle implements ServletContextListener {
     // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
     long maxFile = services.settings().uploadMaxBytes();
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
-    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping(ServletAccess.HEALTHZ.path());
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
-    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
+    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath)))
+        .addMapping(ServletAccess.OPENAPI.path());
   }
 
   /**

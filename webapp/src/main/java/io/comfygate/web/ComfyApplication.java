@@ -15,7 +15,7 @@ import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.resources.TemplatesResource;
-import io.comfygate.web.security.RoleFilter;
+import io.comfygate.web.security.RoleCheck;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -40,7 +40,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
     register(SessionResource.class);
 
-    register(RoleFilter.class);
+    register(RoleCheck.class);
     register(JsonConfig.class);
     register(JacksonFeature.withoutExceptionMappers());
     register(ComfyExceptionMapper.class);
