@@ -250,6 +250,20 @@ public final class Database implements AutoCloseable {
     return url;
   }
 
+  /**
+   * Inside a write transaction on {@code connection}: waits until no other transaction of this
+   * database, in this process or another, holds {@code what}, and holds it until this one ends.
+   * Writers that count rows and then insert one (a quota, a limit) call it first with the same name,
+   * so that two of them cannot both pass the count. On SQLite it returns at once: {@code BEGIN
+   * IMMEDIATE} already holds the only write lock. On PostgreSQL it is a transaction-scoped advisory
+   * lock, waited for up to the busy timeout.
+   *
+   * @param what names what is counted, e.g. {@code "upload:" + userId}
+   */
+  public void lockInLine(Connection connection, String what) throws SQLException {
+    dialect.lockInLine(connection, what);
+  }
+
   /** Whether this database is PostgreSQL (else SQLite). */
   public boolean isPostgresql() {
     return dialect == Dialect.POSTGRESQL;
