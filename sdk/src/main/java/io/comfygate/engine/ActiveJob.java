@@ -26,11 +26,12 @@ final class ActiveJob {
   enum Ending { CANCEL, TIMEOUT }
 
   final Object writes = new Object();
-  final ObjectNode workflow;
   /** The job's parameters, parsed once. */
   final JsonNode params;
   private final Object lock; // the board's
   private volatile StoredJob stored;
+  /** The bound workflow; not kept while the job waits (bound again from its stored parameters). */
+  private volatile ObjectNode workflow;
   private volatile Backend backend;
   private volatile PromptHandle handle;
   private volatile Ending wanted;
@@ -47,6 +48,16 @@ final class ActiveJob {
     this.stored = stored;
     this.workflow = workflow;
     this.params = params;
+  }
+
+  /** Its bound workflow, or {@code null} while it waits (see {@link JobBoard#pickUp}). */
+  ObjectNode workflow() {
+    return workflow;
+  }
+
+  /** The workflow bound for sending; set by the hand-over (through the board), no lock needed. */
+  void bound(ObjectNode w) {
+    workflow = w;
   }
 
   StoredJob stored() {
@@ -150,7 +161,8 @@ final class ActiveJob {
 
   /** The label of a node of its workflow for messages: "KSampler #3", or "#3" if the type is unknown. */
   String nodeLabel(String nodeId) {
-    String type = workflow.path(nodeId).path("class_type").asText("");
+    ObjectNode w = workflow;
+    String type = w == null ? "" : w.path(nodeId).path("class_type").asText("");
     return type.isEmpty() ? "#" + nodeId : type + " #" + nodeId;
   }
 }

@@ -16,6 +16,7 @@ import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,8 +99,13 @@ final class HandOver {
    */
   private Sent submitWithInputs(ActiveJob job, Backend backend) {
     Template template = templates.get(job.stored().template());
+    ObjectNode workflow = job.workflow();
+    if (workflow == null) { // it waited: bound again from the stored parameters, as after a restart
+      workflow = template.bind(job.params.deepCopy(), ThreadLocalRandom.current()).workflow();
+      board.recordWorkflow(job, workflow);
+    }
     if (!inputs.hasImages(template)) {
-      return post(job, backend, job.workflow);
+      return post(job, backend, workflow);
     }
     JsonNode params = job.params;
     boolean sentBefore = inputs.sentBefore(template, params, backend);
@@ -123,7 +129,7 @@ final class HandOver {
 
   private ObjectNode forwardInputs(Template template, JsonNode params, ActiveJob job, Backend backend) {
     try {
-      return inputs.prepare(template, params, job.workflow, backend);
+      return inputs.prepare(template, params, job.workflow(), backend);
     } catch (InputForwarder.InputUnavailable e) {
       throw new InputFailure(e.getMessage(), e);
     } catch (ComfyUnavailableException e) {

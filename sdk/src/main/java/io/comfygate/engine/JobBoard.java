@@ -148,6 +148,9 @@ final class JobBoard {
       listeners.emit(new JobEvent.Enqueued(enqueued));
       next = promoteLocked();
       now = next.isEmpty() ? enqueued : snapshotLocked(job); // only a promotion moves it
+      if (!next.contains(job)) {
+        job.bound(null); // a waiting job does not keep its workflow: bound again at its hand-over
+      }
     }
     send(next);
     return now;
@@ -348,6 +351,11 @@ final class JobBoard {
       job.recordStateLocked(state, null, at, reason);
       return snapshotLocked(job);
     }
+  }
+
+  /** The workflow bound for the job's hand-over (its sender thread only; no lock needed). */
+  void recordWorkflow(ActiveJob job, ObjectNode workflow) {
+    job.bound(workflow);
   }
 
   /** Progress as ComfyUI reports it (the job's event thread only; no lock needed). */

@@ -54,7 +54,7 @@ final class Recovery {
         continue;
       }
       if (stored.backend() == null) {
-        toWait.add(board.newJob(stored, workflow, params));
+        toWait.add(board.newJob(stored, null, params)); // bound again at its hand-over
         continue;
       }
       Backend backend = board.backend(stored.backend());
@@ -68,7 +68,7 @@ final class Recovery {
         } else if (stored.state() == JobState.QUEUED) {
           // Recorded as dispatched, but the request never reached ComfyUI: send it again.
           jobs.assignBackend(stored.id(), backend.name, null);
-          toWait.add(board.newJob(withoutBackend(stored), workflow, params));
+          toWait.add(board.newJob(withoutBackend(stored), null, params));
         } else {
           toFail.put(board.newJob(stored, workflow, params),
               "not found on ComfyUI at " + backend.name + " after a restart (ComfyUI may have restarted too)");
