@@ -53,7 +53,7 @@ final class Key<T> {
 
   /** The value as it may be shown to people: masked if secret and non-empty. */
   String display(String raw) {
-    return secret && !raw.isEmpty() ? "****" : raw;
+    return secret && !raw.isEmpty() ? "****" : Secrets.maskUrlPassword(raw);
   }
 
   @Override

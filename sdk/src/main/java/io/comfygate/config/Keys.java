@@ -37,7 +37,14 @@ final class Keys {
       Key.of("OUTPUT_DIR", "./outputs/", Parsers.path(), "Where finished images are stored");
   static final Key<DbLocation> JOB_DB_PATH =
       Key.of("JOB_DB_PATH", "db/app_data.db", Parsers.dbLocation(),
-          "SQLite file for jobs and images, or a JDBC URL (jdbc:...)");
+          "SQLite file for jobs and images, or a JDBC URL (jdbc:sqlite:..., jdbc:postgresql://host:5432/db?user=...)");
+  static final Key<String> JOB_DB_PASSWORD =
+      Key.secret("JOB_DB_PASSWORD", "", Parsers.anyText(),
+          "Password for a jdbc:postgresql: JOB_DB_PATH (secret, never logged); empty = none (trust, .pgpass)");
+  static final Key<String> JOB_DB_JNDI =
+      Key.of("JOB_DB_JNDI", "", Parsers.jndiName(),
+          "In the WAR: JNDI name of the server's PostgreSQL DataSource (e.g. java:comp/env/jdbc/comfygate), used"
+              + " instead of JOB_DB_PATH; empty = none");
 
   // Queue / timeout
   static final Key<Integer> MAX_PER_USER_QUEUE =
@@ -199,7 +206,7 @@ final class Keys {
 
   static final List<Key<?>> ALL =
       List.of(
-          COMFYUI_SERVER, OUTPUT_DIR, JOB_DB_PATH,
+          COMFYUI_SERVER, OUTPUT_DIR, JOB_DB_PATH, JOB_DB_PASSWORD, JOB_DB_JNDI,
           MAX_PER_USER_QUEUE, MAX_PER_USER_CONCURRENT, JOB_TIMEOUT_SECONDS,
           COMFY_HTTP_CONNECT_TIMEOUT, COMFY_HTTP_READ_TIMEOUT,
           COMFY_WS_CONNECT_TIMEOUT, COMFY_WS_IDLE_TIMEOUT,

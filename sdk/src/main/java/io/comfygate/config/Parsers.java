@@ -148,18 +148,36 @@ final class Parsers {
     }
   }
 
-  /** A file path for SQLite, or any JDBC URL ({@code jdbc:...}) passed through unchanged. */
+  /**
+   * A file path for SQLite, or any JDBC URL ({@code jdbc:...}) passed through unchanged, as long as
+   * it carries no password (that goes in JOB_DB_PASSWORD, a secret; a URL is shown in logs).
+   */
   static ValueParser<DbLocation> dbLocation() {
     return new ValueParser<>(
-        "a file path or a JDBC URL (jdbc:...)",
+        "a file path or a JDBC URL (jdbc:...) without a password",
         raw -> {
           if (raw.regionMatches(true, 0, "jdbc:", 0, 5)) {
             if (raw.length() == 5) {
               throw RejectedValueException.plain();
             }
+            if (Secrets.hasUrlPassword(raw)) {
+              throw new RejectedValueException("the password goes in JOB_DB_PASSWORD, not in the URL");
+            }
             return DbLocation.ofUrl(raw);
           }
           return DbLocation.ofPath(toPath(raw));
+        });
+  }
+
+  /** Empty, or a JNDI name: no blanks, e.g. {@code java:comp/env/jdbc/comfygate} or {@code jdbc/comfygate}. */
+  static ValueParser<String> jndiName() {
+    return new ValueParser<>(
+        "empty or a JNDI name without blanks (java:comp/env/jdbc/comfygate)",
+        raw -> {
+          if (!raw.isEmpty() && !raw.matches("[\\w.:/\\-]+")) {
+            throw RejectedValueException.plain();
+          }
+          return raw;
         });
   }
 

@@ -139,6 +139,32 @@ public final class Settings {
     return get(Keys.JOB_DB_PATH).jdbcUrl();
   }
 
+  /**
+   * {@code JOB_DB_PATH} as a store location: the file path for SQLite (its folder is created), else
+   * the JDBC URL.
+   */
+  public String jobDbLocation() {
+    return jobDbPath().map(Path::toString).orElse(jdbcUrl());
+  }
+
+  /**
+   * {@code JOB_DB_PASSWORD}, a secret: do not log it. The password for a {@code jdbc:postgresql:}
+   * {@code JOB_DB_PATH}; empty when none is configured.
+   */
+  public Optional<String> jobDbPassword() {
+    String password = get(Keys.JOB_DB_PASSWORD);
+    return password.isEmpty() ? Optional.empty() : Optional.of(password);
+  }
+
+  /**
+   * {@code JOB_DB_JNDI}: the JNDI name of a PostgreSQL DataSource the server provides, which the web
+   * application uses instead of {@code JOB_DB_PATH}; empty when none is configured.
+   */
+  public Optional<String> jobDbJndi() {
+    String name = get(Keys.JOB_DB_JNDI);
+    return name.isEmpty() ? Optional.empty() : Optional.of(name);
+  }
+
   // ---- Queue / timeout
 
   /** {@code MAX_PER_USER_QUEUE}: waiting jobs a user may have (>= 0). */

@@ -84,6 +84,11 @@ final class SettingsResolver {
     if (llmEnabled && model.raw().isBlank()) {
       problems.add(problem(model, "", "a model name when LLM_BASE_URL is set"));
     }
+    ResolvedSetting password = values.get(Keys.JOB_DB_PASSWORD);
+    boolean postgresql = ((DbLocation) values.get(Keys.JOB_DB_PATH).value()).jdbcUrl().startsWith("jdbc:postgresql:");
+    if (!password.raw().isEmpty() && !postgresql && ((String) values.get(Keys.JOB_DB_JNDI).value()).isEmpty()) {
+      problems.add(problem(password, "", "empty unless JOB_DB_PATH is a jdbc:postgresql: URL"));
+    }
   }
 
   /** {@code Invalid setting KEY="value" (from origin): [detail; ]must be allowed}. */

@@ -30,6 +30,7 @@ record EngineConfig(
     List<URI> servers,
     Path outputDir,
     String location,
+    DbPassword dbPassword,
     JobStore jobStore,
     ImageStore imageStore,
     TemplateRegistry templates,
@@ -64,7 +65,7 @@ record EngineConfig(
   }
 
   static EngineConfig of(JobEngine.Builder b) {
-    return new EngineConfig(b.clock, b.servers, b.outputDir, b.location, b.jobStore, b.imageStore, b.templates,
+    return new EngineConfig(b.clock, b.servers, b.outputDir, b.location, b.dbPassword, b.jobStore, b.imageStore, b.templates,
         b.quota, b.jobTimeout, b.httpConnectTimeout, b.httpReadTimeout, b.wsConnectTimeout, b.wsIdleTimeout,
         b.probeInterval, b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, b.clientCustomizer,
         b.diskMinFreeMb, b.trashRetention, b.trashSweepInterval, b.uploads, b.uploadLimits,

@@ -136,7 +136,11 @@ final class EngineParts implements AutoCloseable {
     ImageStore images = c.imageStore();
     if (jobs == null) {
       if (database == null) {
-        database = Database.open(c.location());
+        Database.Builder opening = Database.builder(c.location());
+        if (c.dbPassword() != null) {
+          opening.password(c.dbPassword().value());
+        }
+        database = opening.build();
         owned.add(database);
       }
       jobs = new JdbcJobStore(database, c.webhooks() == null ? JobChangeHook.NONE : c.webhooks().storeHook());

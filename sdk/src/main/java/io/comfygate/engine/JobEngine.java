@@ -304,6 +304,7 @@ public final class JobEngine implements AutoCloseable {
     List<URI> servers = List.of(URI.create("http://127.0.0.1:8188"));
     Path outputDir = Path.of("outputs");
     String location = "db/app_data.db";
+    DbPassword dbPassword;
     JobStore jobStore;
     ImageStore imageStore;
     TemplateRegistry templates;
@@ -335,7 +336,8 @@ public final class JobEngine implements AutoCloseable {
     public Builder settings(Settings s) {
       servers = s.comfyUiServers();
       outputDir = s.outputDir();
-      location = s.jobDbPath().map(Path::toString).orElse(s.jdbcUrl()); // a path: its folder is created
+      location = s.jobDbLocation(); // a path: its folder is created
+      dbPassword = s.jobDbPassword().map(DbPassword::new).orElse(null);
       quota = new QuotaPolicy(s.maxPerUserQueue(), s.maxPerUserConcurrent());
       jobTimeout = s.jobTimeout();
       httpConnectTimeout = s.comfyHttpConnectTimeout();
@@ -439,7 +441,11 @@ public final class JobEngine implements AutoCloseable {
       return this;
     }
 
-    /** A SQLite file path or {@code jdbc:sqlite:} URL; ignored when stores are given. */
+    /**
+     * A SQLite file path, a {@code jdbc:sqlite:} URL, or a {@code jdbc:postgresql:} URL without a
+     * password (for one, open the {@link io.comfygate.store.jdbc.Database} yourself and pass it to
+     * {@link #database(io.comfygate.store.jdbc.Database)}); ignored when stores are given.
+     */
     public Builder database(String location) {
       this.location = Objects.requireNonNull(location, "database");
       return this;

@@ -29,8 +29,9 @@ public class StoreException extends ComfyException {
   /**
    * Whether the failure is the database's passing state rather than a broken one, so that trying
    * again later may succeed: another connection or program held its lock longer than the busy
-   * timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}), its disk is full ({@code SQLITE_FULL}),
-   * or no connection came free in time.
+   * timeout ({@code SQLITE_BUSY}, {@code SQLITE_LOCKED}; PostgreSQL's lock timeout, deadlock or
+   * serialization failure), its disk is full ({@code SQLITE_FULL}; PostgreSQL's {@code disk_full}),
+   * the PostgreSQL server cannot be reached or is restarting, or no connection came free in time.
    */
   public boolean busy() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
@@ -42,9 +43,28 @@ public class StoreException extends ComfyException {
         if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) {
           return true;
         }
+        if (passingPostgresqlState(sql.getSQLState())) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  /**
+   * PostgreSQL's SQLSTATEs for a passing condition: connection exceptions (class 08), serialization
+   * failure and deadlock (40001, 40P01), lock not available (55P03, the lock timeout), disk full
+   * (53100) and a server shutting down or starting (57P01, 57P02, 57P03). SQLite's driver sets no
+   * SQLSTATE of these shapes.
+   */
+  private static boolean passingPostgresqlState(String state) {
+    if (state == null || state.length() != 5) {
+      return false;
+    }
+    return state.startsWith("08") || switch (state) {
+      case "40001", "40P01", "55P03", "53100", "57P01", "57P02", "57P03" -> true;
+      default -> false;
+    };
   }
 
   /** The store operation that failed, for example {@code "image.gallery"}. */

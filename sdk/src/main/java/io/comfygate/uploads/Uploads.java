@@ -287,6 +287,7 @@ public final class Uploads {
 
   private void insert(Upload u) {
     db.inTransaction("upload.insert", c -> {
+      db.lockInLine(c, "upload:" + u.userId()); // parallel uploads of one user count one after the other
       checkQuota(c, u.userId(), u.bytes(), u.createdAt());
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO uploads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, u.id().value());

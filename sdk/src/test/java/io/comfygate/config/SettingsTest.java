@@ -176,6 +176,42 @@ class SettingsTest {
   }
 
   @Test
+  void aPostgresqlDatabaseTakesItsPasswordFromASecretSettingAndItsUrlCarriesNone() {
+    Settings s = Settings.builder()
+        .set("JOB_DB_PATH", "jdbc:postgresql://db.internal:5432/comfygate?user=comfygate")
+        .set("JOB_DB_PASSWORD", "pg-very-secret").build();
+
+    assertThat(s.jobDbPath()).isEmpty();
+    assertThat(s.jobDbLocation()).isEqualTo("jdbc:postgresql://db.internal:5432/comfygate?user=comfygate");
+    assertThat(s.jobDbPassword()).contains("pg-very-secret");
+    assertThat(s.jobDbJndi()).isEmpty();
+    assertThat(s.toString()).doesNotContain("pg-very-secret").contains("JOB_DB_PASSWORD=****");
+    assertThat(s.describe()).noneMatch(e -> e.toString().contains("pg-very-secret"));
+
+    for (String url : new String[] {"jdbc:postgresql://db/cg?user=cg&password=pg-very-secret",
+        "jdbc:postgresql://db/cg?PASSWORD=pg-very-secret&ssl=true", "jdbc:postgresql://cg:pg-very-secret@db/cg"}) {
+      assertThatThrownBy(() -> Settings.builder().set("JOB_DB_PATH", url).build())
+          .isInstanceOf(InvalidSettingsException.class)
+          .hasMessageContaining("JOB_DB_PATH").hasMessageContaining("JOB_DB_PASSWORD")
+          .hasMessageNotContaining("pg-very-secret");
+    }
+    assertThatThrownBy(() -> Settings.builder().set("JOB_DB_PASSWORD", "pg-very-secret").build())
+        .as("a password for a SQLite file").isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("JOB_DB_PASSWORD").hasMessageNotContaining("pg-very-secret");
+  }
+
+  @Test
+  void aJndiNameIsTakenAsGivenAndOneWithBlanksIsRefused() {
+    assertThat(Settings.defaults().jobDbJndi()).isEmpty();
+    assertThat(Settings.builder().set("JOB_DB_JNDI", "java:comp/env/jdbc/comfygate").build().jobDbJndi())
+        .contains("java:comp/env/jdbc/comfygate");
+    assertThat(Settings.builder().set("JOB_DB_JNDI", "jdbc/comfygate").set("JOB_DB_PASSWORD", "x").build()
+        .jobDbPassword()).as("the password of a JNDI resource is the server's; allowed, unused").contains("x");
+    assertThatThrownBy(() -> Settings.builder().set("JOB_DB_JNDI", "jdbc/comfy gate").build())
+        .isInstanceOf(InvalidSettingsException.class).hasMessageContaining("JOB_DB_JNDI");
+  }
+
+  @Test
   void bootstrapAdminKeyIsASecretToo() {
     Settings s = Settings.builder().set("BOOTSTRAP_ADMIN_KEY", "boot-very-secret").build();
 

@@ -166,6 +166,41 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
+  void admissionsFromTwoDatabasesOnTheSameDataHoldEachUsersLimit() throws Exception {
+    WaitingLimit threeWaiting = limit(3, 1, false);
+    int users = 4;
+    int perUser = 16;
+    try (io.comfygate.store.jdbc.Database second = stores().open()) {
+      List<JobStore> racers = List.of(jobStore(), new io.comfygate.store.jdbc.JdbcJobStore(second));
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<AdmitResult>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < users * perUser; i++) {
+          int n = i;
+          results.add(pool.submit(() -> {
+            go.await();
+            StoredJob job = job("user-" + n % users, at(n));
+            return racers.get(n % 2).admit(new Admission(job, null, null, threeWaiting));
+          }));
+        }
+        go.countDown();
+        long admitted = 0;
+        for (var r : results) {
+          admitted += r.get(60, java.util.concurrent.TimeUnit.SECONDS) == AdmitResult.ADMITTED ? 1 : 0;
+        }
+        assertThat(admitted).isEqualTo(3L * users);
+        for (int u = 0; u < users; u++) {
+          String user = "user-" + u;
+          assertThat(jobStore().listActive().stream().filter(j -> j.userId().equals(user))).as(user).hasSize(3);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void transitionSetsStateAndGivenFieldsAndKeepsTheOthers() {
     StoredJob job = insertQueued("alice", at(0));
 

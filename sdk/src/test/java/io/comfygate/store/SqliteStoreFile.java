@@ -1,8 +1,6 @@
 package io.comfygate.store;
 
 import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcImageStore;
-import io.comfygate.store.jdbc.JdbcJobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,12 +37,18 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
     db.close();
+    deleteTree(dir);
+  }
+
+  /** Deletes a test's folder and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(SqliteStoreFile::delete);
     }
   }
 
   /** The test's own folder: the store file lives in {@code db/}, anything else may go beside it. */
+  @Override
   public Path dir() {
     return dir;
   }
@@ -54,26 +58,24 @@ public final class SqliteStoreFile implements BeforeEachCallback, AfterEachCallb
     return file(dir);
   }
 
+  @Override
   public Database db() {
     return db;
   }
 
+  @Override
+  public Database open() {
+    return open(dir);
+  }
+
   /** Closes the store and opens the same file again, as a restart would. */
+  @Override
   public Database reopen() {
     db.close();
     db = open(dir);
     return db;
   }
 
-  @Override
-  public JobStore jobs() {
-    return new JdbcJobStore(db);
-  }
-
-  @Override
-  public ImageStore images() {
-    return new JdbcImageStore(db);
-  }
 
   private static void delete(Path p) {
     try {

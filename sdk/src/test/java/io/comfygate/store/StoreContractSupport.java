@@ -19,9 +19,25 @@ public abstract class StoreContractSupport {
 
   /** A job store and an image store on the same data, as one test sees them. */
   public interface Stores {
-    JobStore jobs();
+    default JobStore jobs() {
+      return new io.comfygate.store.jdbc.JdbcJobStore(db());
+    }
 
-    ImageStore images();
+    default ImageStore images() {
+      return new io.comfygate.store.jdbc.JdbcImageStore(db());
+    }
+
+    /** The test's own folder, for files beside the database (outputs, uploads). */
+    java.nio.file.Path dir();
+
+    /** The database under the stores. */
+    io.comfygate.store.jdbc.Database db();
+
+    /** Another database on the same data, as a second process opens it; the caller closes it. */
+    io.comfygate.store.jdbc.Database open();
+
+    /** Closes the database and opens the same data again, as a restart would. */
+    io.comfygate.store.jdbc.Database reopen();
   }
 
   /** The stores under test: empty at the start of each test, on the same data all through it. */

@@ -84,7 +84,7 @@ class ImageEndsTest {
 
   @Test
   void bytesAfterTheWebpRiffSizeAreDropped() throws IOException {
-    for (byte[] webp : new byte[][] {SampleImages.WEBP_LOSSY, SampleImages.WEBP_LOSSLESS, UploadsTest.webpExtended(64, 64)}) {
+    for (byte[] webp : new byte[][] {SampleImages.WEBP_LOSSY, SampleImages.WEBP_LOSSLESS, UploadsContract.webpExtended(64, 64)}) {
       Upload upload = uploads.store("alice", in(concat(webp, TAIL)));
       assertThat(Files.readAllBytes(uploads.file(upload))).isEqualTo(webp);
     }
@@ -116,10 +116,10 @@ class ImageEndsTest {
     assertThatThrownBy(() -> uploads.store("alice", in(jpegDeclaring(5000, 4000))))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS))
         .hasMessageContaining("JPEG is 5000x4000");
-    assertThatThrownBy(() -> uploads.store("alice", in(UploadsTest.webpExtended(4097, 4096))))
+    assertThatThrownBy(() -> uploads.store("alice", in(UploadsContract.webpExtended(4097, 4096))))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS))
         .hasMessageContaining("WebP is 4097x4096");
-    assertThat(uploads.store("alice", in(UploadsTest.webpExtended(4096, 4096))).width()).isEqualTo(4096);
+    assertThat(uploads.store("alice", in(UploadsContract.webpExtended(4096, 4096))).width()).isEqualTo(4096);
     assertThat(uploads.store("alice", in(SampleImages.pngDeclaring(4096, 4096, 16))).height()).isEqualTo(4096);
 
     Uploads small = new Uploads(store.db(), store.dir().resolve("uploads"),

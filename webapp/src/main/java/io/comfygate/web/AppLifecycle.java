@@ -76,7 +76,7 @@ public final class AppLifecycle implements ServletContextListener {
     settings.warnings().forEach(w -> log.warn("setting: {}", w));
     log.atInfo().setMessage("settings").addKeyValue("event", "settings").addKeyValue("values", settings.toString()).log();
     try {
-      database = Database.open(settings.jobDbPath().map(Path::toString).orElse(settings.jdbcUrl()));
+      database = DatabaseSource.open(settings);
       webhooks = Webhooks.builder(database).settings(settings).imageUrlBase(context.getContextPath() + "/api/").build();
       engine = JobEngine.builder().settings(settings).database(database).webhooks(webhooks).build();
       ApiKeys apiKeys = new ApiKeys(new JdbcApiKeyStore(database), Clock.systemUTC());

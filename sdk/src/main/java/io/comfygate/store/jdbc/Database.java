@@ -9,73 +9,117 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.sqlite.SQLiteJDBCLoader;
 
 /**
- * The SQLite database behind the job and image stores: connection pools, pragmas, schema
- * migrations and the transaction helper. Create one per database file, share it, and close it on
- * shutdown.
+ * The database behind the stores: SQLite (the embedded default, one file) or PostgreSQL (for
+ * several ComfyGate instances sharing one database), with its connection pools, schema migrations
+ * and transaction helpers. Create one per database, share it, and close it on shutdown.
  *
- * <p>Writes go through a pool of exactly one connection, and each write transaction starts with
- * {@code BEGIN IMMEDIATE}. The single connection serialises this process's writers in the pool's
- * queue (bounded by {@link Builder#acquireTimeout}), so they never meet SQLite's lock. Taking the
- * write lock at {@code BEGIN} (rather than deferred, at the first write) means that another process
- * holding the lock, such as an operator's {@code sqlite3} shell, makes us wait up to the busy
- * timeout instead of failing with {@code SQLITE_BUSY} halfway through a transaction. With deferred
- * transactions on a larger pool, about a third of concurrent writes failed in our measurements, and
- * {@code busy_timeout} did not help (see stack notes, pitfall 13). Reads use a separate small pool;
- * in WAL mode readers never block the writer nor each other, and see the last commit.
+ * <p><b>SQLite.</b> Writes go through a pool of exactly one connection, and each write transaction
+ * starts with {@code BEGIN IMMEDIATE}. The single connection serialises this process's writers in
+ * the pool's queue (bounded by {@link Builder#acquireTimeout}), so they never meet SQLite's lock.
+ * Taking the write lock at {@code BEGIN} (rather than deferred, at the first write) means that
+ * another process holding the lock, such as an operator's {@code sqlite3} shell, makes us wait up to
+ * the busy timeout instead of failing with {@code SQLITE_BUSY} halfway through a transaction. With
+ * deferred transactions on a larger pool, about a third of concurrent writes failed in our
+ * measurements, and {@code busy_timeout} did not help (see stack notes, pitfall 13). Reads use a
+ * separate small pool; in WAL mode readers never block the writer nor each other, and see the last
+ * commit. Pragmas, set on every connection: {@code journal_mode=WAL}, {@code synchronous=NORMAL} (in
+ * WAL mode a committed transaction survives a process crash; only an OS crash or power loss can lose
+ * the last ones), {@code foreign_keys=ON}, {@code busy_timeout}.
  *
- * <p>Pragmas, set on every connection: {@code journal_mode=WAL}, {@code synchronous=NORMAL} (in WAL
- * mode a committed transaction survives a process crash; only an OS crash or power loss can lose the
- * last ones), {@code foreign_keys=ON}, {@code busy_timeout}.
+ * <p><b>PostgreSQL</b> ({@code jdbc:postgresql:} URL, or a container's {@link DataSource} found by
+ * JNDI). One pool serves reads and writes; writers run side by side under READ COMMITTED, and where
+ * two must not both pass a check they queue on an advisory lock (see {@link Dialect}). Reads run in
+ * a REPEATABLE READ, READ ONLY transaction, so a page and its total agree. The busy timeout becomes
+ * the session's {@code lock_timeout} on our own pool (a container's pool keeps its own settings).
+ * The password never goes into the URL: give it to {@link Builder#password}.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; after it every operation throws {@link
- * StoreException}.
+ * StoreException}. A container's DataSource is not closed: the container owns it.
  */
 public final class Database implements AutoCloseable {
   private static final String URL_PREFIX = "jdbc:sqlite:";
+  private static final String POSTGRESQL_PREFIX = "jdbc:postgresql:";
 
   private final String url;
-  private final HikariDataSource writePool;
-  private final HikariDataSource readPool;
+  private final Dialect dialect;
+  private final DataSource writePool;
+  private final DataSource readPool;
+  /** The pools this database made and closes; empty for a container's DataSource. */
+  private final List<HikariDataSource> owned = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   // Catches a nested inTransaction on the same thread, which would otherwise wait on the single
   // write connection that the thread itself holds until the acquire timeout. Instance field, and
   // always removed in finally, so nothing outlives the Database.
   private final ThreadLocal<Boolean> inWrite = new ThreadLocal<>();
+  /** SQLite's group commit; null on PostgreSQL, whose writers commit side by side. */
   private final GroupCommit groupCommit;
 
   private Database(Builder builder) {
     this.url = builder.url;
-    HikariDataSource write = null;
+    this.dialect = builder.dialect();
+    Migrator migrator = builder.migrator != null ? builder.migrator : new Migrator(dialect.migrations());
     try {
-      loadNativeLibrary();
-      write = new HikariDataSource(poolConfig(builder, "comfygate-db-write", 1, false));
-      this.writePool = write;
-      builder.migrator.migrate(this);
-      this.readPool = new HikariDataSource(poolConfig(builder, "comfygate-db-read",
-          builder.readPoolSize, true));
-      this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
-    } catch (RuntimeException e) {
-      if (write != null) {
-        write.close();
+      if (builder.dataSource != null) {
+        requirePostgresql(builder.dataSource, url);
+        this.writePool = builder.dataSource;
+        this.readPool = builder.dataSource;
+        migrator.migrate(this);
+        this.groupCommit = null;
+      } else if (dialect == Dialect.POSTGRESQL) {
+        this.writePool = own(new HikariDataSource(postgresConfig(builder)));
+        this.readPool = writePool;
+        migrator.migrate(this);
+        this.groupCommit = null;
+      } else {
+        loadNativeLibrary();
+        this.writePool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-write", 1, false)));
+        migrator.migrate(this);
+        this.readPool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-read",
+            builder.readPoolSize, true)));
+        this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
       }
+    } catch (RuntimeException e) {
+      owned.forEach(HikariDataSource::close);
       throw e instanceof StoreException ? e : new StoreException("db.open", url + ": " + e, e);
     }
+  }
+
+  private static void requirePostgresql(DataSource dataSource, String name) {
+    String product;
+    try (Connection connection = dataSource.getConnection()) {
+      product = connection.getMetaData().getDatabaseProductName();
+    } catch (SQLException e) {
+      throw new StoreException("db.open", name + ": cannot connect: " + e.getMessage(), e);
+    }
+    if (!"PostgreSQL".equals(product)) {
+      throw new StoreException("db.open", name + " is " + product
+          + "; a container's DataSource must be PostgreSQL (for SQLite set JOB_DB_PATH to a file)");
+    }
+  }
+
+  private HikariDataSource own(HikariDataSource pool) {
+    owned.add(pool);
+    return pool;
   }
 
   /**
    * Opens (creating if needed) the database at {@code location} with default settings and brings
    * its schema up to date.
    *
-   * @param location a file path (parent directories are created) or a {@code jdbc:sqlite:} URL
-   * @throws IllegalArgumentException if the location is blank, another JDBC kind, or in-memory
+   * @param location a file path (parent directories are created), a {@code jdbc:sqlite:} URL or a
+   *     {@code jdbc:postgresql:} URL (without a password: see {@link Builder#password})
+   * @throws IllegalArgumentException if the location is blank, another JDBC kind, in-memory, or a
+   *     URL carrying a password
    * @throws StoreException if the database cannot be opened or migrated, or its schema is newer
    *     than this code
    */
@@ -86,6 +130,17 @@ public final class Database implements AutoCloseable {
   /** A builder for a database at {@code location}; see {@link #open(String)}. */
   public static Builder builder(String location) {
     return new Builder(location);
+  }
+
+  /**
+   * A builder for a database on a container's pool (for example a {@link DataSource} found by JNDI),
+   * which must be PostgreSQL. Its schema is migrated when built; the pool is not closed by {@link
+   * #close()}, and its own settings (size, timeouts, credentials) apply.
+   *
+   * @param name how logs and errors name the database, e.g. the JNDI name; never the password
+   */
+  public static Builder builder(DataSource dataSource, String name) {
+    return new Builder(dataSource, name);
   }
 
   /**
@@ -105,15 +160,16 @@ public final class Database implements AutoCloseable {
     }
     inWrite.set(Boolean.TRUE);
     try (Connection connection = writePool.getConnection()) {
-      execute(connection, "BEGIN IMMEDIATE");
+      dialect.begin(connection);
       R result;
       try {
         result = work.run(connection);
-        execute(connection, "COMMIT");
+        dialect.commit(connection);
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(connection, e);
         throw e;
       }
+      dialect.end(connection);
       return result;
     } catch (SQLException e) {
       throw new StoreException(operation, e.getMessage(), e);
@@ -124,7 +180,8 @@ public final class Database implements AutoCloseable {
 
   /**
    * Runs {@code work} in a write transaction that it may share with writes of other threads
-   * arriving at the same time (group commit: one commit for many on SQLite's single writer). The
+   * arriving at the same time (group commit: one commit for many on SQLite's single writer; on
+   * PostgreSQL, whose writers commit side by side, it is an {@link #inTransaction} of its own). The
    * work runs in a savepoint of its own: if it throws, only its own changes are rolled back, and
    * the others commit. A caller that finds the writer idle commits at once, alone: it never waits
    * for company. The work may run on another caller's thread, so it must not rely on thread-local
@@ -141,7 +198,7 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException(
           operation + ": nested inSharedTransaction would deadlock on the single write connection");
     }
-    return groupCommit.run(operation, work);
+    return groupCommit == null ? inTransaction(operation, work) : groupCommit.run(operation, work);
   }
 
   /**
@@ -155,34 +212,65 @@ public final class Database implements AutoCloseable {
     try (Connection connection = readPool.getConnection()) {
       R result;
       try {
+        dialect.beginRead(connection);
         result = work.run(connection);
       } catch (SQLException | RuntimeException | Error e) {
         try {
           connection.rollback();
+          dialect.end(connection);
         } catch (SQLException rollbackFailure) {
           e.addSuppressed(rollbackFailure);
         }
         throw e;
       }
-      // Ends the snapshot at once so that it does not hold back WAL checkpoints.
+      // Ends the snapshot at once so that it does not hold back WAL checkpoints (or, on PostgreSQL,
+      // vacuum).
       connection.rollback();
+      dialect.end(connection);
       return result;
     } catch (SQLException e) {
       throw new StoreException(operation, e.getMessage(), e);
     }
   }
 
-  /** The JDBC URL this database was opened with. */
   /**
    * The writer pool as a plain DataSource, for health probes and tooling that need a real write.
-   * It has a single connection: hold it briefly. Store code uses {@link #inTransaction} instead.
+   * On SQLite it has a single connection: hold it briefly. Store code uses {@link #inTransaction}
+   * instead.
    */
-  public javax.sql.DataSource writeDataSource() {
+  public DataSource writeDataSource() {
     return writePool;
   }
 
+  /**
+   * The JDBC URL this database was opened with (never with a password), or for a container's pool
+   * the name it was given.
+   */
   public String url() {
     return url;
+  }
+
+  /**
+   * Inside a write transaction on {@code connection}: waits until no other transaction of this
+   * database, in this process or another, holds {@code what}, and holds it until this one ends.
+   * Writers that count rows and then insert one (a quota, a limit) call it first with the same name,
+   * so that two of them cannot both pass the count. On SQLite it returns at once: {@code BEGIN
+   * IMMEDIATE} already holds the only write lock. On PostgreSQL it is a transaction-scoped advisory
+   * lock, waited for up to the busy timeout.
+   *
+   * @param what names what is counted, e.g. {@code "upload:" + userId}
+   */
+  public void lockInLine(Connection connection, String what) throws SQLException {
+    dialect.lockInLine(connection, what);
+  }
+
+  /** Whether this database is PostgreSQL (else SQLite). */
+  public boolean isPostgresql() {
+    return dialect == Dialect.POSTGRESQL;
+  }
+
+  Dialect dialect() {
+    return dialect;
   }
 
   /** The schema version the database is at. */
@@ -203,20 +291,21 @@ public final class Database implements AutoCloseable {
       return;
     }
     try {
-      readPool.close();
+      // Readers first, then the writer (SQLite): the last connection to close checkpoints the WAL.
+      for (int i = owned.size() - 1; i >= 0; i--) {
+        owned.get(i).close();
+      }
     } finally {
-      writePool.close();
       awaitPoolThreadsEnded(Duration.ofSeconds(5));
     }
   }
 
   private void awaitPoolThreadsEnded(Duration timeout) {
-    String read = readPool.getPoolName() + ":";
-    String write = writePool.getPoolName() + ":";
+    List<String> prefixes = owned.stream().map(pool -> pool.getPoolName() + ":").toList();
     long deadline = System.nanoTime() + timeout.toNanos();
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       if (thread == Thread.currentThread()
-          || !(thread.getName().startsWith(read) || thread.getName().startsWith(write))) {
+          || prefixes.stream().noneMatch(thread.getName()::startsWith)) {
         continue;
       }
       long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -249,15 +338,10 @@ public final class Database implements AutoCloseable {
     });
   }
 
-  private static void execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  private static void rollbackQuietly(Connection connection, Throwable failure) {
+  private void rollbackQuietly(Connection connection, Throwable failure) {
     try {
-      execute(connection, "ROLLBACK");
+      dialect.rollback(connection);
+      dialect.end(connection);
     } catch (SQLException e) {
       // The transaction may already be gone (SQLite rolls back itself on some errors); the
       // original failure is what the caller needs, this one rides along.
@@ -265,7 +349,24 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static HikariConfig poolConfig(
+  private static HikariConfig postgresConfig(Builder builder) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("comfygate-db");
+    config.setJdbcUrl(builder.url);
+    // Named, not found through DriverManager: in a WAR the driver is in the web app's class loader.
+    config.setDriverClassName("org.postgresql.Driver");
+    if (builder.password != null) {
+      config.setPassword(builder.password); // HikariCP never logs it
+    }
+    config.setMaximumPoolSize(builder.poolSize);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(builder.acquireTimeout.toMillis());
+    // A write waiting on another's row or advisory lock fails after the busy timeout, as on SQLite.
+    config.setConnectionInitSql("SET lock_timeout = " + builder.busyTimeout.toMillis());
+    return config;
+  }
+
+  private static HikariConfig sqliteConfig(
       Builder builder, String name, int size, boolean readOnly) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
@@ -295,18 +396,64 @@ public final class Database implements AutoCloseable {
    * database.
    */
   public static final class Builder {
+    private static final Pattern PASSWORD_IN_URL =
+        Pattern.compile("[?&]password=|//[^/@]*:[^/@]*@", Pattern.CASE_INSENSITIVE);
     private final String url;
+    private final DataSource dataSource;
     private Duration busyTimeout = Duration.ofSeconds(10);
     private Duration acquireTimeout = Duration.ofSeconds(30);
     private int readPoolSize = 4;
-    private Migrator migrator = new Migrator(Migrator.RESOURCES);
+    private int poolSize = 10;
+    private String password;
+    private Migrator migrator;
 
     private Builder(String location) {
       this.url = toUrl(location);
+      this.dataSource = null;
+    }
+
+    private Builder(DataSource dataSource, String name) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank: " + name);
+      }
+      this.url = name;
     }
 
     /**
-     * How long a statement waits for another process's lock before failing. Default 10 s.
+     * The password for a {@code jdbc:postgresql:} URL (a secret: kept out of the URL, logs and
+     * errors). Default none, for trust or peer authentication, or a {@code .pgpass} file.
+     *
+     * @throws IllegalArgumentException if empty, or the database is not a PostgreSQL URL
+     */
+    public Builder password(String password) {
+      if (password == null || password.isEmpty()) {
+        throw new IllegalArgumentException("password must not be empty");
+      }
+      if (dataSource != null || !url.startsWith(POSTGRESQL_PREFIX)) {
+        throw new IllegalArgumentException("a password applies to a jdbc:postgresql: URL only: " + url);
+      }
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * Connections of the PostgreSQL pool, for reads and writes. Default 10. Ignored for SQLite (one
+     * writer, see {@link #readPoolSize}) and for a container's pool.
+     *
+     * @throws IllegalArgumentException if under 2 (a write and a read at once)
+     */
+    public Builder poolSize(int size) {
+      if (size < 2) {
+        throw new IllegalArgumentException("poolSize must be >= 2: " + size);
+      }
+      this.poolSize = size;
+      return this;
+    }
+
+    /**
+     * How long a statement waits for another process's lock before failing (SQLite's busy timeout,
+     * PostgreSQL's {@code lock_timeout}). Default 10 s.
      *
      * @throws IllegalArgumentException if not positive
      */
@@ -330,7 +477,7 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Connections for concurrent reads. Default 4.
+     * Connections for concurrent reads on SQLite. Default 4.
      *
      * @throws IllegalArgumentException if under 1
      */
@@ -366,14 +513,27 @@ public final class Database implements AutoCloseable {
       return value;
     }
 
+    /** PostgreSQL for its URLs and for a container's pool (checked when it is first used). */
+    private Dialect dialect() {
+      return dataSource != null || url.startsWith(POSTGRESQL_PREFIX) ? Dialect.POSTGRESQL : Dialect.SQLITE;
+    }
+
     private static String toUrl(String location) {
       if (location == null || location.isBlank()) {
         throw new IllegalArgumentException("database location must not be blank: " + location);
       }
+      if (location.startsWith(POSTGRESQL_PREFIX)) {
+        if (PASSWORD_IN_URL.matcher(location).find()) {
+          // Not echoed: the URL holds a secret.
+          throw new IllegalArgumentException("the jdbc:postgresql: URL must not carry a password;"
+              + " give it separately (JOB_DB_PASSWORD)");
+        }
+        return location;
+      }
       if (location.startsWith("jdbc:")) {
         if (!location.startsWith(URL_PREFIX)) {
           throw new IllegalArgumentException(
-              "only jdbc:sqlite: URLs are supported: " + location);
+              "only jdbc:sqlite: and jdbc:postgresql: URLs are supported: " + location);
         }
         if (location.contains(":memory:") || location.contains("mode=memory")) {
           // Each pooled connection would see its own empty database.

@@ -81,11 +81,13 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public AdmitResult admit(Admission admission) {
-    // Shared with concurrent admissions (group commit). BEGIN IMMEDIATE holds the write lock from
-    // the checks to the insert, so no other writer, of this process or another, can take the key or
-    // a waiting place in between; the primary keys back this up.
+    // Shared with concurrent admissions (group commit) on SQLite, where BEGIN IMMEDIATE holds the
+    // write lock from the checks to the insert, so no other writer, of this process or another, can
+    // take the key or a waiting place in between. On PostgreSQL, admissions of one user queue on an
+    // advisory lock for the same span (keys are per user too); the primary keys back this up.
     return db.inSharedTransaction("job.admit", connection -> {
       StoredJob job = admission.job();
+      db.dialect().lockInLine(connection, "admit:" + job.userId());
       IdempotencyRecord key = admission.key();
       if (key != null) {
         Optional<IdempotencyRecord> earlier = selectKey(connection, key.userId(), key.key());
@@ -303,7 +305,7 @@ public final class JdbcJobStore implements JobStore {
       try (PreparedStatement change = connection.prepareStatement("""
           UPDATE jobs
              SET backend = ?
-           WHERE id = ? AND state = ? AND backend IS ?""")) {
+           WHERE id = ? AND state = ? AND backend IS NOT DISTINCT FROM ?""")) {
         setText(change, 1, backend);
         change.setString(2, id.value());
         change.setString(3, JobState.QUEUED.wireName());

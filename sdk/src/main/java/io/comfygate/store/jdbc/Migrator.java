@@ -20,21 +20,14 @@ import java.util.regex.Pattern;
  * row. A database whose version is newer than the newest script is refused rather than used: the
  * code would misread it.
  *
+ * <p>Each migration transaction first takes the database's migration lock ({@link
+ * Dialect#lockInLine}), so that two processes starting at once on one PostgreSQL apply each script
+ * once; SQLite's write lock does that already.
+ *
  * <p>Scripts are split into statements at semicolons that end a line; lines starting with
  * {@code --} are comments. Keep string literals free of such semicolons.
  */
 final class Migrator {
-  /** The schema of this release, oldest first. Add new scripts at the end; never edit old ones. */
-  static final List<String> RESOURCES = List.of(
-      "/io/comfygate/store/schema/V1__init.sql",
-      "/io/comfygate/store/schema/V2__api_keys.sql",
-      "/io/comfygate/store/schema/V3__webhooks.sql",
-      "/io/comfygate/store/schema/V4__uploads.sql",
-      "/io/comfygate/store/schema/V5__idempotency.sql",
-      "/io/comfygate/store/schema/V6__webhook_paging.sql",
-      "/io/comfygate/store/schema/V7__webhook_retry_from.sql",
-      "/io/comfygate/store/schema/V8__jobs_waiting_index.sql");
-
   private static final Pattern NAME = Pattern.compile(".*/V(\\d+)__(\\w+)\\.sql");
 
   private final List<String> resources;
@@ -51,6 +44,7 @@ final class Migrator {
 
   void migrate(Database db) {
     int current = db.inTransaction("db.migrate", connection -> {
+      db.dialect().lockInLine(connection, "migrate");
       try (Statement statement = connection.createStatement()) {
         statement.execute("""
             CREATE TABLE IF NOT EXISTS schema_version (
@@ -84,6 +78,7 @@ final class Migrator {
     int version = version(resource);
     List<String> statements = statements(read(resource));
     db.inTransaction("db.migrate.V" + version, connection -> {
+      db.dialect().lockInLine(connection, "migrate");
       // Another process may have applied it since we looked.
       if (currentVersion(connection) >= version) {
         return null;

@@ -27,7 +27,7 @@ class DatabaseTest {
     try (Database db = Database.open(file.toString())) {
       assertThat(Files.exists(file)).isTrue();
       assertThat(db.url()).isEqualTo("jdbc:sqlite:" + file.toAbsolutePath());
-      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
+      assertThat(db.schemaVersion()).isEqualTo(Dialect.SQLITE.migrations().size());
       assertThat(tables(db)).contains("jobs", "images", "api_keys", "schema_version");
     }
   }
@@ -38,14 +38,14 @@ class DatabaseTest {
 
     try (Database db = Database.open(url)) {
       assertThat(db.url()).isEqualTo(url);
-      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
+      assertThat(db.schemaVersion()).isEqualTo(Dialect.SQLITE.migrations().size());
     }
   }
 
   @Test
   void rejectsOtherJdbcKindsAndInMemoryDatabases() {
-    assertThatThrownBy(() -> Database.open("jdbc:postgresql://db/comfygate"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:sqlite:");
+    assertThatThrownBy(() -> Database.open("jdbc:mysql://db/comfygate"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:sqlite: and jdbc:postgresql:");
     assertThatThrownBy(() -> Database.open("jdbc:sqlite::memory:"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in-memory");
     assertThatThrownBy(() -> Database.open(" "))
@@ -103,7 +103,7 @@ class DatabaseTest {
       assertThatThrownBy(() -> db.read("test.read",
           c -> update(c, "INSERT INTO schema_version VALUES (99, 'x', 0)")))
           .isInstanceOf(StoreException.class).hasMessageStartingWith("test.read");
-      assertThat(db.schemaVersion()).isEqualTo(Migrator.RESOURCES.size());
+      assertThat(db.schemaVersion()).isEqualTo(Dialect.SQLITE.migrations().size());
     }
   }
 
@@ -146,7 +146,7 @@ class DatabaseTest {
   @Test
   void refusesADatabaseWithANewerSchemaThanTheCodeKnows() {
     String location = dir.resolve("newer.db").toString();
-    int future = Migrator.RESOURCES.size() + 1;
+    int future = Dialect.SQLITE.migrations().size() + 1;
     try (Database db = Database.open(location)) {
       db.inTransaction("test",
           c -> update(c, "INSERT INTO schema_version VALUES (" + future + ", 'future', 0)"));
@@ -154,7 +154,7 @@ class DatabaseTest {
 
     assertThatThrownBy(() -> Database.open(location))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("schema version " + future + " is newer than this ComfyGate supports (" + Migrator.RESOURCES.size() + ")");
+        .hasMessageContaining("schema version " + future + " is newer than this ComfyGate supports (" + Dialect.SQLITE.migrations().size() + ")");
   }
 
   @Test

@@ -7,23 +7,17 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-class TrashPurgerTest extends StoreContractSupport {
-  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
+public abstract class TrashPurgerContract extends StoreContractSupport {
   private Path outputs;
   private TrashPurger purger;
 
   @BeforeEach
   void open() throws Exception {
-    outputs = Files.createDirectories(store.dir().resolve("outputs"));
+    outputs = Files.createDirectories(stores().dir().resolve("outputs"));
     purger = new TrashPurger(imageStore(), outputs);
   }
 
-  @Override
-  protected Stores stores() {
-    return store;
-  }
 
   @Test
   void purgeAllRemovesTrashedFilesThenRowsAndCountsBytes() throws Exception {
@@ -77,9 +71,9 @@ class TrashPurgerTest extends StoreContractSupport {
   @Test
   void aStoredPathThatEscapesTheOutputDirectoryIsRefused() throws Exception {
     StoredImage image = trashed("alice", 100, 500);
-    Path outside = Files.writeString(store.dir().resolve("precious.txt"), "keep me");
+    Path outside = Files.writeString(stores().dir().resolve("precious.txt"), "keep me");
     // Only a corrupted or hand-edited row can hold such a path: NewImage refuses it.
-    store.db().inTransaction("test", c -> {
+    stores().db().inTransaction("test", c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE images SET file = ? WHERE id = ?")) {
         s.setString(1, "../precious.txt");
         s.setString(2, image.id().value());

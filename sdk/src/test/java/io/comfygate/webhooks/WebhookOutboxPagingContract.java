@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
-import io.comfygate.store.SqliteStoreFile;
+import io.comfygate.store.StoreContractSupport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The admin's paged list of webhook events on a real SQLite file: every filter (none, state, job,
@@ -23,10 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * what the filters match; newest first is the recording order, stable although every event here
  * has the same timestamp, and a redelivery keeps its place.
  */
-class WebhookOutboxPagingTest {
+public abstract class WebhookOutboxPagingContract {
   private static final Instant AT = Instant.parse("2026-11-26T10:00:00Z");
 
-  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
+  /** The database and folder under test: fresh for each test. */
+  protected abstract StoreContractSupport.Stores store();
+
   private WebhookOutboxFixture fixture;
   private final List<JobId> jobs = new ArrayList<>();
 
@@ -36,7 +37,7 @@ class WebhookOutboxPagingTest {
    */
   @BeforeEach
   void recordEvents() {
-    fixture = new WebhookOutboxFixture(store.db(), AT);
+    fixture = new WebhookOutboxFixture(store().db(), AT);
     for (int i = 0; i < 5; i++) {
       jobs.add(fixture.queued("u" + i));
     }

@@ -11,23 +11,17 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-class TrashSweeperTest extends StoreContractSupport {
+public abstract class TrashSweeperContract extends StoreContractSupport {
   private static final Duration RETENTION = Duration.ofDays(30);
 
-  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
   private TrashPurger purger;
 
   @BeforeEach
   void open() {
-    purger = new TrashPurger(imageStore(), store.dir().resolve("outputs"));
+    purger = new TrashPurger(imageStore(), stores().dir().resolve("outputs"));
   }
 
-  @Override
-  protected Stores stores() {
-    return store;
-  }
 
   @Test
   void sweepPurgesOnlyImagesTrashedLongerThanTheRetention() {

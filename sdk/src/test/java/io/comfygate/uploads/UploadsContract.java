@@ -7,7 +7,7 @@ import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
-import io.comfygate.store.SqliteStoreFile;
+import io.comfygate.store.StoreContractSupport;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.testkit.FakeClock;
 import io.comfygate.testkit.SampleImages;
@@ -26,21 +26,25 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Upload storage on a real SQLite file and folder: content sniffing, the size limit, ownership, retention. */
-class UploadsTest {
+/**
+ * Upload storage on a real database (a SQLite file or a PostgreSQL schema) and folder: content
+ * sniffing, the size limit, ownership, quotas (also under parallel uploads), retention.
+ */
+public abstract class UploadsContract {
   private static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
 
-  @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
+  /** The database and folder under test: fresh for each test. */
+  protected abstract StoreContractSupport.Stores store();
+
   private Database db;
   private Path dir;
   private Uploads uploads;
 
   @BeforeEach
   void open() {
-    db = store.db();
-    dir = store.dir().resolve("outputs/uploads");
+    db = store().db();
+    dir = store().dir().resolve("outputs/uploads");
     uploads = new Uploads(db, dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
   }
 
@@ -121,7 +125,7 @@ class UploadsTest {
   @Test
   void filesAreNamedByIdAndIdsFromOutsideCannotReachOtherPaths() throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(store.dir().resolve("outputs/secret.txt"), "secret");
+    Files.writeString(store().dir().resolve("outputs/secret.txt"), "secret");
     Upload upload = uploads.store("alice", in(SampleImages.png(4, 4)));
 
     assertThat(upload.id().value()).matches("u[0-9a-z]{26}");

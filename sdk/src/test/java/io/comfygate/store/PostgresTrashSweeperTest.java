@@ -1,0 +1,12 @@
+package io.comfygate.store;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PostgresTrashSweeperTest extends TrashSweeperContract {
+  @RegisterExtension final PostgresSchema store = new PostgresSchema();
+
+  @Override
+  protected Stores stores() {
+    return store;
+  }
+}
