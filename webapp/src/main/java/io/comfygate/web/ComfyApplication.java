@@ -1,5 +1,8 @@
 package io.comfygate.web;
 
+import io.comfygate.llm.LlmClient;
+import io.comfygate.llm.PromptHelper;
+import io.comfygate.llm.SystemPrompts;
 import io.comfygate.web.errors.BadParameterMapper;
 import io.comfygate.web.errors.CatchAllMapper;
 import io.comfygate.web.errors.ComfyExceptionMapper;
@@ -11,6 +14,7 @@ import io.comfygate.web.resources.AdminWebhooksResource;
 import io.comfygate.web.resources.ApiKeysResource;
 import io.comfygate.web.resources.ImagesResource;
 import io.comfygate.web.resources.JobsResource;
+import io.comfygate.web.resources.PromptResource;
 import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
 import io.comfygate.web.resources.UploadsResource;
@@ -20,6 +24,7 @@ import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
+import java.time.Clock;
 
 /**
  * The REST API under {@code /api}: every resource and provider is listed here (nothing is
@@ -38,6 +43,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(new AdminWebhooksResource(services.webhooks()));
     register(new TemplatesResource(services.engine().templates()));
     register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
+    register(promptResource(services));
     register(SessionResource.class);
 
     register(RoleFilter.class);
@@ -55,5 +61,13 @@ public final class ComfyApplication extends ResourceConfig {
     property(ServerProperties.WADL_FEATURE_DISABLE, true);
     // Errors are ours (JSON), never the container's HTML page.
     property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+  }
+
+  /** The prompt assistant on the engine's LLM client, with the system prompts of LLM_PROMPTS_FILE (or the shipped ones). */
+  private static PromptResource promptResource(AppServices services) {
+    LlmClient llm = services.engine().llm();
+    PromptHelper helper = new PromptHelper(llm, SystemPrompts.from(services.settings().llmPromptsFile()));
+    String disabledReason = llm.enabled() ? null : llm.ready().reason();
+    return new PromptResource(helper, services.settings().llmAssistPerMinute(), Clock.systemUTC(), disabledReason);
   }
 }
