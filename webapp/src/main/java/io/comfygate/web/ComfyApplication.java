@@ -28,22 +28,23 @@ import java.time.Clock;
 
 /**
  * The REST API under {@code /api}: every resource and provider is listed here (nothing is
- * scanned), built with the services they need. {@link AppLifecycle} mounts it.
+ * scanned), built with the services they need. {@link AppLifecycle} mounts it. Resource objects go
+ * in as resource models ({@link InstanceResources}), so Jersey does not also take them for providers.
  */
 public final class ComfyApplication extends ResourceConfig {
 
   public ComfyApplication(AppServices services) {
-    register(new JobsResource(services.engine(), services.webhooks()));
-    register(new ImagesResource(services.engine()));
-    register(new UploadsResource(services.engine().uploads()
+    resource(new JobsResource(services.engine(), services.webhooks()));
+    resource(new ImagesResource(services.engine()));
+    resource(new UploadsResource(services.engine().uploads()
         .orElseThrow(() -> new IllegalStateException("the engine has no upload store"))));
-    register(new AdminImagesResource(services.engine()));
-    register(new AdminQueueResource(services.engine()));
-    register(new ApiKeysResource(services.apiKeys(), services.webhooks()));
-    register(new AdminWebhooksResource(services.webhooks()));
-    register(new TemplatesResource(services.engine().templates()));
-    register(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
-    register(promptResource(services));
+    resource(new AdminImagesResource(services.engine()));
+    resource(new AdminQueueResource(services.engine()));
+    resource(new ApiKeysResource(services.apiKeys(), services.webhooks()));
+    resource(new AdminWebhooksResource(services.webhooks()));
+    resource(new TemplatesResource(services.engine().templates()));
+    resource(new StatusResource(services.engine(), new SimulatedBackends(services.settings().comfyUiServers())));
+    resource(promptResource(services));
     register(SessionResource.class);
 
     register(RoleFilter.class);
@@ -61,6 +62,11 @@ public final class ComfyApplication extends ResourceConfig {
     property(ServerProperties.WADL_FEATURE_DISABLE, true);
     // Errors are ours (JSON), never the container's HTML page.
     property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+  }
+
+  /** Registers a resource object we built (see {@link InstanceResources}). */
+  private void resource(Object resource) {
+    registerResources(InstanceResources.of(resource));
   }
 
   /** The prompt assistant on the engine's LLM client, with the system prompts of LLM_PROMPTS_FILE (or the shipped ones). */
