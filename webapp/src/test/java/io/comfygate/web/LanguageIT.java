@@ -104,7 +104,10 @@ class LanguageIT extends DeployedWar {
     b.waitFor().until(d -> !d.findElement(By.id("img-page-info")).getText().isEmpty()
         && !d.findElement(By.id("hook-page-info")).getText().isEmpty());
     assertThat(b.driver.findElement(By.id("img-page-info")).getText()).matches("\\d+쪽 중 1쪽 \\(이미지 [\\d,]+개\\)");
-    assertNoEnglish("#banner-summary, #banner-checks, #backends h3, .error, .hook-last, .hook-type, #images td:nth-child(3), #waiting td:nth-child(3)");
+    // what users, other tests and the server wrote: names, prompts, ids, hosts, reasons
+    assertNoEnglish("#banner-summary, #banner-checks, #backends h3, .error, .hook-last, .hook-type, .hook-job, .hook-host,"
+        + " .hook-event, #images td:nth-child(-n+3), #keys td:nth-child(-n+3), #waiting td:nth-child(-n+3),"
+        + " #backends td:nth-child(-n+3)");
     b.shot("ko-admin-page");
     b.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
   }
