@@ -7,9 +7,7 @@ import io.comfygate.testkit.FakeComfyUiExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,24 +40,6 @@ class QuickstartExampleTest {
   /** README's snippet is the tagged part of the example, so it always compiles and runs. */
   @Test
   void readmeShowsTheExampleAsItIs() throws Exception {
-    String source = Files.readString(Path.of("src/main/java/io/comfygate/examples/QuickstartExample.java"));
-    String tagged = between(source, "// tag::quickstart[]\n", "    // end::quickstart[]");
-    String readme = Files.readString(Path.of("../README.md"));
-    String shown = between(readme, "<!-- quickstart -->\n```java\n", "```\n<!-- /quickstart -->");
-    assertThat(unindent(shown)).isEqualTo(unindent(tagged));
-  }
-
-  private static String between(String text, String start, String end) {
-    int from = text.indexOf(start);
-    int to = text.indexOf(end, from + 1);
-    assertThat(from).as("marker " + start.strip()).isNotNegative();
-    assertThat(to).as("marker " + end.strip()).isPositive();
-    return text.substring(from + start.length(), to);
-  }
-
-  private static List<String> unindent(String block) {
-    List<String> lines = block.lines().toList();
-    int indent = lines.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-    return lines.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).toList();
+    ReadmeSnippets.assertShown("quickstart", "src/main/java/io/comfygate/examples/QuickstartExample.java", "quickstart");
   }
 }

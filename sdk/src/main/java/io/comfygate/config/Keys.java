@@ -167,6 +167,15 @@ final class Keys {
       Key.of("UPLOAD_RETENTION_HOURS", "24",
           wholeNumber("hours", 1, Long.MAX_VALUE / 3600).map(Duration::ofHours),
           "Hours an uploaded input image is kept (removed at the trash sweeps after that)");
+  static final Key<Long> UPLOAD_MAX_PIXELS =
+      Key.of("UPLOAD_MAX_PIXELS", "16777216", wholeNumber("pixels", 1, 16384L * 16384),
+          "Most pixels (width x height, read from the header) an input image may have; more is refused with 400");
+  static final Key<Integer> UPLOAD_MAX_PER_USER =
+      Key.of("UPLOAD_MAX_PER_USER", "100", wholeInt("", 1, INT_MAX),
+          "Uploaded images one user may keep at once (until UPLOAD_RETENTION_HOURS); one more is refused with 429");
+  static final Key<Long> UPLOAD_MAX_BYTES_PER_USER =
+      Key.of("UPLOAD_MAX_BYTES_PER_USER", "268435456", wholeNumber("bytes", 1, Long.MAX_VALUE),
+          "Bytes of uploaded images one user may keep at once (until UPLOAD_RETENTION_HOURS); more is refused with 413");
 
   // Auth
   static final Key<String> BOOTSTRAP_ADMIN_KEY =
@@ -208,7 +217,7 @@ final class Keys {
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
           WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,
           WEBHOOK_ALLOWED_HOSTS,
-          UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS,
+          UPLOAD_MAX_BYTES, UPLOAD_RETENTION_HOURS, UPLOAD_MAX_PIXELS, UPLOAD_MAX_PER_USER, UPLOAD_MAX_BYTES_PER_USER,
           BOOTSTRAP_ADMIN_KEY,
           METRICS_TOKEN, METRICS_PUBLIC,
           IDEMPOTENCY_RETENTION_HOURS,

@@ -365,6 +365,21 @@ public final class Settings {
     return get(Keys.UPLOAD_RETENTION_HOURS);
   }
 
+  /** {@code UPLOAD_MAX_PIXELS}: the most pixels (width times height) an input image may declare. */
+  public long uploadMaxPixels() {
+    return get(Keys.UPLOAD_MAX_PIXELS);
+  }
+
+  /** {@code UPLOAD_MAX_PER_USER}: how many uploaded images one user may keep at once. */
+  public int uploadMaxPerUser() {
+    return get(Keys.UPLOAD_MAX_PER_USER);
+  }
+
+  /** {@code UPLOAD_MAX_BYTES_PER_USER}: how many bytes of uploaded images one user may keep at once. */
+  public long uploadMaxBytesPerUser() {
+    return get(Keys.UPLOAD_MAX_BYTES_PER_USER);
+  }
+
   // ---- External systems
 
   /** {@code IDEMPOTENCY_RETENTION_HOURS}: how long a submit's idempotency key is remembered. */

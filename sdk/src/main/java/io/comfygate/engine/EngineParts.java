@@ -108,7 +108,7 @@ final class EngineParts implements AutoCloseable {
     recovery = new Recovery(board, jobs, templates, transitions, runner);
     intake = new Intake(board, jobs, templates, inputs, webhooks, snapshots, queries, listeners, eta, clock,
         b.idempotencyRetention);
-    housekeeping = new Housekeeping(jobs, uploads, clock, b.idempotencyRetention, b.uploadRetention);
+    housekeeping = new Housekeeping(jobs, uploads, clock, b.idempotencyRetention, b.uploadLimits.retention());
 
     health = healthMonitor(b);
     purger = new TrashPurger(images, b.outputDir);
@@ -139,7 +139,7 @@ final class EngineParts implements AutoCloseable {
       throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
     }
     if (b.uploads == null && b.database != null) {
-      b.uploads = new Uploads(b.database, b.outputDir.resolve("uploads"), b.uploadMaxBytes, b.clock);
+      b.uploads = new Uploads(b.database, b.outputDir.resolve("uploads"), b.uploadLimits, b.clock);
     }
     return new EngineParts(b);
   }

@@ -318,8 +318,7 @@ public final class JobEngine implements AutoCloseable {
     Duration trashRetention = Duration.ofDays(30);
     Duration trashSweepInterval = Duration.ofHours(1);
     Uploads uploads;
-    long uploadMaxBytes = 20L * 1024 * 1024;
-    Duration uploadRetention = Duration.ofHours(24);
+    io.comfygate.uploads.UploadLimits uploadLimits = io.comfygate.uploads.UploadLimits.DEFAULTS;
     Duration idempotencyRetention = Duration.ofHours(24);
     LlmClient llm;
     final List<HealthCheck> extraChecks = new ArrayList<>();
@@ -348,8 +347,8 @@ public final class JobEngine implements AutoCloseable {
       probeInterval = s.healthCheckInterval();
       trashRetention = s.trashRetention();
       trashSweepInterval = s.trashSweepInterval();
-      uploadMaxBytes = s.uploadMaxBytes();
-      uploadRetention = s.uploadRetention();
+      uploadLimits = new io.comfygate.uploads.UploadLimits(s.uploadMaxBytes(), s.uploadMaxPixels(), s.uploadMaxPerUser(),
+          s.uploadMaxBytesPerUser(), s.uploadRetention());
       idempotencyRetention = s.idempotencyRetention();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
       return this;
@@ -383,8 +382,16 @@ public final class JobEngine implements AutoCloseable {
       if (maxBytes < 1) {
         throw new IllegalArgumentException("upload max bytes must be > 0: " + maxBytes);
       }
-      this.uploadMaxBytes = maxBytes;
-      this.uploadRetention = positive(retention, "upload retention");
+      this.uploadLimits = uploadLimits.withMaxBytes(maxBytes).withRetention(positive(retention, "upload retention"));
+      return this;
+    }
+
+    /**
+     * Every limit on uploaded input images: per file (bytes, pixels), per user (uploads and bytes
+     * kept at once) and how long they are kept (UPLOAD_* settings; {@link #settings} sets them all).
+     */
+    public Builder uploadLimits(io.comfygate.uploads.UploadLimits limits) {
+      this.uploadLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

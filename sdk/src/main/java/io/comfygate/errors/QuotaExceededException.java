@@ -3,8 +3,9 @@ package io.comfygate.errors;
 import java.time.Duration;
 
 /**
- * A user already has as many jobs as the limits allow (HTTP 429). Nothing was stored or queued.
- * {@link #retryAfter()} is a hint for when a slot is likely to free up.
+ * A user already has as many jobs, or keeps as many uploads, as the limits allow (HTTP 429).
+ * Nothing was stored or queued. {@link #retryAfter()} is a hint for when a slot is likely to free
+ * up (for uploads: when the oldest one expires).
  */
 public class QuotaExceededException extends ComfyException {
   private static final long serialVersionUID = 1L;
@@ -24,7 +25,7 @@ public class QuotaExceededException extends ComfyException {
     return userId;
   }
 
-  /** The limit that was reached (MAX_PER_USER_QUEUE waiting jobs). */
+  /** The limit that was reached (MAX_PER_USER_QUEUE waiting jobs, or UPLOAD_MAX_PER_USER uploads). */
   public int limit() {
     return limit;
   }

@@ -1,7 +1,6 @@
 package io.comfygate.templates;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -9,7 +8,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.comfygate.internal.json.Json;
 import io.comfygate.uploads.UploadId;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.Optional;
 
 /**
@@ -68,57 +66,92 @@ final class ParamChecker {
   }
 
   private static Result checkInt(ParamSpec spec, JsonNode value) {
-    Optional<BigDecimal> number = integral(value);
-    if (number.isEmpty()) {
+    Optional<BigDecimal> number = exact(value);
+    if (!value.isNumber()) {
       return Result.bad("must be a whole number (got " + show(value) + ")");
     }
+    if (number.isEmpty()) {
+      return notFinite(value);
+    }
     BigDecimal n = number.get();
+    if (!isWhole(n)) {
+      return Result.bad("must be a whole number (got " + show(value) + ")");
+    }
     Result range = checkRange(spec, n);
     if (range != null) {
       return range;
     }
+    // Every integer input of a ComfyUI node is at most 64 bits; checked before any exact
+    // conversion, which for 1e2147483647 would build a number of two billion digits.
+    if (n.compareTo(LONG_MIN) < 0 || n.compareTo(LONG_MAX) > 0) {
+      return Result.bad("must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + " (got " + shown(n) + ")");
+    }
     if (spec.multipleOf() != null && n.remainder(BigDecimal.valueOf(spec.multipleOf())).signum() != 0) {
-      return Result.bad("must be a multiple of " + spec.multipleOf() + " (got " + n.toPlainString() + ")");
+      return Result.bad("must be a multiple of " + spec.multipleOf() + " (got " + shown(n) + ")");
     }
-    if (n.compareTo(LONG_MIN) >= 0 && n.compareTo(LONG_MAX) <= 0) {
-      return Result.ok(LongNode.valueOf(n.longValueExact()));
-    }
-    return Result.ok(BigIntegerNode.valueOf(n.toBigIntegerExact()));
+    return Result.ok(LongNode.valueOf(n.longValueExact()));
   }
 
   private static Result checkFloat(ParamSpec spec, JsonNode value) {
     if (!value.isNumber()) {
       return Result.bad("must be a number (got " + show(value) + ")");
     }
-    Result range = checkRange(spec, value.decimalValue());
-    return range != null ? range : Result.ok(DoubleNode.valueOf(value.doubleValue()));
+    Optional<BigDecimal> number = exact(value);
+    if (number.isEmpty()) {
+      return notFinite(value);
+    }
+    Result range = checkRange(spec, number.get());
+    if (range != null) {
+      return range;
+    }
+    double d = number.get().doubleValue();
+    if (Double.isInfinite(d)) {
+      return notFinite(value);
+    }
+    if (d == 0 && number.get().signum() != 0) {
+      return Result.bad("is too close to 0 to be sent as a number (got " + show(value) + ")");
+    }
+    return Result.ok(DoubleNode.valueOf(d));
   }
 
   private static Result checkRange(ParamSpec spec, BigDecimal n) {
     if (spec.min() != null && n.compareTo(spec.min()) < 0) {
-      return Result.bad("must be at least " + spec.min().toPlainString() + " (got " + n.toPlainString() + ")");
+      return Result.bad("must be at least " + spec.min().toPlainString() + " (got " + shown(n) + ")");
     }
     if (spec.max() != null && n.compareTo(spec.max()) > 0) {
-      return Result.bad("must be at most " + spec.max().toPlainString() + " (got " + n.toPlainString() + ")");
+      return Result.bad("must be at most " + spec.max().toPlainString() + " (got " + shown(n) + ")");
     }
     return null;
   }
 
-  /** An integer value, also when written as 512.0; never a string. */
-  private static Optional<BigDecimal> integral(JsonNode value) {
+  /**
+   * The number's exact value; empty for a double that is not finite (a JSON {@code 1e309} read as
+   * a double is infinity, and infinity has no decimal value).
+   */
+  private static Optional<BigDecimal> exact(JsonNode value) {
     if (!value.isNumber()) {
       return Optional.empty();
     }
-    if (value.isIntegralNumber()) {
-      return Optional.of(new BigDecimal(value.bigIntegerValue()));
-    }
-    BigDecimal d = value.decimalValue();
-    try {
-      BigInteger exact = d.toBigIntegerExact();
-      return Optional.of(new BigDecimal(exact));
-    } catch (ArithmeticException notWhole) {
+    if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
       return Optional.empty();
     }
+    return Optional.of(value.decimalValue());
+  }
+
+  /** Whole, also when written as 512.0; decided on the scale, never by expanding the digits. */
+  private static boolean isWhole(BigDecimal n) {
+    return n.signum() == 0 || n.stripTrailingZeros().scale() <= 0;
+  }
+
+  private static Result notFinite(JsonNode value) {
+    return Result.bad("must be a finite number no larger than " + Double.MAX_VALUE + " (got " + show(value) + ")");
+  }
+
+  /** A number as a message shows it: plain when short, else in scientific notation (1E+309), never huge. */
+  private static String shown(BigDecimal n) {
+    boolean small = n.scale() >= -40 && n.scale() <= 40 && n.precision() <= 40;
+    String text = small ? n.toPlainString() : n.toString();
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 
   /** A value as an error message shows it: short, and never the whole of a huge string. */

@@ -14,163 +14,226 @@ import java.util.Arrays;
 
 /**
  * Tells what image a file holds from its bytes alone (a name or a declared content type proves
- * nothing): PNG, JPEG or WebP, with width and height from its header. The structure is walked far
- * enough to refuse truncated files (PNG up to IEND, JPEG to its EOI marker, WebP to its RIFF size);
- * pixels are never decoded.
+ * nothing): PNG, JPEG or WebP, with width and height from its header, and where the image ends. The
+ * structure is walked to its end (PNG chunk by chunk to IEND; JPEG segment by segment and through
+ * its scans to the EOI of the main image, so the EOI of a thumbnail inside an EXIF segment does not
+ * count; WebP to its RIFF size) to refuse truncated files and to find bytes appended after the
+ * image. Pixels are never decoded, and the dimensions are checked as soon as the header gives them,
+ * before the rest of the file is read.
  */
 final class ImageSniffer {
   /** Larger sides are refused: no real input needs them, and they would exhaust ComfyUI's memory. */
   static final int MAX_SIDE = 16384;
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  /** How far before the end of a JPEG its EOI marker may be (some writers pad). */
-  private static final int JPEG_TAIL = 64;
 
-  /** What a file turned out to be. */
-  record Sniffed(ImageKind kind, int width, int height) {}
+  /**
+   * What a file turned out to be.
+   *
+   * @param length where the image ends: bytes after it are not part of it
+   */
+  record Sniffed(ImageKind kind, int width, int height, long length) {}
 
-  private ImageSniffer() {}
+  private final long limitBytes;
+  private final long maxPixels;
 
-  /** @throws UploadRejectedException (UNSUPPORTED_TYPE or MALFORMED) naming what is wrong */
-  static Sniffed sniff(Path file, long limitBytes) throws IOException {
-    try (SeekableByteChannel in = Files.newByteChannel(file)) {
-      long size = in.size();
-      if (size == 0) {
-        throw malformed("The file is empty", limitBytes);
+  /**
+   * @param limitBytes UPLOAD_MAX_BYTES, carried by refusals
+   * @param maxPixels UPLOAD_MAX_PIXELS: an image declaring more is refused from its header
+   */
+  ImageSniffer(long limitBytes, long maxPixels) {
+    this.limitBytes = limitBytes;
+    this.maxPixels = maxPixels;
+  }
+
+  /** @throws UploadRejectedException (UNSUPPORTED_TYPE, TOO_MANY_PIXELS or MALFORMED) naming what is wrong */
+  Sniffed sniff(Path file) throws IOException {
+    try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+      ByteCursor in = new ByteCursor(channel);
+      if (in.size() == 0) {
+        throw malformed("The file is empty");
       }
-      byte[] head = bytes(in, 0, (int) Math.min(16, size));
-      Sniffed found;
+      byte[] head = new byte[(int) Math.min(12, in.size())];
+      channel.read(ByteBuffer.wrap(head));
       if (startsWith(head, PNG_SIGNATURE)) {
-        found = png(in, size, limitBytes);
+        return png(in);
       } else if (head.length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff) {
-        found = jpeg(in, size, limitBytes);
+        return jpeg(in);
       } else if (head.length >= 12 && ascii(head, 0, 4).equals("RIFF") && ascii(head, 8, 4).equals("WEBP")) {
-        found = webp(in, size, limitBytes);
-      } else {
-        throw new UploadRejectedException(Reason.UNSUPPORTED_TYPE, "The file is not a PNG, JPEG or WebP image"
-            + " (judged by its content; its name and declared type do not count)", limitBytes);
+        return webp(in);
       }
-      if (found.width() < 1 || found.height() < 1 || found.width() > MAX_SIDE || found.height() > MAX_SIDE) {
-        throw malformed("The " + name(found.kind()) + " is " + found.width() + "x" + found.height()
-            + " pixels; each side must be 1 to " + MAX_SIDE, limitBytes);
-      }
-      return found;
+      throw new UploadRejectedException(Reason.UNSUPPORTED_TYPE, "The file is not a PNG, JPEG or WebP image"
+          + " (judged by its content; its name and declared type do not count)", limitBytes);
     } catch (EOFException e) {
-      throw malformed("The image is truncated: it ends before its header is complete", limitBytes);
+      throw malformed("The image is truncated: it ends before its header is complete");
     }
   }
 
-  /** Signature, IHDR first, then chunk by chunk (lengths only) up to IEND. */
-  private static Sniffed png(SeekableByteChannel in, long size, long limit) throws IOException {
-    ByteBuffer ihdr = ByteBuffer.wrap(bytes(in, 8, 16));
-    if (ihdr.getInt(0) != 13 || !ascii(ihdr.array(), 4, 4).equals("IHDR")) {
-      throw malformed("The PNG does not start with its IHDR header chunk", limit);
+  /** Refuses unusable sides and more pixels than allowed, before anything else is read. */
+  private void checkSize(ImageKind kind, long width, long height) {
+    if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
+      throw malformed("The " + name(kind) + " is " + width + "x" + height + " pixels; each side must be 1 to " + MAX_SIDE);
     }
-    int width = ihdr.getInt(8);
-    int height = ihdr.getInt(12);
-    long pos = 8;
+    if (width * height > maxPixels) {
+      throw new UploadRejectedException(Reason.TOO_MANY_PIXELS, "The " + name(kind) + " is " + width + "x" + height
+          + " pixels (" + width * height + "); at most " + maxPixels + " pixels are accepted (UPLOAD_MAX_PIXELS)",
+          maxPixels);
+    }
+  }
+
+  /** Signature, IHDR first (checked at once), then chunk by chunk (lengths only) up to IEND. */
+  private Sniffed png(ByteCursor in) throws IOException {
+    in.skip(PNG_SIGNATURE.length);
+    if (in.u32() != 13 || !ascii(in.bytes(4), 0, 4).equals("IHDR")) {
+      throw malformed("The PNG does not start with its IHDR header chunk");
+    }
+    long width = in.u32();
+    long height = in.u32();
+    checkSize(ImageKind.PNG, width, height);
+    long pos = PNG_SIGNATURE.length;
     while (true) {
-      if (pos + 12 > size) {
-        throw malformed("The PNG is truncated: it ends after " + size + " bytes, before its IEND chunk", limit);
+      if (pos + 12 > in.size()) {
+        throw malformed("The PNG is truncated: it ends after " + in.size() + " bytes, before its IEND chunk");
       }
-      ByteBuffer chunk = ByteBuffer.wrap(bytes(in, pos, 8));
-      long length = chunk.getInt(0) & 0xffffffffL;
-      String type = ascii(chunk.array(), 4, 4);
-      if (length > Integer.MAX_VALUE || !type.chars().allMatch(Character::isLetter)) {
-        throw malformed("The PNG is damaged: a chunk at byte " + pos + " is malformed", limit);
+      in.seek(pos);
+      long length = in.u32();
+      String type = ascii(in.bytes(4), 0, 4);
+      if (length > Integer.MAX_VALUE || !type.chars().allMatch(c -> c < 128 && Character.isLetter(c))) {
+        throw malformed("The PNG is damaged: a chunk at byte " + pos + " is malformed");
       }
       pos += 12 + length;
       if (type.equals("IEND")) {
-        if (pos > size) {
-          throw malformed("The PNG is truncated in its IEND chunk", limit);
+        if (pos > in.size()) {
+          throw malformed("The PNG is truncated in its IEND chunk");
         }
-        return new Sniffed(ImageKind.PNG, width, height);
+        return new Sniffed(ImageKind.PNG, (int) width, (int) height, pos);
       }
     }
   }
 
-  /** SOI, then marker segments up to the first frame header (SOFn); EOI at the end. */
-  private static Sniffed jpeg(SeekableByteChannel in, long size, long limit) throws IOException {
-    long pos = 2;
-    Sniffed found = null;
-    while (found == null) {
-      byte[] marker = bytes(in, pos, 2);
-      if ((marker[0] & 0xff) != 0xff) {
-        throw malformed("The JPEG is damaged: no marker at byte " + pos, limit);
+  /**
+   * SOI, then marker segments (skipped by their length, so an EXIF thumbnail inside APP1 is never
+   * looked at) with the frame header (SOFn) checked at once; each scan's entropy-coded data is
+   * walked to the next marker; the image ends at its EOI.
+   */
+  private Sniffed jpeg(ByteCursor in) throws IOException {
+    in.skip(2);
+    Sniffed frame = null;
+    try {
+      int m = marker(in);
+      while (true) {
+        if (m == 0xd9) {
+          if (frame == null) {
+            throw malformed("The JPEG has no frame header (SOF) before its end");
+          }
+          return new Sniffed(ImageKind.JPEG, frame.width(), frame.height(), in.pos());
+        }
+        if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) {
+          m = marker(in); // markers without a length
+          continue;
+        }
+        if (m == 0xd8) {
+          throw malformed("The JPEG is damaged: a second start marker at byte " + (in.pos() - 2));
+        }
+        long start = in.pos() - 2;
+        int length = in.u16();
+        if (length < 2) {
+          throw malformed("The JPEG is damaged: a segment at byte " + start + " has length " + length);
+        }
+        boolean sof = m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc;
+        if (sof && frame == null) {
+          in.skip(1); // sample precision
+          int height = in.u16();
+          int width = in.u16();
+          checkSize(ImageKind.JPEG, width, height);
+          frame = new Sniffed(ImageKind.JPEG, width, height, 0);
+          in.skip(start + 2 + length - in.pos());
+        } else {
+          in.skip(length - 2);
+        }
+        if (m == 0xda) {
+          if (frame == null) {
+            throw malformed("The JPEG has no frame header (SOF) before its image data");
+          }
+          m = afterScan(in);
+        } else {
+          m = marker(in);
+        }
       }
-      int m = marker[1] & 0xff;
-      if (m == 0xff) {
-        pos++; // fill byte
-        continue;
-      }
-      if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) {
-        pos += 2; // markers without a length
-        continue;
-      }
-      if (m == 0xda || m == 0xd9) {
-        throw malformed("The JPEG has no frame header (SOF) before its image data", limit);
-      }
-      int length = ByteBuffer.wrap(bytes(in, pos + 2, 2)).getShort() & 0xffff;
-      if (length < 2) {
-        throw malformed("The JPEG is damaged: a segment at byte " + pos + " has length " + length, limit);
-      }
-      boolean frame = m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc;
-      if (frame) {
-        ByteBuffer sof = ByteBuffer.wrap(bytes(in, pos + 4, 5));
-        found = new Sniffed(ImageKind.JPEG, sof.getShort(3) & 0xffff, sof.getShort(1) & 0xffff);
-      }
-      pos += 2 + length;
+    } catch (EOFException e) {
+      throw malformed("The JPEG is truncated: it ends before its EOI marker");
     }
-    int tail = (int) Math.min(size, JPEG_TAIL);
-    byte[] end = bytes(in, size - tail, tail);
-    for (int i = end.length - 2; i >= 0; i--) {
-      if ((end[i] & 0xff) == 0xff && (end[i + 1] & 0xff) == 0xd9) {
-        return found;
-      }
-    }
-    throw malformed("The JPEG is truncated: it does not end with its EOI marker", limit);
   }
 
-  /** RIFF container of the declared size, then a VP8, VP8L or VP8X chunk. */
-  private static Sniffed webp(SeekableByteChannel in, long size, long limit) throws IOException {
-    long riff = (ByteBuffer.wrap(bytes(in, 4, 4)).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL) + 8;
-    if (riff > size) {
-      throw malformed("The WebP is truncated: its header declares " + riff + " bytes, the file has " + size, limit);
+  /** The next marker's code: 0xFF, any fill bytes 0xFF, then the code. */
+  private int marker(ByteCursor in) throws IOException {
+    long at = in.pos();
+    if (in.u8() != 0xff) {
+      throw malformed("The JPEG is damaged: no marker at byte " + at);
     }
-    byte[] chunk = bytes(in, 12, 18);
-    ByteBuffer le = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+    int m;
+    do {
+      m = in.u8();
+    } while (m == 0xff);
+    return m;
+  }
+
+  /** Walks entropy-coded data (0xFF00 is a data byte, RSTn belong to it) to the marker that ends the scan. */
+  private static int afterScan(ByteCursor in) throws IOException {
+    while (true) {
+      if (in.u8() != 0xff) {
+        continue;
+      }
+      int m;
+      do {
+        m = in.u8();
+      } while (m == 0xff);
+      if (m != 0x00 && (m < 0xd0 || m > 0xd7)) {
+        return m;
+      }
+    }
+  }
+
+  /** RIFF container of the declared size (the image ends there), then a VP8, VP8L or VP8X chunk. */
+  private Sniffed webp(ByteCursor in) throws IOException {
+    byte[] header = in.bytes(30);
+    ByteBuffer le = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+    long riff = (le.getInt(4) & 0xffffffffL) + 8;
+    if (riff > in.size()) {
+      throw malformed("The WebP is truncated: its header declares " + riff + " bytes, the file has " + in.size());
+    }
+    byte[] chunk = Arrays.copyOfRange(header, 12, 30);
     String type = ascii(chunk, 0, 4);
+    long width;
+    long height;
     switch (type) {
       case "VP8X":
-        return new Sniffed(ImageKind.WEBP, 1 + uint24(chunk, 12), 1 + uint24(chunk, 15));
+        width = 1 + uint24(chunk, 12);
+        height = 1 + uint24(chunk, 15);
+        break;
       case "VP8 ":
         if ((chunk[11] & 0xff) != 0x9d || (chunk[12] & 0xff) != 0x01 || (chunk[13] & 0xff) != 0x2a) {
-          throw malformed("The WebP is damaged: its VP8 frame has no start code", limit);
+          throw malformed("The WebP is damaged: its VP8 frame has no start code");
         }
-        return new Sniffed(ImageKind.WEBP, le.getShort(14) & 0x3fff, le.getShort(16) & 0x3fff);
+        width = le.getShort(26) & 0x3fff;
+        height = le.getShort(28) & 0x3fff;
+        break;
       case "VP8L":
         if ((chunk[8] & 0xff) != 0x2f) {
-          throw malformed("The WebP is damaged: its VP8L stream has no signature", limit);
+          throw malformed("The WebP is damaged: its VP8L stream has no signature");
         }
         int bits = ByteBuffer.wrap(chunk, 9, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        return new Sniffed(ImageKind.WEBP, (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1);
+        width = (bits & 0x3fff) + 1;
+        height = ((bits >>> 14) & 0x3fff) + 1;
+        break;
       default:
-        throw malformed("The WebP is damaged: unknown first chunk \"" + type.strip() + "\"", limit);
+        throw malformed("The WebP is damaged: unknown first chunk \"" + type.strip() + "\"");
     }
+    checkSize(ImageKind.WEBP, width, height);
+    return new Sniffed(ImageKind.WEBP, (int) width, (int) height, riff);
   }
 
   private static int uint24(byte[] b, int at) {
     return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16;
-  }
-
-  private static byte[] bytes(SeekableByteChannel in, long pos, int n) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(n);
-    in.position(pos);
-    while (buffer.hasRemaining()) {
-      if (in.read(buffer) < 0) {
-        throw new EOFException();
-      }
-    }
-    return buffer.array();
   }
 
   private static boolean startsWith(byte[] head, byte[] prefix) {
@@ -185,7 +248,7 @@ final class ImageSniffer {
     return kind == ImageKind.WEBP ? "WebP" : kind.name();
   }
 
-  private static UploadRejectedException malformed(String message, long limit) {
-    return new UploadRejectedException(Reason.MALFORMED, message, limit);
+  private UploadRejectedException malformed(String message) {
+    return new UploadRejectedException(Reason.MALFORMED, message, limitBytes);
   }
 }

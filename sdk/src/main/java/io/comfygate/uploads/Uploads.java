@@ -1,5 +1,6 @@
 package io.comfygate.uploads;
 
+import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
@@ -8,13 +9,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,9 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Input images uploaded by users for templates with {@code image} parameters. An upload is streamed
  * to disk and refused as soon as it passes the size limit (never held whole in memory), then
- * accepted only if its bytes are a PNG, JPEG or WebP image whose header parses. The file is named by
- * a fresh random id, never by anything from the request, so no request can choose a path. Only the
- * owner (or an administrator) can see or use an upload. Thread-safe.
+ * accepted only if its bytes are a PNG, JPEG or WebP image whose header parses and whose declared
+ * pixels are within the limit; only the image is kept (bytes appended after its end marker are
+ * cut off). Each user may keep a number of uploads and of bytes ({@link UploadLimits}); an upload
+ * stops counting once it is older than the retention, or removed. The file is named by a fresh
+ * random id, never by anything from the request, so no request can choose a path. Only the owner
+ * (or an administrator) can see or use an upload. Thread-safe.
  */
 public final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
@@ -38,46 +46,69 @@ public final class Uploads {
 
   private final Database db;
   private final Path dir;
-  private final long maxBytes;
+  private final UploadLimits limits;
+  private final ImageSniffer sniffer;
   private final Clock clock;
+
+  /**
+   * With the default limits ({@link UploadLimits#DEFAULTS}) but for the size of one file.
+   *
+   * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
+   */
+  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
+    this(db, dir, UploadLimits.DEFAULTS.withMaxBytes(maxBytes), clock);
+  }
 
   /**
    * @param db the database with the {@code uploads} table (the caller owns and closes it)
    * @param dir the folder files are kept in (created when needed)
-   * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
+   * @param limits per file and per user
    */
-  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
-    if (maxBytes < 1) {
-      throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
-    }
+  public Uploads(Database db, Path dir, UploadLimits limits, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.dir = Objects.requireNonNull(dir, "dir");
-    this.maxBytes = maxBytes;
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.sniffer = new ImageSniffer(limits.maxBytes(), limits.maxPixels());
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** The largest upload accepted, in bytes. */
   public long maxBytes() {
-    return maxBytes;
+    return limits.maxBytes();
+  }
+
+  /** The limits this store applies. */
+  public UploadLimits limits() {
+    return limits;
   }
 
   /**
    * Stores an image for {@code userId}, reading {@code content} to its end (it is not closed).
+   * A user already at a quota is refused before the body is read.
    *
-   * @throws UploadRejectedException too large, not an accepted image type, or damaged; nothing is kept
+   * @throws QuotaExceededException the user keeps UPLOAD_MAX_PER_USER uploads already; nothing is kept
+   * @throws UploadRejectedException too large, over the user's bytes, too many pixels, not an
+   *     accepted image type, or damaged; nothing is kept
    * @throws UncheckedIOException the folder cannot be written
    */
   public Upload store(String userId, InputStream content) {
     if (userId == null || userId.isBlank()) {
       throw new IllegalArgumentException("userId must not be blank");
     }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: the same answer now and later
+    requireRoom(userId, now);
     Path incoming = null;
     try {
       Files.createDirectories(dir);
       incoming = Files.createTempFile(dir, ".incoming-", ".part");
-      long size = copyAtMost(content, incoming);
-      ImageSniffer.Sniffed image = ImageSniffer.sniff(incoming, maxBytes);
-      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: the same answer now and later
+      long received = copyAtMost(content, incoming);
+      ImageSniffer.Sniffed image = sniffer.sniff(incoming);
+      if (image.length() < received) {
+        try (FileChannel file = FileChannel.open(incoming, StandardOpenOption.WRITE)) {
+          file.truncate(image.length()); // what follows the image's end is not part of it
+        }
+      }
+      long size = image.length();
       UploadId id = UploadId.generate(now);
       String file = id.value() + image.kind().extension;
       Files.move(incoming, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE);
@@ -86,7 +117,8 @@ public final class Uploads {
       insert(upload);
       incoming = null; // recorded: keep it
       LOG.atInfo().setMessage("upload_stored").addKeyValue("event", "upload").addKeyValue("upload_id", id.value())
-          .addKeyValue("user_id", userId).addKeyValue("bytes", size).addKeyValue("content_type", upload.contentType()).log();
+          .addKeyValue("user_id", userId).addKeyValue("bytes", size).addKeyValue("content_type", upload.contentType())
+          .addKeyValue("dropped_bytes", received - size).log();
       return upload;
     } catch (IOException e) {
       throw new UncheckedIOException("could not store an upload under " + dir + ": " + e.getMessage(), e);
@@ -95,15 +127,79 @@ public final class Uploads {
     }
   }
 
-  /** Copies at most {@link #maxBytes} bytes; one byte more and it stops reading and refuses. */
+  /**
+   * Refuses now if {@code userId} keeps as many uploads or bytes as allowed, so a caller can say so
+   * before receiving a body. {@link #store} checks again, with the image's size, as it records it.
+   *
+   * @throws QuotaExceededException the user keeps UPLOAD_MAX_PER_USER uploads already
+   * @throws UploadRejectedException ({@code USER_BYTES_QUOTA}) the user's uploads fill UPLOAD_MAX_BYTES_PER_USER
+   */
+  public void requireRoom(String userId) {
+    requireRoom(userId, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private void requireRoom(String userId, Instant now) {
+    db.read("upload.quota", c -> {
+      checkQuota(c, userId, 0, now);
+      return null;
+    });
+  }
+
+  /**
+   * Refuses an upload of {@code adding} bytes that would take the user past a quota. Counted in the
+   * same transaction as the insert, so parallel uploads cannot overshoot together.
+   */
+  private void checkQuota(Connection c, String userId, long adding, Instant now) throws SQLException {
+    Instant since = now.minus(limits.retention());
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0), MIN(created_at) FROM uploads WHERE user_id = ? AND created_at >= ?")) {
+      select.setString(1, userId);
+      select.setLong(2, since.toEpochMilli());
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        long count = row.getLong(1);
+        long bytes = row.getLong(2);
+        Duration untilOldestGoes = count == 0 ? Duration.ZERO
+            : Duration.between(now, Instant.ofEpochMilli(row.getLong(3)).plus(limits.retention()));
+        if (count >= limits.maxPerUser()) {
+          throw new QuotaExceededException(userId, "You keep " + count + " uploads, the most allowed per user"
+              + " (UPLOAD_MAX_PER_USER=" + limits.maxPerUser() + "); the oldest is removed in "
+              + inWords(untilOldestGoes) + " (UPLOAD_RETENTION_HOURS)", limits.maxPerUser(),
+              atLeastASecond(untilOldestGoes));
+        }
+        if (bytes + Math.max(adding, 1) > limits.maxBytesPerUser()) {
+          throw new UploadRejectedException(Reason.USER_BYTES_QUOTA, "Your uploads kept take " + bytes + " bytes"
+              + (adding > 0 ? "; this image of " + adding + " bytes would pass" : ", all")
+              + " the " + human(limits.maxBytesPerUser()) + " allowed per user (" + limits.maxBytesPerUser()
+              + " bytes, UPLOAD_MAX_BYTES_PER_USER); the oldest is removed in " + inWords(untilOldestGoes)
+              + " (UPLOAD_RETENTION_HOURS)", limits.maxBytesPerUser());
+        }
+      }
+    }
+  }
+
+  /** "3 h 20 min", "12 min", "40 s". */
+  private static String inWords(Duration d) {
+    long s = Math.max(1, d.toSeconds());
+    if (s >= 3600) {
+      return s / 3600 + " h" + (s % 3600 >= 60 ? " " + s % 3600 / 60 + " min" : "");
+    }
+    return s >= 60 ? s / 60 + " min" : s + " s";
+  }
+
+  private static Duration atLeastASecond(Duration d) {
+    return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+  }
+
+  /** Copies at most the size limit; one byte more and it stops reading and refuses. */
   private long copyAtMost(InputStream in, Path target) throws IOException {
     byte[] buffer = new byte[64 * 1024];
     long total = 0;
     try (OutputStream out = Files.newOutputStream(target)) {
       for (int n; (n = in.read(buffer)) >= 0; ) {
         total += n;
-        if (total > maxBytes) {
-          throw tooLarge(maxBytes);
+        if (total > limits.maxBytes()) {
+          throw tooLarge(limits.maxBytes());
         }
         out.write(buffer, 0, n);
       }
@@ -191,6 +287,7 @@ public final class Uploads {
 
   private void insert(Upload u) {
     db.inTransaction("upload.insert", c -> {
+      checkQuota(c, u.userId(), u.bytes(), u.createdAt());
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO uploads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, u.id().value());
         insert.setString(2, u.userId());

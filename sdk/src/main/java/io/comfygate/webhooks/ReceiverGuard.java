@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The check before each delivery attempt: the receiver's host is looked up (for at most the
  * webhook timeout) and the attempt is refused if <i>any</i> of its addresses is not public
- * ({@link AddressKind}), unless {@code WEBHOOK_ALLOWED_HOSTS} names the host or lists that address
+ * ({@link ReceiverAddresses}: a special-purpose block or this server's own), unless {@code WEBHOOK_ALLOWED_HOSTS} names the host or lists that address
  * (a host that list does not allow at all is refused too).
  * This catches what the check at registration cannot see: names that resolve to internal addresses,
  * DNS that changed since, and targets built in code without the policy. Such a refusal is final
@@ -39,12 +39,14 @@ final class ReceiverGuard implements AutoCloseable {
   record Refusal(String reason, boolean permanent) {}
 
   private final AllowedHosts allowed;
+  private final ReceiverAddresses receivers;
   private final Lookup lookup;
   private final Duration timeout;
   private final ThreadPoolExecutor lookups;
 
-  ReceiverGuard(AllowedHosts allowed, Lookup lookup, Duration timeout, int threads) {
+  ReceiverGuard(AllowedHosts allowed, ReceiverAddresses addresses, Lookup lookup, Duration timeout, int threads) {
     this.allowed = allowed;
+    this.receivers = addresses;
     this.lookup = lookup;
     this.timeout = timeout;
     this.lookups = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -78,9 +80,9 @@ final class ReceiverGuard implements AutoCloseable {
       return new Refusal(e.getMessage(), false);
     }
     for (InetAddress address : addresses) {
-      AddressKind kind = AddressKind.of(address);
-      if (kind != AddressKind.PUBLIC && !allowed.covers(address)) {
-        return new Refusal(host + " resolves to " + address.getHostAddress() + ", " + kind.label()
+      Optional<String> why = receivers.notPublic(address);
+      if (why.isPresent() && !allowed.covers(address)) {
+        return new Refusal(host + " resolves to " + address.getHostAddress() + ", " + why.get()
             + ": not sent; " + WebhookUrlPolicy.ALLOW_HINT, true);
       }
     }

@@ -12,18 +12,21 @@ import java.util.Optional;
  * Which receiver URLs are accepted (checked when a job is submitted or a key's default is set, so
  * a bad URL is refused with a 400 instead of failing later): absolute {@code http} or {@code https}
  * URLs with a host, no user info, at most 2000 characters, a host {@code WEBHOOK_ALLOWED_HOSTS}
- * allows ({@link AllowedHosts}), and, unless that list names the host, not a host written as a
- * non-public IP address ({@code 127.0.0.1}, {@code 10.0.0.5}, {@code [::1]}, {@code 169.254.169.254}
- * …) nor {@code localhost}. Names are not looked up here: what they resolve to is checked at each
- * delivery, when it matters. Immutable.
+ * allows ({@link AllowedHosts}), and, unless that list names the host, not a host written as an IP
+ * address in a special-purpose block ({@code 127.0.0.1}, {@code 10.0.0.5}, {@code [::1]},
+ * {@code 169.254.169.254}, {@code 198.18.0.1}, {@code [2002:a00:1::]} …; {@link SpecialBlocks}) or
+ * of this server's own interfaces, nor {@code localhost}. Names are not looked up here: what they
+ * resolve to is checked at each delivery, when it matters. Immutable and thread-safe.
  */
 public final class WebhookUrlPolicy {
   private static final int MAX_LENGTH = 2000;
   static final String ALLOW_HINT = "allow it with WEBHOOK_ALLOWED_HOSTS";
   private final AllowedHosts allowed;
+  private final ReceiverAddresses addresses;
 
-  private WebhookUrlPolicy(AllowedHosts allowed) {
+  WebhookUrlPolicy(AllowedHosts allowed, ReceiverAddresses addresses) {
     this.allowed = allowed;
+    this.addresses = addresses;
   }
 
   /** Any host on a public address. */
@@ -38,11 +41,15 @@ public final class WebhookUrlPolicy {
    * @throws IllegalArgumentException if an entry looks like an address but is not one
    */
   public static WebhookUrlPolicy allowing(List<String> entries) {
-    return new WebhookUrlPolicy(AllowedHosts.of(entries));
+    return new WebhookUrlPolicy(AllowedHosts.of(entries), new ReceiverAddresses(OwnAddresses.system()));
   }
 
   AllowedHosts allowedHosts() {
     return allowed;
+  }
+
+  ReceiverAddresses addresses() {
+    return addresses;
   }
 
   /**
@@ -81,8 +88,9 @@ public final class WebhookUrlPolicy {
       throw new IllegalArgumentException("host " + host + " is not allowed (WEBHOOK_ALLOWED_HOSTS)");
     }
     Optional<InetAddress> literal = IpLiteral.parse(host);
-    if (literal.isPresent() && AddressKind.of(literal.get()) != AddressKind.PUBLIC) {
-      throw notPublic(host + " is " + AddressKind.of(literal.get()).label());
+    Optional<String> why = literal.flatMap(addresses::notPublic);
+    if (why.isPresent()) {
+      throw notPublic(host + " is " + why.get());
     }
     String name = AllowedHosts.withoutFinalDot(host);
     if (name.equals("localhost") || name.endsWith(".localhost")) {
@@ -92,6 +100,6 @@ public final class WebhookUrlPolicy {
   }
 
   private static IllegalArgumentException notPublic(String why) {
-    return new IllegalArgumentException("points to a private or loopback address (" + why + "); " + ALLOW_HINT);
+    return new IllegalArgumentException("points to a non-public address (" + why + "); " + ALLOW_HINT);
   }
 }

@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * dead receiver cannot slow the queue. Create one per database, give it to the engine, and close
  * it after the engine.
  *
- * <p><b>Not a way in.</b> Receivers on loopback, private, link-local and other non-public
- * addresses are refused, both when the URL is given ({@link #urlPolicy()}) and before each attempt
+ * <p><b>Not a way in.</b> Receivers on loopback, private, link-local and every other
+ * special-purpose address (IANA's registries), and on this server's own interface addresses, are refused, both when the URL is given ({@link #urlPolicy()}) and before each attempt
  * (the host's addresses are looked up; such an event fails at once, with the reason), unless
  * {@code WEBHOOK_ALLOWED_HOSTS} names the host: a key holder cannot make the server call its own
  * network or the cloud's metadata service.
@@ -53,7 +53,7 @@ public final class Webhooks implements AutoCloseable {
     this.outbox = new Outbox(b.db, new JobPayloads(b.imageUrlBase));
     this.deliverer = new Deliverer(outbox, clock, new Backoff(b.initialBackoff, b.maxBackoff), b.maxAttempts,
         b.retryWindow, b.timeout, b.threads,
-        new ReceiverGuard(policy.allowedHosts(), InetAddress::getAllByName, b.timeout, b.threads));
+        new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads));
   }
 
   public static Builder builder(Database db) {

@@ -107,4 +107,69 @@ class TemplateBindingTest {
     assertThat(refused(txt2img, "{\"prompt\": \"x\", \"seed\": 123456789012345678901234567890}").problems())
         .extracting(Problem::reason).singleElement().asString().startsWith("must be at most 4294967295");
   }
+
+  /**
+   * Numbers a plain JSON reader turns into infinity (1e309) or 0 (1e-400), and exponents whose
+   * exact value has billions of digits: each is refused naming its field, in well under a second.
+   */
+  @Test
+  void numbersBeyondADoubleAreRefusedNamingTheField() {
+    for (String v : new String[] {"1e309", "-1e309", "1e999999999", "1E+2147483647"}) {
+      for (String field : new String[] {"steps", "cfg", "seed", "width"}) {
+        assertThat(refused(txt2img, "{\"prompt\": \"x\", \"" + field + "\": " + v + "}").problems())
+            .as("%s = %s", field, v).extracting(Problem::field).containsExactly(field);
+      }
+    }
+    assertThat(refused(txt2img, "{\"prompt\": \"x\", \"cfg\": 1e309}").problems().get(0).reason())
+        .isEqualTo("must be a finite number no larger than 1.7976931348623157E308 (got \"Infinity\")");
+  }
+
+  @Test
+  void exactNumbersAreJudgedOnTheirExactValue() {
+    ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    java.util.function.Function<String, InvalidParamsException> refusedExact = json -> {
+      try {
+        txt2img.bind(exact.readTree(json), new Random(1));
+      } catch (InvalidParamsException e) {
+        return e;
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(e);
+      }
+      throw new AssertionError("expected a refusal: " + json);
+    };
+    assertThat(refusedExact.apply("{\"prompt\": \"x\", \"steps\": 1E+2147483647}").problems())
+        .containsExactly(new Problem("steps", "must be at most 150 (got 1E+2147483647)"));
+    assertThat(refusedExact.apply("{\"prompt\": \"x\", \"seed\": 1e-400}").problems())
+        .containsExactly(new Problem("seed", "must be a whole number (got 1E-400)"));
+    assertThat(refusedExact.apply("{\"prompt\": \"x\", \"cfg\": -1e309}").problems())
+        .containsExactly(new Problem("cfg", "must be at least 1.0 (got -1E+309)"));
+    assertThat(refusedExact.apply("{\"prompt\": \"x\", \"cfg\": 1e-400}").problems())
+        .containsExactly(new Problem("cfg", "must be at least 1.0 (got 1E-400)"));
+  }
+
+  @Test
+  void withoutBoundsTinyFloatsAndHugeIntsAreRefusedNotRounded() throws Exception {
+    String template = "{\"name\": \"t\", \"workflow\": {\"1\": {\"class_type\": \"X\", \"inputs\": {\"v\": 0, \"n\": 0}}},"
+        + " \"params\": {\"v\": {\"type\": \"float\", \"default\": 0.5, \"target\": [\"1\", \"v\"]},"
+        + " \"n\": {\"type\": \"int\", \"default\": 0, \"target\": [\"1\", \"n\"]}}}";
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("templates");
+    java.nio.file.Files.writeString(dir.resolve("t.json"), template);
+    Template t = TemplateRegistry.load(dir, "t").get("t");
+    ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    try {
+      t.bind(exact.readTree("{\"v\": 1e-400}"), new Random(1));
+      throw new AssertionError("1e-400 was accepted");
+    } catch (InvalidParamsException e) {
+      assertThat(e.problems()).containsExactly(new Problem("v", "is too close to 0 to be sent as a number (got 1E-400)"));
+    }
+    try {
+      t.bind(exact.readTree("{\"n\": 99999999999999999999}"), new Random(1));
+      throw new AssertionError("a number beyond 64 bits was accepted");
+    } catch (InvalidParamsException e) {
+      assertThat(e.problems()).extracting(Problem::reason).singleElement().asString()
+          .startsWith("must be between -9223372036854775808 and 9223372036854775807");
+    }
+    assertThat(t.bind(exact.readTree("{\"v\": 1e-300, \"n\": -9223372036854775808}"), new Random(1)).workflow().at("/1/inputs/n").asLong())
+        .isEqualTo(Long.MIN_VALUE);
+  }
 }

@@ -3,11 +3,13 @@ package io.comfygate.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
 import io.comfygate.store.SqliteStoreFile;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.testkit.FakeClock;
 import io.comfygate.testkit.SampleImages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -105,7 +108,7 @@ class UploadsTest {
     assertThatThrownBy(() -> uploads.store("alice", endless))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> {
           assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
-          assertThat(e.limitBytes()).isEqualTo(100_000);
+          assertThat(e.limit()).isEqualTo(100_000);
         })
         .hasMessageContaining("100000 bytes").hasMessageContaining("UPLOAD_MAX_BYTES");
     assertThat(endless.read).as("bytes read of an endless body").isBetween(100_001L, 100_000L + 64 * 1024);
@@ -151,6 +154,88 @@ class UploadsTest {
     assertThat(uploads.file(old)).doesNotExist();
     assertThat(uploads.find(fresh.id())).isPresent();
     assertThat(uploads.file(fresh)).exists();
+  }
+
+  @Test
+  void aUserKeepsAtMostTheCountQuotaUntilTheOldestExpiresOrIsRemoved() throws IOException {
+    FakeClock clock = FakeClock.at(T0);
+    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)), clock);
+    Upload first = limited.store("alice", in(SampleImages.png(4, 4)));
+    clock.advance(Duration.ofHours(1));
+    limited.store("alice", in(SampleImages.png(4, 4)));
+    limited.store("alice", in(SampleImages.png(4, 4)));
+
+    CountingEndlessStream body = new CountingEndlessStream(SampleImages.png(4, 4));
+    assertThatThrownBy(() -> limited.store("alice", body))
+        .isInstanceOfSatisfying(QuotaExceededException.class, e -> {
+          assertThat(e.limit()).isEqualTo(3);
+          assertThat(e.userId()).isEqualTo("alice");
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(23)); // when the first one expires
+        })
+        .hasMessageContaining("UPLOAD_MAX_PER_USER=3").hasMessageContaining("23 h");
+    assertThat(body.read).as("bytes read of a body refused for the quota").isZero();
+    assertThat(limited.store("bob", in(SampleImages.png(4, 4)))).as("another user's quota").isNotNull();
+    assertThat(filesIn(dir)).hasSize(4);
+
+    limited.removeCreatedBefore(first.createdAt().plusMillis(1)); // removed: its place is free
+    Upload fourth = limited.store("alice", in(SampleImages.png(4, 4)));
+    assertThatThrownBy(() -> limited.store("alice", in(SampleImages.png(4, 4)))).isInstanceOf(QuotaExceededException.class);
+
+    clock.advance(Duration.ofHours(24).plusMillis(1)); // all three expire (the sweep has not run yet): they count no more
+    assertThat(limited.store("alice", in(SampleImages.png(4, 4))).createdAt()).isAfter(fourth.createdAt());
+    assertThat(limited.store("alice", in(SampleImages.png(4, 4)))).isNotNull();
+    assertThat(limited.store("alice", in(SampleImages.png(4, 4)))).isNotNull();
+    assertThatThrownBy(() -> limited.store("alice", in(SampleImages.png(4, 4)))).isInstanceOf(QuotaExceededException.class);
+  }
+
+  @Test
+  void aUserKeepsAtMostTheBytesQuotaCountingOnlyTheImagesStored() throws IOException {
+    byte[] png = SampleImages.png(32, 32);
+    byte[] padded = Arrays.copyOf(png, png.length * 3); // what follows IEND is dropped: it does not count
+    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 100, png.length * 2L + 100,
+        Duration.ofHours(24)), Clock.fixed(T0, ZoneOffset.UTC));
+    assertThat(limited.store("alice", in(padded)).bytes()).isEqualTo(png.length);
+    assertThat(limited.store("alice", in(padded)).bytes()).isEqualTo(png.length);
+
+    assertThatThrownBy(() -> limited.store("alice", in(png)))
+        .isInstanceOfSatisfying(UploadRejectedException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.USER_BYTES_QUOTA);
+          assertThat(e.limit()).isEqualTo(png.length * 2L + 100);
+        })
+        .hasMessageContaining("UPLOAD_MAX_BYTES_PER_USER").hasMessageContaining(png.length * 2 + " bytes");
+    assertThat(limited.store("alice", in(SampleImages.png(1, 1)))).as("a small one still fits").isNotNull();
+    assertThat(filesIn(dir)).hasSize(3);
+  }
+
+  @Test
+  void parallelUploadsCannotOvershootTheQuotaTogether() throws Exception {
+    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)),
+        Clock.systemUTC());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            limited.store("alice", in(SampleImages.png(16, 16)));
+            return true;
+          } catch (QuotaExceededException e) {
+            return false;
+          }
+        }));
+      }
+      start.countDown();
+      int stored = 0;
+      for (java.util.concurrent.Future<Boolean> r : results) {
+        stored += r.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(stored).isEqualTo(3);
+      assertThat(filesIn(dir)).hasSize(3);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** A VP8X WebP header of the given canvas, followed by a 1x1 VP8L image. */

@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class ReceiverGuardTest {
+  private static final ReceiverAddresses NO_OWN =
+      new ReceiverAddresses(new OwnAddresses(java.util.Set::of, () -> 0, Duration.ofMinutes(1)));
   /** A DNS of our own: names to their addresses. */
   private static final Map<String, List<String>> DNS = Map.of(
       "hooks.example.com", List.of("93.184.216.34", "2606:2800:220:1::1"),
@@ -33,7 +35,7 @@ class ReceiverGuardTest {
   }
 
   private static ReceiverGuard.Refusal check(List<String> allowed, String url) throws InterruptedException {
-    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(allowed), ReceiverGuardTest::lookUp,
+    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(allowed), NO_OWN, ReceiverGuardTest::lookUp,
         Duration.ofSeconds(5), 1)) {
       return guard.check(URI.create(url));
     }
@@ -49,8 +51,8 @@ class ReceiverGuardTest {
   void aHostWithAnyNonPublicAddressIsRefusedForGood() throws Exception {
     ReceiverGuard.Refusal sneaky = check(List.of(), "https://sneaky.example.com/x");
     assertThat(sneaky.permanent()).isTrue();
-    assertThat(sneaky.reason()).isEqualTo("sneaky.example.com resolves to 10.0.0.7, a private-network address:"
-        + " not sent; allow it with WEBHOOK_ALLOWED_HOSTS");
+    assertThat(sneaky.reason()).isEqualTo("sneaky.example.com resolves to 10.0.0.7, a private-network address"
+        + " (10.0.0.0/8, Private-Use): not sent; allow it with WEBHOOK_ALLOWED_HOSTS");
     assertThat(check(List.of("*"), "http://metadata.example.com/").reason()).contains("link-local");
     assertThat(check(List.of(), "http://mapped.example.com/").reason()).contains("loopback");
   }
@@ -73,12 +75,30 @@ class ReceiverGuardTest {
 
   @Test
   void theRealResolverSeesThatLocalhostIsLoopback() throws Exception {
-    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of()), InetAddress::getAllByName,
+    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of()), NO_OWN, InetAddress::getAllByName,
         Duration.ofSeconds(5), 1)) {
       ReceiverGuard.Refusal refusal = guard.check(URI.create("http://localhost:8188/prompt"));
       assertThat(refusal.permanent()).isTrue();
       assertThat(refusal.reason()).startsWith("localhost resolves to").contains("loopback");
       assertThat(guard.check(URI.create("http://[::1]/")).reason()).contains("loopback");
+    }
+  }
+
+  @Test
+  void aHostOnOneOfThisServersOwnAddressesIsRefusedEvenIfThatAddressIsPublic() throws Exception {
+    InetAddress own = InetAddress.getByName("93.184.216.34");
+    ReceiverAddresses server = new ReceiverAddresses(new OwnAddresses(() -> java.util.Set.of(own), () -> 0,
+        Duration.ofMinutes(1)));
+    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of()), server, ReceiverGuardTest::lookUp,
+        Duration.ofSeconds(5), 1)) {
+      ReceiverGuard.Refusal refusal = guard.check(URI.create("https://hooks.example.com/x"));
+      assertThat(refusal.permanent()).isTrue();
+      assertThat(refusal.reason()).isEqualTo("hooks.example.com resolves to 93.184.216.34, an address of this server"
+          + " (one of its network interfaces): not sent; allow it with WEBHOOK_ALLOWED_HOSTS");
+    }
+    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of("*", "93.184.216.34")), server,
+        ReceiverGuardTest::lookUp, Duration.ofSeconds(5), 1)) {
+      assertThat(guard.check(URI.create("https://hooks.example.com/x"))).as("allowed by the operator").isNull();
     }
   }
 
@@ -92,7 +112,7 @@ class ReceiverGuardTest {
   @Test
   void aLookupThatDoesNotAnswerIsGivenUpAfterTheTimeoutAndRetriedLater() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
-    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of()), host -> {
+    try (ReceiverGuard guard = new ReceiverGuard(AllowedHosts.of(List.of()), NO_OWN, host -> {
       try {
         never.await();
       } catch (InterruptedException e) {

@@ -27,16 +27,31 @@ class WebhookUrlPolicyTest {
       "http://localhost:8188/", "http://LOCALHOST/", "http://localhost./", "http://comfy.localhost/"})
   void receiversOnNonPublicAddressesAreRefusedByDefault(String url) {
     assertThatThrownBy(() -> WebhookUrlPolicy.publicHosts().check(url))
-        .hasMessageStartingWith("points to a private or loopback address (")
+        .hasMessageStartingWith("points to a non-public address (")
         .hasMessageEndingWith("; allow it with WEBHOOK_ALLOWED_HOSTS");
   }
 
   @Test
   void theRefusalSaysWhatKindOfAddressItIs() {
     assertThatThrownBy(() -> WebhookUrlPolicy.publicHosts().check("http://169.254.169.254/"))
-        .hasMessageContaining("169.254.169.254 is a link-local address");
+        .hasMessageContaining("169.254.169.254 is a link-local address (169.254.0.0/16, Link Local)");
     assertThatThrownBy(() -> WebhookUrlPolicy.publicHosts().check("http://[::ffff:10.0.0.1]/"))
-        .hasMessageContaining("a private-network address");
+        .hasMessageContaining("a private-network address (10.0.0.0/8, Private-Use)");
+    assertThatThrownBy(() -> WebhookUrlPolicy.publicHosts().check("http://198.18.0.1/"))
+        .hasMessageContaining("198.18.0.1 is a reserved address (198.18.0.0/15, Benchmarking)");
+    assertThatThrownBy(() -> WebhookUrlPolicy.publicHosts().check("http://[2002:a00:1::1]/"))
+        .hasMessageContaining("an IPv6 form of an IPv4 address (2002::/16, 6to4)");
+  }
+
+  @Test
+  void anIpOfThisServersOwnInterfacesIsRefusedWhenTheUrlIsSet() throws Exception {
+    java.net.InetAddress own = java.net.InetAddress.getByAddress(new byte[] {93, (byte) 184, (byte) 216, 34});
+    WebhookUrlPolicy policy = new WebhookUrlPolicy(AllowedHosts.of(List.of()), new ReceiverAddresses(
+        new OwnAddresses(() -> java.util.Set.of(own), () -> 0, java.time.Duration.ofMinutes(1))));
+    assertThatThrownBy(() -> policy.check("https://93.184.216.34/hook"))
+        .hasMessage("points to a non-public address (93.184.216.34 is an address of this server (one of its network"
+            + " interfaces)); allow it with WEBHOOK_ALLOWED_HOSTS");
+    assertThat(policy.check("https://93.184.216.35/hook")).isNotNull();
   }
 
   @Test

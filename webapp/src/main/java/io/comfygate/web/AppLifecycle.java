@@ -11,10 +11,13 @@ import io.comfygate.web.live.LiveConfigurator;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.live.LiveHub;
 import io.comfygate.web.logging.LoggingSetup;
+import io.comfygate.web.errors.ContentTypeFilter;
 import io.comfygate.web.health.HealthzServlet;
 import io.comfygate.web.metrics.ComfyMetrics;
 import io.comfygate.web.metrics.MetricsEndpoint;
 import io.comfygate.web.security.AuthFilter;
+import io.comfygate.web.security.SecurityHeaders;
+import io.comfygate.web.security.ServletAccess;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.MultipartConfigElement;
@@ -97,6 +100,12 @@ public final class AppLifecycle implements ServletContextListener {
    * services it needs (registered here rather than found by scanning: explicit, and no statics).
    */
   private static void mount(ServletContext context, AppServices services, ComfyMetrics metrics) {
+    // First of all filters, on every path: pages, static files, the API and its errors.
+    context.addFilter("comfygate-security-headers", new SecurityHeaders())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+    // Then, first on /api: a Content-Type Jersey cannot parse is our JSON 400, not its empty one.
+    context.addFilter("comfygate-content-type", new ContentTypeFilter())
+        .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
     AuthFilter authFilter = new AuthFilter(services.apiKeys(), services.settings().bootstrapAdminKey());
     FilterRegistration.Dynamic auth = context.addFilter("comfygate-auth", authFilter);
     auth.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/*");
@@ -111,9 +120,10 @@ public final class AppLifecycle implements ServletContextListener {
     // these limits while it streams; parts above 256 KiB go to its temporary folder, not memory.
     long maxFile = services.settings().uploadMaxBytes();
     api.setMultipartConfig(new MultipartConfigElement("", maxFile, maxFile + UploadsResource.MULTIPART_OVERHEAD, 256 * 1024));
-    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine())).addMapping("/healthz");
+    context.addServlet("comfygate-healthz", new HealthzServlet(services.engine(), authFilter)).addMapping(ServletAccess.HEALTHZ.path());
     MetricsEndpoint.mount(context, metrics, services.settings(), authFilter);
-    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath))).addMapping("/openapi.json");
+    context.addServlet("comfygate-openapi", new OpenApiServlet(() -> ApiDocument.json(resources, contextPath)))
+        .addMapping(ServletAccess.OPENAPI.path());
   }
 
   /**

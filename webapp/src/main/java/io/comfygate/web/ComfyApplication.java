@@ -6,6 +6,7 @@ import io.comfygate.llm.SystemPrompts;
 import io.comfygate.web.errors.BadParameterMapper;
 import io.comfygate.web.errors.CatchAllMapper;
 import io.comfygate.web.errors.ComfyExceptionMapper;
+import io.comfygate.web.errors.HeaderSyntaxFilter;
 import io.comfygate.web.errors.JsonInputMapper;
 import io.comfygate.web.errors.WebApplicationExceptionMapper;
 import io.comfygate.web.resources.AdminImagesResource;
@@ -19,7 +20,7 @@ import io.comfygate.web.resources.SimulatedBackends;
 import io.comfygate.web.resources.StatusResource;
 import io.comfygate.web.resources.UploadsResource;
 import io.comfygate.web.resources.TemplatesResource;
-import io.comfygate.web.security.RoleFilter;
+import io.comfygate.web.security.RoleCheck;
 import io.comfygate.web.security.SessionResource;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -47,7 +48,8 @@ public final class ComfyApplication extends ResourceConfig {
     resource(promptResource(services));
     register(SessionResource.class);
 
-    register(RoleFilter.class);
+    register(RoleCheck.class);
+    register(HeaderSyntaxFilter.class);
     register(JsonConfig.class);
     register(JacksonFeature.withoutExceptionMappers());
     register(ComfyExceptionMapper.class);

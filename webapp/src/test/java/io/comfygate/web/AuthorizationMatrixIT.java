@@ -70,6 +70,8 @@ class AuthorizationMatrixIT extends DeployedWar {
   private static final List<Row> TABLE = List.of(
       //  method  path                                     body               anon alice bob root nobody key revoked
       row("GET", "healthz",                                null,               200, 200, 200, 200, 200, 200, 200),
+      row("GET", "openapi.json",                           null,               200, 200, 200, 200, 200, 200, 200),
+      row("GET", "metrics",                                null,               401, 403, 403, 200, 403, 403, 401),
       row("GET", "api/v1/precheck",                        null,               401, 200, 200, 200, 403, 200, 401),
       row("GET", "api/v1/jobs",                            null,               401, 200, 200, 200, 403, 200, 401),
       row("POST", "api/v1/jobs",                           SUBMIT,             401, 202, 202, 202, 403, 202, 401),
@@ -191,6 +193,256 @@ class AuthorizationMatrixIT extends DeployedWar {
       return false;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The callers of the path-variant sweep. */
+  private static final List<String> SWEEP_CALLERS = List.of("anonymous", "alice", "bob", "root", "nobody", "revoked key");
+
+  /**
+   * No spelling of a path gets past the rule of the endpoint it reaches. For every operation of
+   * {@code /openapi.json} (so an endpoint added later is swept without editing this test), every
+   * caller and every variant of {@link PathVariants}: never a 5xx; where the canonical path answers
+   * 401, 403 or 404, never a 2xx; and where it refuses (401/403), the variant is refused the same way
+   * or not routed at all (the container's 400/404, "No such endpoint", 405): any other answer means
+   * the request reached the method. The ids are alice's own job, image and upload made for the sweep,
+   * which the admin's variants may change freely.
+   */
+  @Test
+  void noSpellingOfAPathGetsPastTheRuleOfTheEndpointItReaches() throws Exception {
+    HttpResponse<String> submitted = http.send("POST", "api/v1/jobs", "alice", SUBMIT);
+    JsonNode done = http.awaitState(http.relative(submitted.headers().firstValue("Location").orElseThrow()), "alice", "succeeded",
+        Duration.ofSeconds(30));
+    java.util.Map<String, String> ids = java.util.Map.of(
+        "jobs", done.path("id").asText(),
+        "queue", done.path("id").asText(),
+        "images", done.path("images").get(0).path("id").asText(),
+        "uploads", json(ItUploads.upload(http, "alice", ItUploads.png(8, 8)), 201).path("id").asText(),
+        "api-keys", json(http.send("POST", "api/v1/admin/api-keys", "root", "{\"user_id\": \"carl\", \"name\": \"sweep\"}"), 201)
+            .path("api_key").path("id").asText(),
+        "webhooks", "e01nosuchevent");
+    JsonNode doc = json(http.send("GET", "openapi.json", null, null), 200);
+    String context = http.contextPath().substring(0, http.contextPath().length() - 1);
+    List<Sweep> sweeps = new ArrayList<>();
+    doc.path("paths").fields().forEachRemaining(route -> route.getValue().fieldNames().forEachRemaining(method -> {
+      if (List.of("get", "post", "put", "delete", "patch").contains(method)) {
+        for (String caller : SWEEP_CALLERS) {
+          sweeps.add(new Sweep(method.toUpperCase(java.util.Locale.ROOT), context + withIds(route.getKey(), ids), caller));
+        }
+      }
+    }));
+    assertThat(sweeps.size()).as("operations x callers").isGreaterThan(30 * SWEEP_CALLERS.size());
+
+    java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger refusedCanonically = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      for (Sweep sweep : sweeps) {
+        running.add(pool.submit(() -> sweep.run(this, failures, requests, refusedCanonically)));
+      }
+      for (java.util.concurrent.Future<?> f : running) {
+        f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.printf("path-variant sweep: %d operations x callers, %d requests, %d refused canonically%n",
+        sweeps.size(), requests.get(), refusedCanonically.get());
+    assertThat(refusedCanonically.get()).as("pairs whose canonical path is refused").isGreaterThan(100);
+    assertThat(failures).as("of %d requests", requests.get()).isEmpty();
+  }
+
+  private static String withIds(String route, java.util.Map<String, String> ids) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^/]+)/\\{[^}]+}").matcher(route);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, m.group(1) + "/" + ids.getOrDefault(m.group(1), "x01none"));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** One operation as one caller: the canonical path, then every variant. */
+  private record Sweep(String method, String path, String caller) {
+    void run(AuthorizationMatrixIT test, java.util.Collection<String> failures, java.util.concurrent.atomic.AtomicInteger requests,
+        java.util.concurrent.atomic.AtomicInteger refusedCanonically) {
+      HttpResponse<String> canonical = test.raw(method, path, caller);
+      requests.incrementAndGet();
+      int expected = canonical.statusCode();
+      if (expected >= 500) {
+        failures.add(this + " canonical: " + expected + " " + canonical.body());
+      }
+      boolean refused = expected == 401 || expected == 403;
+      if (refused) {
+        refusedCanonically.incrementAndGet();
+      }
+      String refusal = refused ? errorCode(canonical) : null;
+      for (java.util.Map.Entry<String, String> variant : PathVariants.of(path).entrySet()) {
+        HttpResponse<String> answer = test.raw(method, variant.getValue(), caller);
+        requests.incrementAndGet();
+        int status = answer.statusCode();
+        String what = method + " " + variant.getValue() + " (" + variant.getKey() + ") as " + caller + ": " + status
+            + " where " + path + " answers " + expected + ": " + shorten(answer.body());
+        if (status >= 500) {
+          failures.add(what);
+        } else if ((expected == 401 || expected == 403 || expected == 404) && status >= 200 && status < 300) {
+          failures.add(what);
+        } else if (refused && !(status == expected && refusal.equals(errorCode(answer))) && !notRouted(answer)) {
+          failures.add(what);
+        }
+      }
+    }
+
+    /** The container refused the URL, or nothing in the application matched it. */
+    private static boolean notRouted(HttpResponse<String> answer) {
+      int status = answer.statusCode();
+      if (status != 400 && status != 404 && status != 405) {
+        return false;
+      }
+      String code = errorCode(answer);
+      return code == null || code.equals("method_not_allowed")
+          || (code.equals("not_found") && message(answer).startsWith("No such endpoint"));
+    }
+
+    private static String errorCode(HttpResponse<String> answer) {
+      JsonNode body = parse(answer.body());
+      return body == null || !body.hasNonNull("error") ? null : body.path("error").asText();
+    }
+
+    private static String message(HttpResponse<String> answer) {
+      JsonNode body = parse(answer.body());
+      return body == null ? "" : body.path("message").asText();
+    }
+
+    private static JsonNode parse(String body) {
+      try {
+        return ItHttp.JSON.readTree(body);
+      } catch (java.io.IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static String shorten(String body) {
+      return body.length() <= 200 ? body : body.substring(0, 200) + "…";
+    }
+  }
+
+  /** {@code method} on an absolute path sent as it is spelled (no resolving, no normalizing). */
+  private HttpResponse<String> raw(String method, String path, String caller) {
+    java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + base.getPort() + path);
+    boolean upload = method.equals("POST") && path.endsWith("/uploads");
+    String body = switch (method) {
+      case "POST", "PUT", "PATCH" -> path.endsWith("/jobs") ? SUBMIT
+          : path.endsWith("/session") ? ALICE_CREDENTIALS
+          : path.endsWith("/api-keys") ? "{\"user_id\": \"carl\", \"name\": \"sweep\"}" : "{}";
+      default -> null;
+    };
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
+    if (upload) {
+      request.method(method, java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+          ItUploads.form("image", "in.png", "image/png", ItUploads.png(8, 8)))).header("Content-Type", ItUploads.MULTIPART);
+    } else if (body != null) {
+      request.method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+    } else {
+      request.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
+    }
+    String credentials = credentials(caller);
+    if (credentials != null) {
+      request.header("Authorization", credentials.startsWith("key:") ? "Bearer " + credentials.substring(4) : ItHttp.basic(credentials));
+    }
+    try {
+      return http.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(method + " " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /**
+   * Every answer, pages, files and API alike, errors included, carries the browser protections;
+   * everything under /api is never stored (the CSRF token, images, errors).
+   */
+  @Test
+  void everyAnswerCarriesTheBrowserProtectionsAndApiAnswersAreNeverStored() {
+    HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
+    List<Object[]> answers = List.of(
+        new Object[] {"", http.send("GET", "", null, null), false},
+        new Object[] {"admin/", http.send("GET", "admin/", null, null), false},
+        new Object[] {"app.js", http.send("GET", "app.js", null, null), false},
+        new Object[] {"app.css", http.send("GET", "app.css", null, null), false},
+        new Object[] {"no-such-page.html", http.send("GET", "no-such-page.html", null, null), false},
+        new Object[] {"healthz", http.send("GET", "healthz", null, null), false},
+        new Object[] {"openapi.json", http.send("GET", "openapi.json", null, null), false},
+        new Object[] {"POST api/v1/session", signIn, true},
+        new Object[] {"api/v1/jobs", http.send("GET", "api/v1/jobs", "alice", null), true},
+        new Object[] {"api/v1/jobs/{job}", http.send("GET", "api/v1/jobs/" + job, "alice", null), true},
+        new Object[] {"api/v1/images/{image}/file", http.send("GET", "api/v1/images/" + image + "/file", "alice", null), true},
+        new Object[] {"api/v1/uploads/{upload}/file", http.send("GET", "api/v1/uploads/" + upload + "/file", "alice", null), true},
+        new Object[] {"api/v1/jobs anonymous (401)", http.send("GET", "api/v1/jobs", null, null), true},
+        new Object[] {"api/v1/admin/queue as alice (403)", http.send("GET", "api/v1/admin/queue", "alice", null), true},
+        new Object[] {"api/v1/nothing (404)", http.send("GET", "api/v1/nothing", "alice", null), true});
+    for (Object[] a : answers) {
+      @SuppressWarnings("unchecked")
+      HttpResponse<String> r = (HttpResponse<String>) a[1];
+      String what = (String) a[0] + " (" + r.statusCode() + ")";
+      assertThat(r.headers().firstValue("Content-Security-Policy")).as(what).hasValueSatisfying(csp -> assertThat(csp)
+          .contains("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'")
+          .doesNotContain("unsafe-inline", "unsafe-eval"));
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).as(what).hasValue("nosniff");
+      assertThat(r.headers().firstValue("X-Frame-Options")).as(what).hasValue("DENY");
+      assertThat(r.headers().firstValue("Referrer-Policy")).as(what).hasValue("same-origin");
+      if ((Boolean) a[2]) {
+        assertThat(r.headers().firstValue("Cache-Control")).as(what).hasValue("no-store");
+      }
+    }
+  }
+
+  /**
+   * One request, one identity: a request with alice's session cookie and bob's Basic credentials
+   * (or a key) is refused, naming both; it neither acts as bob with alice's CSRF token nor moves or
+   * ends her session.
+   */
+  @Test
+  void aRequestWithACookieAndOtherCredentialsIsRefused() {
+    HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
+    String csrf = json(signIn, 200).path("csrf_token").asText();
+    String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+
+    for (String other : List.of("bob", "key:" + aliceKey, "root")) {
+      for (String method : List.of("GET", "DELETE")) {
+        HttpResponse<String> mixed = http.send(method, "api/v1/session", other, null, "Cookie", cookie);
+        assertThat(json(mixed, 400).path("message").asText()).contains("two identities");
+        assertThat(mixed.body()).doesNotContain(csrf);
+        assertThat(mixed.headers().allValues("Set-Cookie")).as("a new session id handed out").isEmpty();
+      }
+    }
+    JsonNode still = json(http.send("GET", "api/v1/session", null, null, "Cookie", cookie), 200);
+    assertThat(still.path("user").asText()).as("alice's session outlives the mixed requests").isEqualTo("alice");
+    assertThat(still.path("csrf_token").asText()).isEqualTo(csrf);
+    JsonNode bob = json(http.send("GET", "api/v1/session", "bob", null), 200);
+    assertThat(bob.path("user").asText()).isEqualTo("bob");
+    assertThat(bob.path("csrf_token").isNull() || bob.path("csrf_token").isMissingNode()).as("bob has no session: %s", bob).isTrue();
+  }
+
+  /** The pages are open; the application's own files (WEB-INF, META-INF) never are, however spelled. */
+  @Test
+  void staticFilesServeThePagesAndNothingElse() {
+    for (String page : List.of("", "admin/", "app.js", "admin/admin.js")) {
+      assertThat(http.send("GET", page, null, null).statusCode()).as(page).isEqualTo(200);
+    }
+    String context = http.contextPath();
+    for (String hidden : List.of("WEB-INF/web.xml", "WEB-INF;x/web.xml", "web-inf/web.xml", "%57EB-INF/web.xml",
+        "WEB-INF%2Fweb.xml", "./WEB-INF/web.xml", "x/../WEB-INF/web.xml", "%2e/WEB-INF/web.xml", "WEB-INF/web.xml%00",
+        "WEB-INF/", "WEB-INF/lib/", "WEB-INF/classes/logback.xml", "META-INF/context.xml", "META-INF;x/context.xml",
+        "meta-inf/context.xml", "META-INF/MANIFEST.MF", "WEB-INF/web.xml.", "WEB-INF/web.xml/")) {
+      HttpResponse<String> r = raw("GET", context + hidden, "anonymous");
+      assertThat(r.statusCode()).as("GET %s: %s", hidden, r.body()).isIn(400, 404);
+      assertThat(r.body()).as(hidden).doesNotContain("<web-app", "<Context", "Manifest-Version", "<configuration");
     }
   }
 

@@ -110,6 +110,52 @@ class LiveUpdatesIT extends DeployedWar {
             e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
   }
 
+  /**
+   * The socket's rule holds however its path is spelled. For every variant of {@link PathVariants}
+   * and four callers without a right to it (nobody; a bad key; alice's session cookie sent by a
+   * page of another site, and by this host under another scheme), the handshake fails or the socket
+   * is closed with 1008 before any message. Alice's cookie from this server's own page opens it.
+   */
+  @Test
+  void noSpellingOfTheSocketsPathOpensItWithoutARightfulIdentity() throws Exception {
+    HttpResponse<String> signIn = send("POST", "api/v1/session", null, "{\"username\": \"alice\", \"password\": \"alice-pw\"}");
+    String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+    URI own = http.uri("http", "");
+    String self = "http://" + own.getAuthority();
+    Socket opened = connectTo(http.uri("ws", "api/v1/live"), "Cookie", cookie, "Origin", self);
+    opened.next("snapshot");
+    opened.close();
+
+    List<String[]> refused = List.of(new String[0], new String[] {"Authorization", "Bearer cgk_not-a-key"},
+        new String[] {"Cookie", cookie, "Origin", "http://evil.example"},
+        new String[] {"Cookie", cookie, "Origin", "https://" + own.getAuthority()});
+    int handshakes = 0;
+    int closed1008 = 0;
+    for (String path : PathVariants.of(own.getPath() + "api/v1/live").values()) {
+      for (String[] headers : refused) {
+        handshakes++;
+        URI uri;
+        try {
+          uri = URI.create("ws://" + own.getAuthority() + path);
+        } catch (IllegalArgumentException notAUri) {
+          continue;
+        }
+        Socket socket;
+        try {
+          socket = connectTo(uri, headers);
+        } catch (IllegalStateException | IllegalArgumentException refusedBeforeTheUpgrade) {
+          continue;
+        }
+        assertThat(socket.closeCode().get(10, TimeUnit.SECONDS)).as("%s with %s", path, List.of(headers)).isEqualTo(1008);
+        assertThat(socket.received()).as("%s with %s", path, List.of(headers)).isEmpty();
+        closed1008++;
+      }
+    }
+    System.out.printf("live socket sweep: %d handshakes, %d reached the endpoint and were closed with 1008%n", handshakes, closed1008);
+    assertThat(closed1008).as("variants that reached the endpoint").isGreaterThan(20);
+  }
+
   // ------------------------------------------------------------------------------- helpers
 
   /** A connected client: its messages in order, and how it was closed. */
@@ -189,12 +235,15 @@ class LiveUpdatesIT extends DeployedWar {
   }
 
   private Socket connect(String query, String... headers) throws Exception {
+    return connectTo(http.uri("ws", "api/v1/live" + query), headers);
+  }
+
+  private Socket connectTo(URI uri, String... headers) throws Exception {
     Socket socket = new Socket();
     WebSocket.Builder builder = http.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
-    URI uri = http.uri("ws", "api/v1/live" + query);
     try {
       socket.ws = builder.buildAsync(uri, socket).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

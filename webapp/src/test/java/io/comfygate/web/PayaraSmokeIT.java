@@ -58,7 +58,9 @@ class PayaraSmokeIT {
         System.out.printf("PayaraSmokeIT: Payara Micro answered /healthz 200 after %.1f s%n",
             (System.nanoTime() - started) / 1e9);
         assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
-        assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.port());
+        assertThat(health.body()).contains("\"status\":\"OK\"").contains("\"comfyui#1\"").doesNotContain("127.0.0.1");
+        assertThat(send("GET", "healthz", KEY, null).body()).as("an administrator's view")
+            .contains("comfyui:127.0.0.1:" + comfy.port()).contains("\"reason\"");
 
         // The 401/403 matrix runs on Tomcat (AuthorizationMatrixIT). On Payara, requests without valid
         // credentials have been seen to get Payara's own HTML 503 now and then (open item of the WAR
@@ -75,6 +77,19 @@ class PayaraSmokeIT {
         assertThat(png.statusCode()).isEqualTo(200);
         assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
         assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
+        // Authorization by declaration on Payara's Jersey too: a user's key is refused the admin
+        // endpoints however the path is spelled, and every answer carries the CSP.
+        HttpResponse<String> issued = send("POST", "api/v1/admin/api-keys", KEY, "{\"user_id\": \"alice\", \"name\": \"smoke\"}");
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        String alice = issued.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+        assertThat(send("GET", "api/v1/jobs", alice, null).statusCode()).isEqualTo(200);
+        for (String path : List.of("api/v1/admin/api-keys", "api/v1;x/admin/api-keys", "api/v1/admin;x/api-keys", "api/v1/%61dmin/api-keys")) {
+          HttpResponse<String> refused = send("GET", path, alice, null);
+          assertThat(refused.statusCode()).as("%s: %s", path, refused.body()).isIn(400, 403, 404);
+          assertThat(refused.body()).as(path).doesNotContain("\"items\"");
+        }
+        assertThat(send("GET", "api/v1/jobs", alice, null).headers().firstValue("Content-Security-Policy"))
+            .hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'"));
         System.out.printf("PayaraSmokeIT: start, health and one job took %.1f s%n", (System.nanoTime() - started) / 1e9);
       } finally {
         payara.destroy();

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.testkit.SampleImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.util.List;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -182,7 +179,7 @@ class ReuseSettingsIT extends DeployedWar {
   @Test
   @Order(3)
   void anInputImageNoLongerKeptMustBeChosenAgain() throws Exception {
-    removeUpload(uploadId);
+    ItUploads.removeAsTheSweepDoes(uploadId);
     json(http.send("GET", "api/v1/uploads/" + uploadId, USER, null), 404);
     // shown again later: the card says the input image is gone instead of showing it
     browser().open(base, "");
@@ -250,21 +247,5 @@ class ReuseSettingsIT extends DeployedWar {
             throw new java.io.UncheckedIOException(e);
           }
         }).toList();
-  }
-
-  /** What the retention sweep does to an expired upload: its file, then its row, are gone. */
-  private static void removeUpload(String id) throws Exception {
-    try (var files = Files.list(Path.of(ItHttp.itSetting("OUTPUT_DIR"), "uploads"))) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith(id + ".")).toList()) {
-        Files.delete(f);
-      }
-    }
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + ItHttp.itSetting("JOB_DB_PATH"));
-        java.sql.Statement pragma = db.createStatement();
-        PreparedStatement delete = db.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
-      pragma.execute("PRAGMA busy_timeout = 5000");
-      delete.setString(1, id);
-      assertThat(delete.executeUpdate()).as("the upload's row").isEqualTo(1);
-    }
   }
 }

@@ -119,12 +119,16 @@ class ScenarioIT extends DeployedWar {
         r -> http.send("POST", "api/v1/jobs", user, job("no backend")).statusCode() == 503);
     assertThat(http.send("POST", "api/v1/jobs", user, job("no backend")).body()).contains("\"error\":\"unavailable\"");
     json(refused, 200);
-    HttpResponse<String> health = http.send("GET", "healthz", null, null);
+    HttpResponse<String> health = http.send("GET", "healthz", "root", null);
     JsonNode healthz = json(health, 503);
     JsonNode comfyCheck = Stream.of(healthz.path("checks")).flatMap(c -> java.util.stream.StreamSupport.stream(c.spliterator(), false))
         .filter(c -> c.path("name").asText().equals("comfyui:127.0.0.1:" + comfy.get().port())).findFirst().orElseThrow(() -> new AssertionError(health.body()));
     assertThat(comfyCheck.path("status").asText()).isEqualTo("DOWN");
     assertThat(comfyCheck.path("reason").asText()).isNotBlank();
+    // Anyone else learns which check fails, not why nor where.
+    JsonNode anonymous = json(http.send("GET", "healthz", null, null), 503);
+    assertThat(anonymous.path("summary").asText()).isEqualTo("FAIL: comfyui#1");
+    assertThat(anonymous.toString()).doesNotContain("127.0.0.1", "reason");
     // The job that was running fails at the next health round (HEALTH_CHECK_INTERVAL_SECONDS=1 in
     // it.env), well before its 4 s timeout, naming ComfyUI.
     JsonNode ended = json(http.await(path, user, WAIT, r -> r.body().matches(".*\"state\":\"(failed|timeout)\".*")), 200);

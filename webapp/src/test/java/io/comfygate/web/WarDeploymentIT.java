@@ -2,10 +2,12 @@ package io.comfygate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.testkit.FakeComfyUi;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,11 +23,48 @@ class WarDeploymentIT extends DeployedWar {
   }
 
   @Test
-  void healthzReportsEveryCheckWithoutSigningIn() throws Exception {
+  void healthzTellsAnyoneTheVerdictAndAdministratorsTheDetails() throws Exception {
     HttpResponse<String> health = http.awaitHealthy();
     assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
-    assertThat(health.body()).contains("\"status\":\"OK\"").contains("comfyui:127.0.0.1:" + comfy.get().port())
-        .contains("\"database\"").contains("\"disk\"").contains("\"llm\"");
+    String outputDir = ItHttp.itSetting("OUTPUT_DIR");
+    String backend = "comfyui:127.0.0.1:" + comfy.get().port();
+
+    // Anonymous, a user who is not an administrator, wrong credentials: names and verdicts only.
+    for (String caller : new String[] {null, "alice", "mallory"}) {
+      JsonNode anonymous = ItHttp.json(http.send("GET", "healthz", caller, null), 200);
+      assertThat(anonymous.path("status").asText()).isEqualTo("OK");
+      assertThat(anonymous.path("checks").findValuesAsText("name")).as("as %s", caller)
+          .containsExactlyInAnyOrder("comfyui#1", "database", "disk", "llm");
+      anonymous.path("checks").forEach(c -> assertThat(c.properties()).extracting(java.util.Map.Entry::getKey)
+          .containsExactlyInAnyOrder("name", "status", "checked_at"));
+      assertThat(anonymous.toString()).doesNotContain(outputDir, "127.0.0.1", String.valueOf(comfy.get().port()), "reason");
+    }
+
+    // An administrator by Basic, by an API key with the admin role: every reason, the path and the address.
+    String adminKey = "key:" + ItHttp.json(http.send("POST", "api/v1/admin/api-keys", "root",
+        "{\"user_id\": \"healthwatch\", \"name\": \"healthz\", \"admin\": true}"), 201).path("key").asText();
+    for (String admin : new String[] {"root", adminKey}) {
+      JsonNode full = ItHttp.json(http.send("GET", "healthz", admin, null), 200);
+      assertThat(full.path("checks").findValuesAsText("name")).contains(backend, "database", "disk", "llm");
+      assertThat(full.toString()).contains(outputDir).contains("\"reason\"").contains("\"latency_ms\"");
+    }
+    // The admin banner keeps them too.
+    assertThat(http.send("GET", "api/v1/admin/status", "root", null).body()).contains(backend, outputDir);
+  }
+
+  /** Jersey's servlet answered these with an empty 400 before any code of ours ran. */
+  @Test
+  void aContentTypeThatDoesNotParseIsAJson400NamingIt() {
+    long jobs = ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong();
+    for (String type : new String[] {"json", "application/json; charset", "a/b/c", "application/json; a=b=c", "/"}) {
+      HttpResponse<String> post = http.post("api/v1/jobs", "carol", java.net.http.HttpRequest.BodyPublishers.ofString("{}"), type);
+      HttpResponse<String> get = http.send("GET", "api/v1/jobs", "carol", null, "Content-Type", type);
+      for (HttpResponse<String> r : List.of(post, get)) {
+        JsonNode body = ItHttp.json(r, 400);
+        assertThat(body.path("problems").get(0).path("field").asText()).as(r.request().method() + " " + type).isEqualTo("Content-Type");
+      }
+    }
+    assertThat(ItHttp.json(http.send("GET", "api/v1/jobs", "carol", null), 200).path("total").asLong()).as("jobs").isEqualTo(jobs);
   }
 
   @Test

@@ -87,11 +87,13 @@ class WebhooksIT extends RedeployableWar {
     // Receivers inside the server's network too, unless WEBHOOK_ALLOWED_HOSTS names them (it.env
     // says "*,127.0.0.1": any public host, and this test's receiver).
     for (String inside : List.of("http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/hook",
-        "http://[::1]:8188/prompt", "http://localhost:" + receiver.url().getPort() + "/hook")) {
+        "http://[::1]:8188/prompt", "http://localhost:" + receiver.url().getPort() + "/hook", "http://198.18.0.1/hook",
+        "http://192.0.0.170/", "http://203.0.113.9/", "http://[2002:a00:1::1]/", "http://[64:ff9b:1::a00:1]/",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "http://[::ffff:0:a00:1]/")) {
       JsonNode refused = json(http.send("POST", "api/v1/jobs", key, body("\"" + inside + "\"")), 400);
       assertThat(refused.path("problems").get(0).path("field").asText()).isEqualTo("webhook_url");
       assertThat(refused.path("message").asText()).as(inside)
-          .contains("points to a private or loopback address").contains("allow it with WEBHOOK_ALLOWED_HOSTS");
+          .contains("points to a non-public address").contains("allow it with WEBHOOK_ALLOWED_HOSTS");
     }
     JsonNode person = json(http.send("POST", "api/v1/jobs", "alice", body("\"" + receiver.url() + "\"")), 400);
     assertThat(person.path("message").asText()).contains("webhook_url").contains("API key");
@@ -130,8 +132,10 @@ class WebhooksIT extends RedeployableWar {
     JsonNode updated = json(http.send("PUT", "api/v1/admin/api-keys/" + keyId + "/webhook", "root",
         "{\"webhook_url\": \"" + receiver.url() + "\"}"), 200);
     assertThat(updated.path("webhook_url").asText()).isEqualTo(receiver.url().toString());
-    json(http.send("PUT", "api/v1/admin/api-keys/" + keyId + "/webhook", "root",
-        "{\"webhook_url\": \"http://192.168.1.1/hook\"}"), 400);
+    for (String inside : List.of("http://192.168.1.1/hook", "http://198.19.255.255/hook", "http://[fd00::1]/")) {
+      assertThat(json(http.send("PUT", "api/v1/admin/api-keys/" + keyId + "/webhook", "root",
+          "{\"webhook_url\": \"" + inside + "\"}"), 400).path("message").asText()).as(inside).contains("non-public");
+    }
     String byDefault = submit(key, null);
     waitFor("the default URL's events", () -> receiver.types(byDefault).size() == 3);
   }

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.comfygate.remote.ComfyGateClient;
+import io.comfygate.remote.JobRequest;
+import io.comfygate.remote.webhooks.WebhookVerifier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An external system talking to ComfyGate: it submits a job with its API key (Bearer) and an
- * {@code Idempotency-Key} (a retried submit returns the same job), receives the job's webhooks on
+ * An external system talking to ComfyGate through the Java client ({@code comfygate-client}): it
+ * submits a job with its API key and an {@code Idempotency-Key} (the client retries a submit whose
+ * answer is lost, and the key makes the retry return the same job), receives the job's webhooks on
  * its own HTTP server on 127.0.0.1, refuses any delivery whose signature does not verify (tampered
  * body or signature, stale timestamp), ignores repeats of an event it has seen (delivery is
  * at-least-once), and downloads the images when the job succeeds.
@@ -47,22 +47,18 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ExternalSystemExample implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final URI gate;
-  private final String apiKey;
+  private final ComfyGateClient gate;
   private final WebhookVerifier verifier;
   private final Path downloads;
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(executor).build();
   private final HttpServer server;
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<List<Path>>> images = new ConcurrentHashMap<>();
 
   private ExternalSystemExample(URI gate, String apiKey, String webhookSecret, Path downloads) throws IOException {
-    this.gate = gate;
-    this.apiKey = apiKey;
+    this.gate = ComfyGateClient.builder().baseUrl(gate).apiKey(apiKey).build();
     this.verifier = new WebhookVerifier(webhookSecret, Duration.ofMinutes(5));
     this.downloads = downloads;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -93,18 +89,9 @@ public final class ExternalSystemExample implements AutoCloseable {
    *
    * @return the job's id
    */
-  public String submit(String prompt, String idempotencyKey) throws IOException, InterruptedException {
-    String body = JSON.createObjectNode().put("webhook_url", webhookUrl().toString())
-        .set("params", JSON.createObjectNode().put("prompt", prompt)).toString();
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(gate.resolve("api/v1/jobs")).timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + apiKey)
-        .header("Idempotency-Key", idempotencyKey)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 202 && response.statusCode() != 200) {
-      throw new IOException("ComfyGate refused the job: HTTP " + response.statusCode() + " " + response.body());
-    }
-    String id = JSON.readTree(response.body()).path("id").asText();
+  public String submit(String prompt, String idempotencyKey) {
+    String id = gate.submit(JobRequest.builder().param("prompt", prompt).webhookUrl(webhookUrl())
+        .idempotencyKey(idempotencyKey).build()).job().id();
     images.computeIfAbsent(id, k -> new CompletableFuture<>());
     return id;
   }
@@ -155,22 +142,13 @@ public final class ExternalSystemExample implements AutoCloseable {
 
   private void download(JsonNode job, CompletableFuture<List<Path>> result) {
     try {
-      Files.createDirectories(downloads);
       List<Path> saved = new ArrayList<>();
       for (JsonNode image : job.path("images")) {
-        Path file = downloads.resolve(image.path("id").asText() + ".png");
-        HttpResponse<Path> response = http.send(HttpRequest.newBuilder(gate.resolve(image.path("url").asText()))
-            .timeout(TIMEOUT).header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofFile(file));
-        if (response.statusCode() != 200) {
-          throw new IOException("image download failed: HTTP " + response.statusCode());
-        }
-        saved.add(file);
+        String id = image.path("id").asText();
+        saved.add(gate.downloadImage(id, downloads.resolve(id + ".png")));
       }
       result.complete(saved);
-    } catch (IOException | RuntimeException e) {
-      result.completeExceptionally(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
       result.completeExceptionally(e);
     }
   }
@@ -179,6 +157,7 @@ public final class ExternalSystemExample implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    gate.close();
   }
 
   public static void main(String[] args) throws Exception {

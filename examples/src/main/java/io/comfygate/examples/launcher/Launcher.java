@@ -25,6 +25,8 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.realm.LockOutRealm;
 import org.apache.catalina.realm.MemoryRealm;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanFilter;
@@ -34,7 +36,9 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
  * The one-command launcher: ComfyGate's WAR in an embedded Tomcat 11 on APP_HOST:APP_PORT
  * (127.0.0.1:8000), settings from {@code .env} in the working folder, users from
  * {@code launcher-users.xml} there. Without a reachable ComfyUI (or with {@code --demo}) it starts
- * the simulated one, {@link FakeComfyUi}, in-process and says so.
+ * the simulated one, {@link FakeComfyUi}, in-process and says so. It has the protections of
+ * deploy/tomcat: the users sit behind a lock-out realm, and Tomcat's own error answers are short
+ * JSON without its name or version.
  *
  * <p>{@code ./mvnw -q -DskipTests -Prun package} runs it; Ctrl+C stops it.
  */
@@ -45,6 +49,9 @@ public final class Launcher implements AutoCloseable {
   private static final String ENV_FILE_KEY = "COMFYGATE_ENV_FILE";
   private static final String COMFYUI_SERVER = "COMFYUI_SERVER";
   private static final int FAKE_DEFAULT_PORT = 8188;
+  /** As deploy/tomcat/conf/server.xml: 5 wrong passwords in a row lock a user name for 300 s. */
+  static final int LOCKOUT_FAILURES = 5;
+  static final int LOCKOUT_SECONDS = 300;
 
   /** Whether to start the simulated ComfyUI. */
   public enum Demo {
@@ -182,9 +189,13 @@ public final class Launcher implements AutoCloseable {
     Connector connector = new Connector("HTTP/1.1");
     connector.setPort(port);
     connector.setProperty("address", host);
+    connector.setProperty("server", "ComfyGate"); // as deploy/tomcat: no product name in a Server header
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     tomcat.setAddDefaultWebXmlToWebapp(false); // the default web.xml wants Jasper's JSP servlet
+    // As deploy/tomcat: what Tomcat answers itself (an unknown file, a wrong method on a static
+    // one, a request it refuses before the WAR) is short JSON, not its HTML page with its version.
+    ((StandardHost) tomcat.getHost()).setErrorReportValveClass("org.apache.catalina.valves.JsonErrorReportValve");
 
     Context ctx = tomcat.addWebapp("", war.toString());
     // the WAR logs through its own SLF4J binding; the launcher's must not be offered to it
@@ -196,9 +207,7 @@ public final class Launcher implements AutoCloseable {
     if (envFile != null) {
       ctx.addParameter(ENV_FILE_KEY, envFile.toString());
     }
-    MemoryRealm realm = new MemoryRealm();
-    realm.setPathname(usersFile.toString());
-    ctx.setRealm(realm);
+    ctx.setRealm(lockingRealm(usersFile));
     StandardJarScanner scanner = new StandardJarScanner();
     scanner.setScanClassPath(false); // the launcher's own class path holds no web fragments
     scanner.setScanManifest(false);
@@ -220,6 +229,22 @@ public final class Launcher implements AutoCloseable {
     }
     String shownHost = host.contains(":") ? "[" + host + "]" : host;
     url = URI.create("http://" + shownHost + ":" + connector.getLocalPort() + "/");
+  }
+
+  /**
+   * The users of {@code file}, behind the lock-out deploy/tomcat uses: after {@value
+   * #LOCKOUT_FAILURES} wrong passwords in a row a user name is refused for {@value #LOCKOUT_SECONDS}
+   * s, even with the right password. Against guessing; the price is that anyone who knows a user
+   * name can lock its owner out for a while (RUNBOOK: "Locked out").
+   */
+  private static LockOutRealm lockingRealm(Path file) {
+    MemoryRealm users = new MemoryRealm();
+    users.setPathname(file.toString());
+    LockOutRealm realm = new LockOutRealm();
+    realm.setFailureCount(LOCKOUT_FAILURES);
+    realm.setLockOutTime(LOCKOUT_SECONDS);
+    realm.addRealm(users);
+    return realm;
   }
 
   /** Where the UI is, e.g. {@code http://127.0.0.1:8000/}. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.examples.launcher.Launcher;
 import io.comfygate.examples.launcher.UsersFile;
+import io.comfygate.remote.webhooks.WebhookVerifier;
 import io.comfygate.webhooks.WebhookSigner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -55,8 +55,10 @@ class LauncherTest {
       String basic = "Basic " + Base64.getEncoder().encodeToString(
           (alice.name() + ":" + alice.password()).getBytes(StandardCharsets.UTF_8));
 
+      UsersFile.User admin = users.get(2);
       String fakeCheck = "comfyui:127.0.0.1:" + launcher.fake().port();
-      HttpResponse<String> health = awaitHealthy(http, launcher.url().resolve("/healthz"), fakeCheck);
+      HttpResponse<String> health = awaitHealthy(http, launcher.url().resolve("/healthz"), fakeCheck,
+          basic(admin.name(), admin.password()));
       assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
 
       HttpResponse<String> page = http.send(HttpRequest.newBuilder(launcher.url()).build(),
@@ -123,6 +125,58 @@ class LauncherTest {
     }
   }
 
+  /**
+   * The protections of deploy/tomcat: a user name is locked after {@link Launcher#LOCKOUT_FAILURES}
+   * wrong passwords (then even the right one is refused, while other users carry on), and what
+   * Tomcat answers itself outside the API (an unknown page, a wrong method) is JSON without its
+   * name or version.
+   */
+  @Test
+  @Timeout(90)
+  void wrongPasswordsLockAUserOutAndTomcatsOwnErrorsAreJsonWithoutItsVersion() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    try (Launcher launcher = Launcher.start(rehearsalOptions(), quiet)) {
+      List<UsersFile.User> users = UsersFile.read(work.resolve(UsersFile.NAME));
+      UsersFile.User alice = users.get(0);
+      UsersFile.User bob = users.get(1);
+      URI jobs = launcher.url().resolve("/api/v1/jobs");
+      assertThat(status(http, "GET", jobs, basic(alice.name(), alice.password()))).isEqualTo(200);
+      for (int i = 1; i <= Launcher.LOCKOUT_FAILURES; i++) {
+        assertThat(status(http, "GET", jobs, basic(alice.name(), "guess-" + i))).as("wrong password %d", i).isEqualTo(401);
+      }
+      assertThat(status(http, "GET", jobs, basic(alice.name(), alice.password()))).as("locked out: the right password too").isEqualTo(401);
+      HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(launcher.url().resolve("/api/v1/session"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+              "{\"username\": \"" + alice.name() + "\", \"password\": \"" + alice.password() + "\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(signIn.statusCode()).as("the page's sign-in too: " + signIn.body()).isEqualTo(401);
+      assertThat(status(http, "GET", jobs, basic(bob.name(), bob.password()))).as("another user").isEqualTo(200);
+
+      String version = org.apache.catalina.util.ServerInfo.getServerNumber();
+      for (String[] request : new String[][] {{"GET", "/no-such-page.html", "404"}, {"DELETE", "/index.html", "405"},
+          {"PUT", "/index.html", "405"}, {"GET", "/a%2Fb", "400"}}) {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(launcher.url().resolve(request[1]))
+            .method(request[0], HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        String what = request[0] + " " + request[1] + ": " + answer.body();
+        assertThat(answer.statusCode()).as(what).isEqualTo(Integer.parseInt(request[2]));
+        assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(what).startsWith("application/json");
+        assertThat(JSON.readTree(answer.body()).isObject()).as(what).isTrue();
+        assertThat(answer.body()).as(what).doesNotContain("Tomcat", version, "<html");
+        assertThat(answer.headers().firstValue("Server").orElse("ComfyGate")).as(what).isEqualTo("ComfyGate");
+      }
+    }
+  }
+
+  private static int status(HttpClient http, String method, URI uri, String authorization) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
+        .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
   private Launcher.Options rehearsalOptions() {
     return new Launcher.Options()
         .workDir(work).demo(Launcher.Demo.ON).port(0).fakePort(0).fakeSpeed(4, Duration.ofMillis(10))
@@ -131,12 +185,15 @@ class LauncherTest {
         .setting("LOG_TO_FILE", "false");
   }
 
-  private static HttpResponse<String> awaitHealthz(HttpClient http, URI healthz,
+  /** /healthz as the launcher's administrator sees it (with each check's reason). */
+  private HttpResponse<String> awaitHealthz(HttpClient http, URI healthz,
       java.util.function.Predicate<HttpResponse<String>> wanted) throws Exception {
+    UsersFile.User admin = UsersFile.read(work.resolve(UsersFile.NAME)).get(2);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     HttpResponse<String> last;
     do {
-      last = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+      last = http.send(HttpRequest.newBuilder(healthz).header("Authorization", basic(admin.name(), admin.password())).build(),
+          HttpResponse.BodyHandlers.ofString());
       if (wanted.test(last)) {
         return last;
       }
@@ -145,11 +202,12 @@ class LauncherTest {
     throw new AssertionError("/healthz never as expected: " + last.statusCode() + " " + last.body());
   }
 
-  private static HttpResponse<String> awaitHealthy(HttpClient http, URI healthz, String check) throws Exception {
+  /** /healthz as the administrator {@code authorization} sees it (with each check's address and reason). */
+  private static HttpResponse<String> awaitHealthy(HttpClient http, URI healthz, String check, String authorization) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> last;
     do {
-      last = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+      last = http.send(HttpRequest.newBuilder(healthz).header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
       if (last.statusCode() == 200 && last.body().contains(check)) {
         return last;
       }

@@ -30,6 +30,9 @@ public final class AddressRange {
     byte[] bytes = IpLiteral.parse(address)
         .orElseThrow(() -> new IllegalArgumentException(text + " is not an IP address or CIDR block"))
         .getAddress();
+    if (bytes.length == 4 && address.indexOf(':') >= 0) {
+      bytes = mapped(bytes); // Java reads ::ffff:a.b.c.d as IPv4; the block is written as IPv6
+    }
     int bits = bytes.length * 8;
     int prefix = bits;
     if (slash >= 0) {
@@ -46,6 +49,14 @@ public final class AddressRange {
   public boolean contains(InetAddress address) {
     byte[] bytes = address.getAddress();
     return bytes.length == network.length && Arrays.equals(masked(bytes, prefix), network);
+  }
+
+  private static byte[] mapped(byte[] ipv4) {
+    byte[] out = new byte[16];
+    out[10] = (byte) 0xff;
+    out[11] = (byte) 0xff;
+    System.arraycopy(ipv4, 0, out, 12, 4);
+    return out;
   }
 
   private static byte[] masked(byte[] bytes, int prefix) {

@@ -25,7 +25,14 @@ import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import io.comfygate.web.security.DeclaredRoles;
+import io.comfygate.web.security.Identity;
+import io.comfygate.web.security.RoleCheck;
+import io.comfygate.web.security.ServletAccess;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import jakarta.ws.rs.core.Application;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,6 +56,8 @@ public final class ApiDocument {
   public static final String ERROR_SCHEMA = "ErrorMessage";
   /** Where the REST application is mounted, relative to the web application. */
   public static final String API_ROOT = "/api";
+  /** The extension of each operation that says who may call it. */
+  public static final String ACCESS = "x-access";
   static final String SESSION_PATH = API_ROOT + "/v1/session";
   private static final String JSON = jakarta.ws.rs.core.MediaType.APPLICATION_JSON;
 
@@ -97,9 +106,69 @@ public final class ApiDocument {
     addSchemas(doc, ErrorMessage.class);
     addSchemas(doc, HealthView.class);
     addOutsideJersey(doc);
+    addAccess(doc, resources);
     snakeCaseProperties(doc);
+    ApiTypes.apply(doc);
     applyCommonResponses(doc);
     return doc;
+  }
+
+  /**
+   * Who may call each operation, as {@code x-access}: for the REST application from the declarations
+   * that {@link RoleCheck} enforces ({@code anyone}, {@code user} for the user or admin role,
+   * {@code admin}, {@code nobody}), for the rest from {@link ServletAccess}.
+   */
+  private static void addAccess(OpenAPI doc, Set<Class<?>> resources) {
+    for (Class<?> type : resources) {
+      String root = type.getAnnotation(Path.class).value();
+      for (Method method : type.getMethods()) {
+        String http = httpMethod(method);
+        if (http == null) {
+          continue;
+        }
+        Path sub = method.getAnnotation(Path.class);
+        PathItem item = doc.getPaths().get(API_ROOT + templatePath(root, sub == null ? "" : sub.value()));
+        Operation operation = item == null ? null : item.readOperationsMap().get(PathItem.HttpMethod.valueOf(http));
+        if (operation != null) {
+          operation.addExtension(ACCESS, access(DeclaredRoles.of(type, method)));
+        }
+      }
+    }
+    for (ServletAccess outside : ServletAccess.values()) {
+      PathItem item = doc.getPaths().get(outside.path());
+      if (item != null) {
+        item.readOperations().forEach(operation -> operation.addExtension(ACCESS, outside.who()));
+      }
+    }
+  }
+
+  private static String access(DeclaredRoles declared) {
+    switch (declared.kind()) {
+      case PERMIT_ALL:
+        return "anyone";
+      case ROLES:
+        return declared.roles().contains(Identity.USER) ? "user" : String.join(" or ", declared.sortedRoles());
+      default:
+        return "nobody";
+    }
+  }
+
+  /** The HTTP method a resource method answers, else {@code null} (not a resource method). */
+  public static String httpMethod(Method method) {
+    for (Annotation a : method.getAnnotations()) {
+      HttpMethod http = a.annotationType().getAnnotation(HttpMethod.class);
+      if (http != null) {
+        return http.value();
+      }
+    }
+    return null;
+  }
+
+  /** Class and method paths joined as JAX-RS does, templates without their regular expressions. */
+  public static String templatePath(String root, String sub) {
+    String path = ("/" + root + "/" + sub).replaceAll("/+", "/");
+    path = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}");
   }
 
   /** Every registered class or instance with {@code @Path}: what Jersey serves. */
@@ -131,17 +200,25 @@ public final class ApiDocument {
     paths.addPathItem("/healthz", new PathItem().get(new Operation().operationId("healthz").addTagsItem("operations")
         .summary("Health of every dependency").security(List.of())
         .description("200 when every check passes, 503 when one fails: each ComfyUI backend, a database write,"
-            + " free disk under OUTPUT_DIR and the LLM helper (or disabled), each with its reason. Open to"
-            + " anyone (load balancers, monitors); it tells no secrets.")
+            + " free disk under OUTPUT_DIR and the LLM helper (or disabled). Open to anyone (load balancers,"
+            + " monitors), who get each check's name and status only, a backend named by its number (comfyui#1);"
+            + " administrators (API key, Basic or session) also get each check's reason and latency, and the"
+            + " backends' addresses in their names. Wrong credentials are a 401.")
         .responses(new ApiResponses()
             .addApiResponse("200", jsonResponse("Every check passes", HealthView.class.getSimpleName()))
-            .addApiResponse("503", jsonResponse("A check fails; the failing ones carry their reason",
+            .addApiResponse("503", jsonResponse("A check fails; for administrators the failing ones carry their reason",
                 HealthView.class.getSimpleName())))));
     paths.addPathItem("/openapi.json", new PathItem().get(new Operation().operationId("openApi")
         .addTagsItem("operations").summary("This document").security(List.of())
         .description("The OpenAPI 3 document of the whole API. Open to anyone: it describes shapes, not data.")
         .responses(new ApiResponses().addApiResponse("200", new ApiResponse().description("The document")
             .content(new Content().addMediaType(JSON, new MediaType().schema(new Schema<>().type("object"))))))));
+    paths.addPathItem("/metrics", new PathItem().get(new Operation().operationId("metrics").addTagsItem("operations")
+        .summary("Prometheus metrics")
+        .description("Jobs, queue depth, backends, health and the JVM as Prometheus text, or OpenMetrics when the"
+            + " Accept header asks for it. For administrators, the METRICS_TOKEN bearer, or anyone with METRICS_PUBLIC=true.")
+        .responses(new ApiResponses().addApiResponse("200", new ApiResponse().description("The metrics")
+            .content(new Content().addMediaType("text/plain", new MediaType().schema(new StringSchema())))))));
     paths.addPathItem(API_ROOT + "/v1/live", new PathItem().get(new Operation().operationId("live")
         .addTagsItem("jobs").summary("Live job updates (WebSocket)")
         .description("A WebSocket (GET with Upgrade: websocket) that pushes the caller's job updates as JSON text"

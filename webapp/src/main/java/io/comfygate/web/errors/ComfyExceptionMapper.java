@@ -37,7 +37,7 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
     if (e instanceof QuotaExceededException quota) {
       long seconds = Math.max(1, quota.retryAfter().toSeconds());
       return Response.fromResponse(Errors.json(429, new ErrorMessage("quota_exceeded", e.getMessage(), null,
-          quota.limit(), seconds, null))).header("Retry-After", seconds).build();
+          (long) quota.limit(), seconds, null))).header("Retry-After", seconds).build();
     }
     if (e instanceof UploadRejectedException rejected) {
       return uploadRejected(rejected);
@@ -71,12 +71,18 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
         null, null, null, id));
   }
 
-  /** Too large 413 (with the limit in bytes), not an accepted image type 415, a damaged image 400. */
+  /**
+   * Too large 413 (with the limit in bytes), over the user's bytes 413 (limit in bytes), not an
+   * accepted image type 415, too many pixels 400 (limit in pixels), a damaged image 400.
+   */
   private static Response uploadRejected(UploadRejectedException e) {
     switch (e.reason()) {
       case TOO_LARGE:
-        return Errors.json(413, new ErrorMessage("payload_too_large", e.getMessage(), null,
-            (int) Math.min(Integer.MAX_VALUE, e.limitBytes()), null, null));
+        return Errors.json(413, new ErrorMessage("payload_too_large", e.getMessage(), null, e.limit(), null, null));
+      case USER_BYTES_QUOTA:
+        return Errors.json(413, new ErrorMessage("upload_quota_exceeded", e.getMessage(), null, e.limit(), null, null));
+      case TOO_MANY_PIXELS:
+        return Errors.json(400, new ErrorMessage("too_many_pixels", e.getMessage(), null, e.limit(), null, null));
       case UNSUPPORTED_TYPE:
         return Errors.json(415, ErrorMessage.of("unsupported_media_type", e.getMessage()));
       default:

@@ -12,6 +12,11 @@ final class Errors {
     return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
   }
 
+  /** A value echoed in a message, cut to 100 characters (a path can be as long as the client likes). */
+  static String shorten(String value) {
+    return value.length() <= 100 ? value : value.substring(0, 97) + "...";
+  }
+
   /** The error code for a plain HTTP status. */
   static String code(int status) {
     switch (status) {

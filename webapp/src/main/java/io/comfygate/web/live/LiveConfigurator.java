@@ -120,11 +120,13 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
     Object sessionIdentity = session instanceof HttpSession s ? s.getAttribute(AuthFilter.SESSION_IDENTITY) : null;
     String origin = first(request.getHeaders(), "Origin");
     String host = first(request.getHeaders(), "Host");
+    boolean secure = request.getRequestURI() != null
+        && ("wss".equalsIgnoreCase(request.getRequestURI().getScheme()) || "https".equalsIgnoreCase(request.getRequestURI().getScheme()));
     authenticate(request.getUserPrincipal(), sessionIdentity, first(request.getHeaders(), "Authorization"),
         first(request.getParameterMap(), "access_token"))
         // A session cookie travels with any page's request: only our own pages may use it here,
         // or another site could open this socket as the signed-in user and read their jobs.
-        .filter(identity -> !identity.method().equals("session") || sameOrigin(origin, host))
+        .filter(identity -> !identity.method().equals("session") || sameOrigin(origin, secure, host))
         .ifPresent(identity -> config.getUserProperties().put(IDENTITY, identity));
   }
 
@@ -148,10 +150,12 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
   }
 
   /**
-   * Whether a browser's {@code Origin} names the server the request was sent to ({@code Host});
-   * true without an Origin (not a browser page).
+   * Whether a browser's {@code Origin} names the server the request was sent to: the same scheme
+   * ({@code https} when the socket is {@code wss}, else {@code http}), host ({@code Host}) and port.
+   * An {@code http} page cannot use the session of an {@code https} one, nor another port's. True
+   * without an Origin (not a browser page).
    */
-  static boolean sameOrigin(String origin, String host) {
+  static boolean sameOrigin(String origin, boolean secure, String host) {
     if (origin == null) {
       return true;
     }
@@ -160,14 +164,15 @@ public final class LiveConfigurator extends ServerEndpointConfig.Configurator {
     }
     try {
       java.net.URI o = java.net.URI.create(origin.strip());
-      if (o.getHost() == null || o.getScheme() == null) {
+      String scheme = secure ? "https" : "http";
+      if (o.getHost() == null || o.getScheme() == null || !o.getScheme().equalsIgnoreCase(scheme)) {
         return false;
       }
-      int defaultPort = o.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+      int defaultPort = secure ? 443 : 80;
       int originPort = o.getPort() < 0 ? defaultPort : o.getPort();
-      java.net.URI h = java.net.URI.create("http://" + host.strip());
+      java.net.URI h = java.net.URI.create(scheme + "://" + host.strip());
       int hostPort = h.getPort() < 0 ? defaultPort : h.getPort();
-      return o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
+      return h.getHost() != null && o.getHost().equalsIgnoreCase(h.getHost()) && originPort == hostPort;
     } catch (IllegalArgumentException malformed) {
       return false;
     }

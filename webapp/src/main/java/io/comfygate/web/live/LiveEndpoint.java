@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live updates endpoint, {@value #PATH} under the application: one instance per connection,
+ * The live updates endpoint, {@code /api/v1/live} under the application: one instance per connection,
  * made by {@link LiveConfigurator} (which authenticated the handshake). A connection without an
  * identity is closed at once with 1008 (policy violation). Messages from the browser are ignored.
  */
 public final class LiveEndpoint extends Endpoint {
   /** Where the endpoint is mounted, relative to the context path. */
-  public static final String PATH = "/api/v1/live";
+  public static final String PATH = io.comfygate.web.security.ServletAccess.LIVE.path();
   private static final Logger LOG = LoggerFactory.getLogger(LiveEndpoint.class);
   // Tomcat's bound on a blocking send (the close frame); other containers ignore the property.
   private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";

@@ -24,7 +24,8 @@ public final class MetricsEndpoint {
    */
   public static void mount(ServletContext context, ComfyMetrics metrics, Settings settings, Filter identify) {
     MetricsAccess access = new MetricsAccess(settings.metricsPublic(), settings.metricsToken());
-    context.addServlet("comfygate-metrics", new MetricsServlet(metrics, access, identify)).addMapping("/metrics");
+    context.addServlet("comfygate-metrics", new MetricsServlet(metrics, access, identify))
+        .addMapping(io.comfygate.web.security.ServletAccess.METRICS.path());
     context.addFilter("comfygate-refused-submits", new RefusedSubmitsFilter(metrics))
         .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/api/v1/jobs");
   }

@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.ImageQuery;
 import io.comfygate.store.Include;
@@ -30,6 +32,7 @@ import java.util.List;
  * inclusive, {@code to_date} exclusive; a plain date means midnight UTC, so
  * {@code from_date=2026-11-01&to_date=2026-12-01} is November), paged; and emptying the trash.
  */
+@RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin")
 @Tag(name = "admin", description = "For administrators: every user's images and jobs, health, API keys")
 @Produces(MediaType.APPLICATION_JSON)

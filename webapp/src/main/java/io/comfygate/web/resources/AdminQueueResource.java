@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.web.api.HealthView;
 import io.comfygate.web.api.JobView;
@@ -20,6 +22,7 @@ import java.util.List;
  * What an operator watches: the status behind the admin banner (every health check), and the
  * queue: jobs on each backend and jobs waiting, any of which can be cancelled.
  */
+@RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin")
 @Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
@@ -30,6 +32,7 @@ import java.util.NoSuchElementException;
  * (newest first, paged like every list, with attempts, last status or error and next attempt) and a
  * redeliver action.
  */
+@RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin/webhooks")
 @Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.auth.ApiKey;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.auth.IssuedKey;
@@ -29,6 +31,7 @@ import java.util.List;
  * webhook signing secret are shown once, in the response), list them, revoke one, set its default
  * webhook URL, rotate its webhook secret.
  */
+@RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin/api-keys")
 @Tag(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -79,7 +82,7 @@ public final class ApiKeysResource {
   @Operation(operationId = "setApiKeyWebhook", summary = "Set or clear a key's default webhook URL",
       description = "Jobs submitted with this key and no webhook_url of their own send their events there.")
   @ApiResponse(responseCode = "200", description = "The key", useReturnTypeSchema = true)
-  @ApiResponse(responseCode = "400", description = "bad_request: webhook_url not an allowed http(s) URL, e.g. on a private or loopback address not in WEBHOOK_ALLOWED_HOSTS")
+  @ApiResponse(responseCode = "400", description = "bad_request: webhook_url not an allowed http(s) URL, e.g. on a private, loopback or other special-purpose address, or the server's own, not in WEBHOOK_ALLOWED_HOSTS")
   @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView setWebhook(@PathParam("id") String id, WebhookRequest body) {
     if (body == null) {

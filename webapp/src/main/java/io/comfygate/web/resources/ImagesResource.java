@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import io.comfygate.web.security.Identity;
+import jakarta.annotation.security.RolesAllowed;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.store.ImageId;
 import io.comfygate.store.Include;
@@ -33,6 +35,7 @@ import java.util.Locale;
  * metadata and file, soft delete and restore. Files are served by image id only, never by a path
  * from the request. Administrators may read and change any image.
  */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @jakarta.ws.rs.Path("/v1/images")
 @Tag(name = "images", description = "The caller's gallery and trash")
 @Produces(MediaType.APPLICATION_JSON)
@@ -84,7 +87,7 @@ public final class ImagesResource {
   @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
   public Response file(@PathParam("id") String id, @Context SecurityContext security) {
     StoredImage image = visible(id, Caller.of(security));
-    return StoredFiles.inline(engine.outputDir(), image.file(), contentType(image.file()), "private, max-age=86400",
+    return StoredFiles.inline(engine.outputDir(), image.file(), contentType(image.file()), "no-store",
         "image " + image.id());
   }
 

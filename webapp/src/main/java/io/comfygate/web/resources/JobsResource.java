@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.engine.Submission;
@@ -33,6 +35,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 /** A user's jobs: submit, list, look at, cancel. Administrators see and cancel anyone's. */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @Path("/v1/jobs")
 @Tag(name = "jobs", description = "Submit image jobs, follow them, cancel them")
 @Produces(MediaType.APPLICATION_JSON)

@@ -19,6 +19,9 @@ import java.time.format.DateTimeParseException;
 final class Params {
   static final int DEFAULT_PAGE_SIZE = 20;
   static final int MAX_PAGE_SIZE = 100;
+  /** The dates a query may name: the four-digit years of ISO-8601. */
+  private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private Params() {}
 
@@ -52,12 +55,18 @@ final class Params {
     if (value == null || value.isBlank()) {
       return null;
     }
+    Instant instant;
     try {
-      return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
+      instant = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
     } catch (DateTimeParseException e) {
       throw new BadParameterException(name, "must be an ISO-8601 date like 2026-11-26 or an instant like "
           + "2026-11-26T10:00:00Z (got \"" + shorten(value) + "\")");
     }
+    // Instant.parse takes years up to ±1,000,000,000, which the store's epoch milliseconds cannot hold.
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw new BadParameterException(name, "must be between 0000-01-01 and 9999-12-31 (got \"" + shorten(value) + "\")");
+    }
+    return instant;
   }
 
   /** An idempotency key from the header {@code name}; null when the header is absent. */

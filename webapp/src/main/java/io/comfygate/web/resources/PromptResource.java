@@ -76,7 +76,8 @@ public final class PromptResource {
   @ApiResponse(responseCode = "400", description = "Empty or over-long prompt (2000 characters), or an unknown mode",
       content = @Content(schema = @Schema(implementation = ErrorMessage.class)))
   @ApiResponse(responseCode = "429", description = "Over LLM_ASSIST_PER_MINUTE requests in the last minute",
-      headers = @Header(name = "Retry-After", description = "seconds until one more request is allowed"),
+      headers = @Header(name = "Retry-After", description = "seconds until one more request is allowed",
+          schema = @Schema(type = "integer")),
       content = @Content(schema = @Schema(implementation = ErrorMessage.class)))
   @ApiResponse(responseCode = "503", description = "llm_unavailable: no LLM configured, or it failed or did not"
       + " answer in time (the message says which)", content = @Content(schema = @Schema(implementation = ErrorMessage.class)))

@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.web.api.HealthView;
 import io.comfygate.web.api.PrecheckView;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
  * does not answer in time counts as failed). Always 200: the verdict is in the body, with
  * {@code simulated} true when a backend is the simulated ComfyUI (placeholder images, no GPU).
  */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @Path("/v1/precheck")
 @Tag(name = "jobs")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.comfygate.web.security.Identity;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.web.api.TemplateView;
 import io.swagger.v3.oas.annotations.Operation;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** The workflow templates jobs may name, with their typed parameters, sorted by name. */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @Path("/v1/templates")
 @Tag(name = "jobs")
 @Produces(MediaType.APPLICATION_JSON)

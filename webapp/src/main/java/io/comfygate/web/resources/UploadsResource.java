@@ -1,5 +1,7 @@
 package io.comfygate.web.resources;
 
+import io.comfygate.web.security.Identity;
+import jakarta.annotation.security.RolesAllowed;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Operation;
@@ -30,6 +32,7 @@ import java.util.Locale;
  * container reads the multipart body (its limits are set from UPLOAD_MAX_BYTES when the API is
  * mounted, so an oversize body is refused while it streams); checks and storage are the SDK's.
  */
+@RolesAllowed({Identity.USER, Identity.ADMIN})
 @jakarta.ws.rs.Path("/v1/uploads")
 @Tag(name = "uploads", description = "Input images for img2img templates")
 @Produces(MediaType.APPLICATION_JSON)
@@ -45,11 +48,17 @@ public final class UploadsResource {
 
   @POST
   @Operation(operationId = "uploadImage", summary = "Upload an input image (multipart field image)",
-      description = "PNG, JPEG or WebP, judged by its bytes; at most UPLOAD_MAX_BYTES. The id goes into a job's image parameter.")
+      description = "PNG, JPEG or WebP, judged by its bytes; at most UPLOAD_MAX_BYTES and UPLOAD_MAX_PIXELS. Only the image"
+          + " is kept (bytes after its end marker are dropped). Each user keeps at most UPLOAD_MAX_PER_USER uploads and"
+          + " UPLOAD_MAX_BYTES_PER_USER bytes at once (until UPLOAD_RETENTION_HOURS). The id goes into a job's image parameter.")
   @ApiResponse(responseCode = "201", description = "The stored image",
       content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = UploadView.class)))
-  @ApiResponse(responseCode = "400", description = "bad_request or invalid_image: no image field, not multipart, or a damaged image")
-  @ApiResponse(responseCode = "413", description = "payload_too_large: over UPLOAD_MAX_BYTES")
+  @ApiResponse(responseCode = "400", description = "bad_request, invalid_image or too_many_pixels: no image field, not"
+      + " multipart, a damaged image, or more pixels than UPLOAD_MAX_PIXELS (limit)")
+  @ApiResponse(responseCode = "413", description = "payload_too_large: over UPLOAD_MAX_BYTES; upload_quota_exceeded: the"
+      + " caller's kept uploads would pass UPLOAD_MAX_BYTES_PER_USER (limit in bytes)")
+  @ApiResponse(responseCode = "429", description = "quota_exceeded: the caller keeps UPLOAD_MAX_PER_USER uploads already"
+      + " (limit, retry_after_seconds and Retry-After: when the oldest is removed)")
   @ApiResponse(responseCode = "415", description = "unsupported_media_type: not a PNG, JPEG or WebP")
   public Response upload(@Context HttpServletRequest request, @Context SecurityContext security, @Context UriInfo uri) {
     String user = Caller.of(security).user();
@@ -61,6 +70,7 @@ public final class UploadsResource {
     if (request.getContentLengthLong() > uploads.maxBytes() + MULTIPART_OVERHEAD) {
       throw Uploads.tooLarge(uploads.maxBytes()); // refused before reading the body
     }
+    uploads.requireRoom(user); // a user at a quota is refused before the container reads the body
     Part part = imagePart(request);
     try (InputStream in = part.getInputStream()) {
       if (part.getSize() > uploads.maxBytes()) {
@@ -103,7 +113,7 @@ public final class UploadsResource {
     java.nio.file.Path file = uploads.file(upload);
     // asked again each time: an upload is removed after UPLOAD_RETENTION_HOURS, and a page shown
     // later must then say so instead of showing a copy from its cache
-    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "private, no-cache",
+    return StoredFiles.inline(file.getParent(), file.getFileName().toString(), upload.contentType(), "no-store",
         "upload " + upload.id().value());
   }
 

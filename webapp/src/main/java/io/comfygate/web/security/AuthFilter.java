@@ -27,7 +27,9 @@ import java.util.Set;
  * Credentials that are presented but wrong get a JSON 401 at once; no credentials pass on without
  * an identity (the role check answers 401 where one is needed). A browser's state-changing
  * requests, authenticated by the session cookie alone, must carry the session's CSRF token in
- * {@value #CSRF_HEADER}: a page on another site cannot read it, so it cannot forge them.
+ * {@value #CSRF_HEADER}: a page on another site cannot read it, so it cannot forge them. A request
+ * carries one identity: the cookie of a signed-in session together with an Authorization header is
+ * refused with 400, never answered as one of them.
  */
 public final class AuthFilter implements Filter {
   public static final String SESSION_IDENTITY = "comfygate.identity";
@@ -72,6 +74,15 @@ public final class AuthFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     String authorization = request.getHeader("Authorization");
+    HttpSession session = request.getSession(false);
+    Identity signedIn = session == null ? null : (Identity) session.getAttribute(SESSION_IDENTITY);
+    if (signedIn != null && authorization != null && !authorization.isBlank()) {
+      // One request, one identity. Checking the credentials against the realm would also move the
+      // cookie's session to a new id, sent back to whoever presented them.
+      reject(response, 400, "bad_request",
+          "This request carries two identities, a signed-in session's cookie and an Authorization header: send one of them");
+      return;
+    }
     Identity identity;
     if (startsWithIgnoreCase(authorization, "Bearer ") && isBootstrapKey(authorization.substring(7).strip())) {
       identity = new Identity(BOOTSTRAP_USER, Set.of(Identity.USER, Identity.ADMIN), "bootstrap-key");
@@ -90,8 +101,7 @@ public final class AuthFilter implements Filter {
         return;
       }
     } else {
-      HttpSession session = request.getSession(false);
-      identity = session == null ? null : (Identity) session.getAttribute(SESSION_IDENTITY);
+      identity = signedIn;
       if (identity != null && changesState(request.getMethod()) && !csrfMatches(request, session)) {
         reject(response, 403, "forbidden",
             "Missing or wrong " + CSRF_HEADER + " header: changes made with a session cookie must carry the session's token");

@@ -1,5 +1,6 @@
 package io.comfygate.web.security;
 
+import jakarta.annotation.security.PermitAll;
 import io.comfygate.web.api.ErrorMessage;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -28,6 +29,7 @@ import java.util.Optional;
  * they run (file, JDBC, LDAP). Success starts a fresh session (no fixation) holding the identity
  * and a CSRF token that the page sends back on every change.
  */
+@PermitAll
 @Path("/v1/session")
 @Tag(name = "session", description = "Browser sign-in; open without an identity")
 @Produces(MediaType.APPLICATION_JSON)
@@ -70,7 +72,11 @@ public final class SessionResource {
     return Response.ok(new SessionView(identity.user(), identity.admin(), identity.method(), csrf)).build();
   }
 
-  /** Who is signed in (any method), with the CSRF token when it is a browser session. */
+  /**
+   * Who is signed in (any method), with the CSRF token only when that identity is the browser
+   * session's: a request carrying a session cookie and someone else's Basic credentials or key is
+   * answered as that other caller, never with the session's token (one request, one identity).
+   */
   @GET
   @Operation(operationId = "whoAmI", summary = "Who is signed in (by any method)")
   @ApiResponse(responseCode = "200", description = "The identity, with the CSRF token of a browser session",
@@ -80,18 +86,24 @@ public final class SessionResource {
     if (security.getUserPrincipal() == null) {
       return error(401, "unauthorized", "Not signed in");
     }
-    HttpSession session = request.getSession(false);
-    Object csrf = session == null ? null : session.getAttribute(AuthFilter.SESSION_CSRF);
     String method = security.getUserPrincipal() instanceof Identity id ? id.method() : "container";
+    HttpSession session = method.equals("session") ? request.getSession(false) : null;
+    Object csrf = session == null ? null : session.getAttribute(AuthFilter.SESSION_CSRF);
     return Response.ok(new SessionView(security.getUserPrincipal().getName(), security.isUserInRole(Identity.ADMIN),
         method, csrf instanceof String s ? s : null)).build();
   }
 
+  /**
+   * Ends the browser session, when the request acts as it (or as nobody); a request that proves
+   * another identity (Basic, a key) leaves the cookie's session alone.
+   */
   @DELETE
   @Operation(operationId = "signOut", summary = "Sign out (ends the session)")
   @ApiResponse(responseCode = "204", description = "Signed out")
-  public Response signOut(@Context HttpServletRequest request) {
-    HttpSession session = request.getSession(false);
+  public Response signOut(@Context SecurityContext security, @Context HttpServletRequest request) {
+    boolean actsAsSession = security.getUserPrincipal() == null
+        || (security.getUserPrincipal() instanceof Identity id && id.method().equals("session"));
+    HttpSession session = actsAsSession ? request.getSession(false) : null;
     if (session != null) {
       session.invalidate();
     }

@@ -90,7 +90,7 @@ class JobsResourceTest extends ResourceTestBase {
   }
 
   @Test
-  void theRoleFilterAnswers401And403AsJson() {
+  void theRoleCheckAnswers401And403AsJson() {
     Response anonymous = get(null, "v1/jobs");
     assertThat(anonymous.getHeaderString("WWW-Authenticate")).startsWith("Bearer");
     error(anonymous, 401, "unauthorized");

@@ -56,27 +56,10 @@ class OpenApiDocumentTest extends ResourceTestBase {
   }
 
   private static void collect(org.glassfish.jersey.server.model.Resource resource, String prefix, Set<String> into) {
-    String path = join(prefix, resource.getPath());
+    String path = ApiDocument.templatePath(prefix, resource.getPath() == null ? "" : resource.getPath());
     assertThat(resource.getResourceLocator()).as("%s: sub-resource locators are not covered by this test", path).isNull();
     resource.getResourceMethods().forEach(m -> into.add(m.getHttpMethod() + " " + ApiDocument.API_ROOT + path));
     resource.getChildResources().forEach(child -> collect(child, path, into));
-  }
-
-  private static String httpMethod(Method method) {
-    for (Annotation a : method.getAnnotations()) {
-      HttpMethod http = a.annotationType().getAnnotation(HttpMethod.class);
-      if (http != null) {
-        return http.value();
-      }
-    }
-    return null;
-  }
-
-  /** Class and method paths joined as JAX-RS does, templates without their regular expressions. */
-  private static String join(String root, String sub) {
-    String path = ("/" + root + "/" + sub).replaceAll("/+", "/");
-    path = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}");
   }
 
   private static JsonNode operation(String methodAndPath) {
@@ -172,5 +155,45 @@ class OpenApiDocumentTest extends ResourceTestBase {
       }
     }
     assertThat(dangling).isEmpty();
+  }
+
+  /**
+   * README's API table says who may call what, and it agrees with the declarations the server
+   * enforces (published as {@code x-access}): every operation of the document has its row, every
+   * row names operations that exist, and "user" or "owner, admin" means the user or admin role,
+   * "admin" the admin role, "anyone" no identity; the endpoints outside Jersey say what
+   * {@link io.comfygate.web.security.ServletAccess} says.
+   */
+  @Test
+  void readmesApiTableSaysWhoMayCallWhatAsTheServerEnforces() throws java.io.IOException {
+    java.util.Map<String, String> readme = new java.util.LinkedHashMap<>();
+    java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| (`[^|]+`) \\| ([^|]+) \\|");
+    java.util.regex.Pattern op = java.util.regex.Pattern.compile("`([A-Z/]+) (/[^`?]*)[^`]*`");
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("../README.md"))) {
+      java.util.regex.Matcher r = row.matcher(line);
+      if (!r.find()) {
+        continue;
+      }
+      java.util.regex.Matcher o = op.matcher(r.group(1));
+      while (o.find()) {
+        for (String method : o.group(1).split("/")) {
+          readme.put(method + " " + o.group(2).replaceAll("\\{[^}]*}", "{}"), r.group(2).strip());
+        }
+      }
+    }
+    java.util.Map<String, String> documented = new java.util.LinkedHashMap<>();
+    doc.path("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(o ->
+        documented.put(o.getKey().toUpperCase(Locale.ROOT) + " " + p.getKey().replaceAll("\\{[^}]*}", "{}"),
+            o.getValue().path(ApiDocument.ACCESS).asText("(no x-access)"))));
+    assertThat(documented).as("operations").hasSizeGreaterThan(30);
+    assertThat(readme.keySet()).as("README's API table lists every operation of the document, and only those")
+        .containsExactlyInAnyOrderElementsOf(documented.keySet());
+    for (java.util.Map.Entry<String, String> e : documented.entrySet()) {
+      String said = readme.get(e.getKey());
+      String who = said.split(";")[0].strip(); // "anyone; details for admins": who may call, then a note on what they see
+      String meant = who.equals("owner, admin") ? "user" : who;
+      assertThat(meant).as("who may call %s: README says '%s', the server enforces '%s'", e.getKey(), said, e.getValue())
+          .isEqualTo(e.getValue());
+    }
   }
 }

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * In-memory tests only: the identity the servlet AuthFilter would establish, taken from
  * {@code X-Test-User: alice;user} or {@code root;admin,user} ({@code nobody;} has no role), so the
- * resources and RoleFilter see a caller. Runs before RoleFilter (authentication before authorization).
+ * resources and RoleCheck see a caller. Runs before RoleCheck (authentication before authorization).
  */
 @Priority(Priorities.AUTHENTICATION)
 final class TestIdentityFilter implements ContainerRequestFilter {

@@ -1,0 +1,4 @@
+package io.comfygate.remote.model;
+
+/** A running job's latest preview image. */
+public record Preview(String mimeType, byte[] bytes) {}
