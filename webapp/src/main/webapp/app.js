@@ -1,7 +1,13 @@
 // The user page: sign in, generate, follow jobs live, gallery and trash.
+import { loadLanguage, setupLanguageSwitch, t } from './i18n.js';
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from './common.js';
 import { TemplateForm } from './form.js';
 import { showSettings, inputImageIds, inputImages } from './settings.js';
+import { PromptAssistant } from './assist.js';
+
+// the words first: everything below shows text
+await loadLanguage(new URL('./', import.meta.url));
+setupLanguageSwitch(document.getElementById('lang'));
 
 const API = new URL('api/', document.baseURI).pathname;
 const LIVE_URL = (() => {
@@ -10,9 +16,6 @@ const LIVE_URL = (() => {
   return u.href;
 })();
 const TERMINAL = new Set(['succeeded', 'failed', 'timeout', 'cancelled']);
-const STATE_LABEL = {
-  queued: 'Waiting', running: 'Running', succeeded: 'Done', failed: 'Failed', timeout: 'Timed out', cancelled: 'Cancelled',
-};
 const PAGE_SIZE = 12;
 const PRECHECK_MS = 1500;
 const POLL_MS = 2000;
@@ -34,8 +37,10 @@ const form = new TemplateForm(API, {
   onChange(template) {
     $('template-name').textContent = '(' + template.name + ')';
     clearErrors();
+    assistant.attach(form.fields.find((f) => f.param.name === 'prompt'));
   },
 });
+const assistant = new PromptAssistant(API);
 
 // ---------- session ----------
 
@@ -43,13 +48,14 @@ setupSession(API, {
   onSignedIn(session) {
     signedIn = true;
     currentUser = session.user;
-    $('who').textContent = 'Signed in as ' + session.user;
+    $('who').textContent = t('session.signedInAs', { user: session.user });
     show($('signout'), true);
     show($('signin'), false);
     show($('workspace'), true);
     loadForm(session.user);
     connectLive();
     loadGallery();
+    showDemoBanner();
   },
   onSignedOut() {
     signedIn = false;
@@ -63,6 +69,9 @@ setupSession(API, {
     $('template-name').textContent = '';
     jobs.clear();
     $('job-list').replaceChildren();
+    show($('jobs-empty'), true);
+    show($('demo-banner'), false);
+    assistant.reset();
     $('gallery-grid').replaceChildren();
   },
 });
@@ -75,7 +84,7 @@ async function loadForm(user) {
   show($('form-retry'), false);
   show($('form-loading'), true);
   $('form-error').textContent = '';
-  const problem = await form.load(user);
+  const [problem] = await Promise.all([form.load(user), assistant.load()]);
   if (!signedIn || currentUser !== user) return; // signed out (or in as another user) meanwhile
   show($('form-loading'), false);
   if (problem) {
@@ -84,6 +93,7 @@ async function loadForm(user) {
     return;
   }
   generate.disabled = false;
+  assistant.attach(form.fields.find((f) => f.param.name === 'prompt'));
   jobs.forEach(renderCard); // cards shown before the templates came: their settings now with the declared names
 }
 
@@ -101,6 +111,12 @@ function notice(text) {
 
 const describe = (problems) => problems.map((p) => p.field + ': ' + p.reason).join('; ');
 
+/** The banner saying the simulated ComfyUI serves (placeholder images), as the launcher's console does. */
+async function showDemoBanner() {
+  const check = await api(API, 'GET', 'v1/precheck', undefined, PRECHECK_MS);
+  show($('demo-banner'), signedIn && check.status === 200 && !!check.body && check.body.simulated === true);
+}
+
 /**
  * "Use these settings": fills the form with a job's or image's template and params (nothing is
  * sent) and takes the user there, to the first field, or to the first value that needs changing.
@@ -111,9 +127,9 @@ async function useSettings(template, params) {
   const { offered, problems } = await form.apply(template, params);
   $('generate-title').scrollIntoView({ block: 'start' });
   if (!offered) {
-    notice('The template ' + template + ' is not offered any more; the form was left as it was.');
+    notice(t('reuse.notOffered', { template }));
   } else if (problems.length) {
-    notice('Not every setting can be used again: ' + describe(problems) + '.');
+    notice(t('reuse.problems', { problems: describe(problems) }));
   } else if (form.fields.length) {
     form.fields[0].control.focus({ preventScroll: true });
   }
@@ -129,15 +145,15 @@ $('prompt-form').addEventListener('submit', async (event) => {
     // first what the template declares (no request is made for a value it refuses) ...
     const { params, problems } = await form.collect();
     if (problems.length) {
-      notice('Nothing was sent. ' + describe(problems) + '.');
+      notice(t('form.nothingSent', { problems: describe(problems) }));
       return;
     }
     // ... then the 1.5 s pre-check
     const check = await api(API, 'GET', 'v1/precheck', undefined, PRECHECK_MS);
     if (check.status !== 200 || !check.body || check.body.status !== 'OK') {
       notice(check.status === 200 && check.body
-        ? 'Generation is unavailable right now: ' + String(check.body.summary || 'a health check failed').replace(/^FAIL\s*:\s*/, '')
-        : 'Generation is unavailable right now: the pre-check failed (' + messageOf(check) + ')');
+        ? t('precheck.unavailable', { reason: String(check.body.summary || t('precheck.someCheck')).replace(/^FAIL\s*:\s*/, '') })
+        : t('precheck.failed', { reason: messageOf(check) }));
       return;
     }
     const result = await api(API, 'POST', 'v1/jobs', { template: form.template.name, params });
@@ -145,12 +161,15 @@ $('prompt-form').addEventListener('submit', async (event) => {
       form.remember();
       upsertJob(result.body);
       schedulePoll();
+      // the job just started is in view: on a phone the cards follow the form
+      const entry = jobs.get(result.body.id);
+      if (entry) entry.card.scrollIntoView({ block: 'nearest' });
     } else if (result.status === 400 && result.body && Array.isArray(result.body.problems)) {
       // the server's message names every bad parameter; each also goes next to its field
       form.showProblems(result.body.problems);
       notice(messageOf(result));
     } else if (result.status === 401) {
-      notice('Your session has ended; please sign in again.');
+      notice(t('session.ended'));
     } else {
       notice(messageOf(result)); // 429: the sentence about the limit
     }
@@ -174,17 +193,19 @@ function buildCard(id) {
   bar.value = 0;
   const node = el('span', 'job-node muted');
   const preview = el('img', 'job-preview');
-  preview.alt = 'Preview';
+  preview.alt = t('job.previewAlt');
   preview.hidden = true;
   const error = el('p', 'job-error error');
   const outputs = el('div', 'job-images');
-  const cancel = button('Cancel', () => cancelJob(id, cancel), 'job-cancel');
-  const reuse = button('Use these settings', () => {
+  const cancel = button(t('job.cancel'), () => cancelJob(id, cancel), 'job-cancel');
+  const reuse = button(t('settings.reuse'), () => {
     const { job } = jobs.get(id);
     useSettings(job.template, job.params);
   }, 'job-reuse');
   reuse.hidden = true;
-  card.append(head, prompt, settings, input, bar, node, preview, error, outputs, cancel, reuse);
+  const progress = el('div', 'job-progress-row');
+  progress.append(bar, node);
+  card.append(head, prompt, progress, preview, outputs, error, settings, input, cancel, reuse);
   return card;
 }
 
@@ -197,6 +218,7 @@ function upsertJob(job) {
     entry = { job, card: buildCard(job.id), etaAt: null };
     jobs.set(job.id, entry);
     insertCard(entry);
+    show($('jobs-empty'), false);
   }
   if (wasTerminal && !TERMINAL.has(job.state)) return; // never go back from a final state
   entry.job = job;
@@ -224,10 +246,10 @@ function renderCard(entry) {
   const { job, card } = entry;
   card.dataset.state = job.state;
   const state = card.querySelector('.job-state');
-  state.textContent = STATE_LABEL[job.state] || job.state;
+  state.textContent = t('state.' + job.state);
   state.className = 'job-state badge state-' + job.state;
   card.querySelector('.job-position').textContent =
-    job.state === 'queued' && job.position > 0 ? 'Position ' + job.position + ' in the queue' : '';
+    job.state === 'queued' && job.position > 0 ? t('job.position', { n: job.position }) : '';
   card.querySelector('.job-prompt').textContent = (job.params && job.params.prompt) || '';
   const template = form.templateNamed(job.template);
   showSettings(card.querySelector('.job-settings'), job.template, job.params, template);
@@ -236,10 +258,11 @@ function renderCard(entry) {
   const percent = job.progress ? job.progress.percent : 0;
   const bar = card.querySelector('.job-progress');
   bar.value = job.state === 'succeeded' ? 100 : percent;
-  bar.textContent = bar.value + '%';
+  bar.textContent = t('job.percent', { percent: bar.value });
+  bar.setAttribute('aria-label', t('job.progress'));
   const node = job.progress && job.progress.node;
   card.querySelector('.job-node').textContent =
-    job.state === 'running' ? percent + '%' + (node ? ' \u2013 node ' + node : '') : '';
+    job.state === 'running' ? (node ? t('job.node', { percent, node: String(node) }) : t('job.percent', { percent })) : '';
   // a plain "cancelled" repeats the badge; other reasons (failed, timed out) are worth the line
   card.querySelector('.job-error').textContent = job.state === 'cancelled' && job.error === 'cancelled' ? '' : (job.error || '');
   const cancel = card.querySelector('.job-cancel');
@@ -248,10 +271,10 @@ function renderCard(entry) {
   const outputs = card.querySelector('.job-images');
   if (job.images && job.images.length && outputs.childElementCount !== job.images.length) {
     outputs.replaceChildren(...job.images.map((img) => {
-      const t = el('img', 'thumb');
-      t.src = img.url;
-      t.alt = 'Result';
-      return t;
+      const thumb = el('img', 'thumb');
+      thumb.src = img.url;
+      thumb.alt = t('job.resultAlt');
+      return thumb;
     }));
   }
   if (TERMINAL.has(job.state)) {
@@ -269,7 +292,7 @@ function renderEta(entry) {
     return;
   }
   const left = Math.max(0, Math.round((entry.etaAt - Date.now()) / 1000));
-  eta.textContent = 'about ' + left + ' s left';
+  eta.textContent = left >= 120 ? t('job.etaMinutes', { minutes: Math.round(left / 60) }) : t('job.eta', { seconds: left });
 }
 
 setInterval(() => jobs.forEach(renderEta), 1000);
@@ -314,7 +337,7 @@ function connectLive() {
   socket = ws;
   ws.addEventListener('open', () => {
     reconnectDelay = 1000;
-    $('live-state').textContent = '(live)';
+    $('live-state').textContent = t('live.on');
   });
   ws.addEventListener('message', (event) => {
     let msg;
@@ -326,7 +349,7 @@ function connectLive() {
   });
   ws.addEventListener('close', () => {
     if (socket === ws) socket = null;
-    $('live-state').textContent = signedIn ? '(polling)' : '';
+    $('live-state').textContent = signedIn ? t('live.polling') : '';
     scheduleReconnect();
     schedulePoll();
   });
@@ -408,8 +431,8 @@ async function loadGallery() {
   gallery.totalPages = Math.max(1, page.total_pages);
   grid.dataset.view = gallery.trash ? 'trash' : 'gallery';
   grid.replaceChildren(...page.items.map(imageCard));
-  if (page.items.length === 0) grid.append(el('p', 'muted empty', gallery.trash ? 'The trash is empty.' : 'No images yet.'));
-  $('page-info').textContent = 'Page ' + gallery.page + ' of ' + gallery.totalPages + ' (' + page.total + ' images)';
+  if (page.items.length === 0) grid.append(el('p', 'muted empty', t(gallery.trash ? 'gallery.trashEmpty' : 'gallery.empty')));
+  $('page-info').textContent = t('pager.images', { page: gallery.page, pages: gallery.totalPages, total: page.total });
   $('page-prev').disabled = gallery.page <= 1;
   $('page-next').disabled = gallery.page >= gallery.totalPages;
 }
@@ -419,27 +442,27 @@ function imageCard(image) {
   card.dataset.imageId = image.id;
   const open = el('button', 'thumb-button');
   open.type = 'button';
-  open.setAttribute('aria-label', 'View image');
+  open.setAttribute('aria-label', t('image.view'));
   const thumb = el('img', 'thumb');
   thumb.src = image.url;
-  thumb.alt = (image.params && image.params.prompt) || 'Image';
+  thumb.alt = (image.params && image.params.prompt) || t('image.alt');
   thumb.loading = 'lazy';
   open.append(thumb);
   open.addEventListener('click', () => view(image));
   const caption = el('figcaption');
-  if (image.deleted) caption.append(el('span', 'badge deleted-label', 'deleted'), ' ');
+  if (image.deleted) caption.append(el('span', 'badge deleted-label', t('image.deleted')), ' ');
   caption.append(el('span', 'image-prompt', (image.params && image.params.prompt) || ''));
   caption.append(el('span', 'muted image-meta', image.width + '\u00d7' + image.height + ', ' + formatBytes(image.size_bytes)
     + ', ' + formatTime(image.created_at)));
   const actions = el('div', 'actions');
-  const download = el('a', 'download', 'Download');
+  const download = el('a', 'download', t('image.download'));
   download.href = image.url;
   download.download = 'comfygate-' + image.id + '.png';
   actions.append(download);
   if (image.deleted) {
-    actions.append(button('Restore', () => change(image, 'restore'), 'restore'));
+    actions.append(button(t('image.restore'), () => change(image, 'restore'), 'restore'));
   } else {
-    actions.append(button('Delete', () => change(image, 'delete'), 'delete'));
+    actions.append(button(t('image.delete'), () => change(image, 'delete'), 'delete'));
   }
   card.append(open, caption, actions);
   return card;
@@ -460,7 +483,7 @@ function view(image) {
   viewed = image;
   const template = form.templateNamed(image.template);
   $('viewer-img').src = image.url;
-  $('viewer-img').alt = (image.params && image.params.prompt) || 'Image';
+  $('viewer-img').alt = (image.params && image.params.prompt) || t('image.alt');
   $('viewer-caption').textContent = (image.params && image.params.prompt) || '';
   showSettings($('viewer-settings'), image.template, image.params, template);
   $('viewer-input').replaceChildren(...inputImages(API, inputImageIds(image.params, template)));

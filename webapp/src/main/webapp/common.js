@@ -1,5 +1,6 @@
 // Shared by the user page and the admin page: API calls, sign-in, small DOM helpers.
 // Every string that comes from the server or a user is set with textContent, never as HTML.
+import { t, has, language, formatNumber, formatDateTime } from './i18n.js';
 
 let csrfToken = null;
 
@@ -35,16 +36,24 @@ export async function api(apiRoot, method, path, body, timeoutMs = 15000) {
   } catch (e) {
     const timedOut = e && e.name === 'AbortError';
     return { status: 0, body: { error: timedOut ? 'timeout' : 'network',
-      message: timedOut ? 'The server did not answer in time.' : 'The server cannot be reached.' } };
+      message: t(timedOut ? 'error.timeout' : 'error.network') } };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The error sentence of a failed call. */
+/**
+ * The error sentence of a failed call, in the page's language: a known error code's sentence from
+ * the catalogue (English pages keep the server's own sentence, which is the more specific one), else
+ * the server's message, else the status.
+ */
 export function messageOf(result) {
-  if (result.body && result.body.message) return result.body.message;
-  return 'Request failed (HTTP ' + result.status + ').';
+  const body = result.body || {};
+  if (body.error && language() !== 'en' && has('error.' + body.error)) {
+    return t('error.' + body.error, { limit: body.limit, seconds: body.retry_after_seconds, id: body.error_id });
+  }
+  if (body.message) return body.message;
+  return t('error.http', { status: result.status });
 }
 
 /** Creates an element with a class and text (as text). */
@@ -68,16 +77,14 @@ export function show(node, visible) {
 
 export function formatBytes(n) {
   if (n == null) return '';
-  if (n < 1024) return n + ' B';
-  if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
-  return (n / 1024 / 1024).toFixed(1) + ' MiB';
+  const one = { maximumFractionDigits: 1, minimumFractionDigits: 1 };
+  if (n < 1024) return formatNumber(n) + ' B';
+  if (n < 1024 * 1024) return formatNumber(n / 1024, one) + ' KiB';
+  return formatNumber(n / 1024 / 1024, one) + ' MiB';
 }
 
-export function formatTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return isNaN(d) ? iso : d.toLocaleString();
-}
+/** A date and time in the page's locale. */
+export const formatTime = formatDateTime;
 
 /**
  * Wires the sign-in form and the sign-out button: resumes a session on load, then calls
@@ -99,7 +106,7 @@ export function setupSession(apiRoot, { onSignedIn, onSignedOut }) {
       setCsrf(result.body.csrf_token);
       onSignedIn(result.body);
     } else {
-      error.textContent = messageOf(result);
+      error.textContent = result.status === 401 ? t('signin.wrong') : messageOf(result);
     }
   });
 

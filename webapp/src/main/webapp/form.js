@@ -3,6 +3,7 @@
 // bad value is named before anything is sent), the params object of a job, and the values a user
 // chose last (localStorage). Every text from the server is set as text.
 import { api, el, messageOf } from './common.js';
+import { t, has, fromServer } from './i18n.js';
 
 const UPLOAD_TIMEOUT_MS = 120000;
 const STORAGE_PREFIX = 'comfygate.form.';
@@ -15,6 +16,11 @@ export function labelOf(name) {
     .map((w) => (w.length <= 3 && !/[aeiouy]/i.test(w) ? w.toUpperCase() : w.toLowerCase()));
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A parameter's label in the page's language: the catalogue's word for a known name, else labelOf(name). */
+export function paramLabel(name) {
+  return has('param.' + name) ? t('param.' + name) : labelOf(name);
 }
 
 /** Where an upload's file is served (owner or admin). */
@@ -38,31 +44,32 @@ function plain(n) {
 export function problemOf(param, raw, badInput) {
   switch (param.type) {
     case 'string': {
-      if (param.required && raw.trim() === '') return 'must not be blank';
+      if (param.required && raw.trim() === '') return t('problem.blank');
       const length = [...raw].length;
       if (param.max_length != null && length > param.max_length) {
-        return 'is ' + length + ' characters long; at most ' + param.max_length + ' allowed';
+        return t('problem.tooLong', { length: plain(length), max: plain(param.max_length) });
       }
       return null;
     }
     case 'int':
     case 'float': {
-      if (badInput) return 'must be a number';
-      if (raw.trim() === '') return param.required ? 'must be given' : null;
+      if (badInput) return t('problem.number');
+      if (raw.trim() === '') return param.required ? t('problem.given') : null;
       const n = Number(raw);
-      if (!Number.isFinite(n)) return 'must be a number (got ' + raw.trim() + ')';
-      if (param.type === 'int' && !Number.isInteger(n)) return 'must be a whole number (got ' + raw.trim() + ')';
-      if (param.min != null && n < param.min) return 'must be at least ' + plain(param.min) + ' (got ' + raw.trim() + ')';
-      if (param.max != null && n > param.max) return 'must be at most ' + plain(param.max) + ' (got ' + raw.trim() + ')';
+      const got = raw.trim();
+      if (!Number.isFinite(n)) return t('problem.numberGot', { got });
+      if (param.type === 'int' && !Number.isInteger(n)) return t('problem.whole', { got });
+      if (param.min != null && n < param.min) return t('problem.min', { min: plain(param.min), got });
+      if (param.max != null && n > param.max) return t('problem.max', { max: plain(param.max), got });
       if (param.multiple_of != null && n % param.multiple_of !== 0) {
-        return 'must be a multiple of ' + param.multiple_of + ' (got ' + raw.trim() + ')';
+        return t('problem.multiple', { step: plain(param.multiple_of), got });
       }
       return null;
     }
     case 'choice':
-      return (param.choices || []).includes(raw) ? null : 'must be one of ' + (param.choices || []).join(', ');
+      return (param.choices || []).includes(raw) ? null : t('problem.choice', { choices: (param.choices || []).join(', ') });
     case 'image':
-      return raw ? null : (param.required ? 'choose an image file' : null);
+      return raw ? null : (param.required ? t('problem.image') : null);
     default:
       return null;
   }
@@ -78,15 +85,15 @@ function valueOf(param, raw) {
 /** The hint under a field: its description, the allowed range, what an empty field means. */
 function hintOf(param) {
   const parts = [];
-  if (param.description && param.type !== 'image') parts.push(param.description);
+  if (param.description && param.type !== 'image') parts.push(fromServer('paramhint.' + param.name, param.description));
   if (isNumeric(param) && (param.min != null || param.max != null)) {
     let range = param.min != null && param.max != null ? plain(param.min) + '\u2013' + plain(param.max)
-      : param.min != null ? 'at least ' + plain(param.min) : 'at most ' + plain(param.max);
-    if (param.multiple_of != null) range += ', steps of ' + param.multiple_of;
+      : param.min != null ? t('hint.atLeast', { min: plain(param.min) }) : t('hint.atMost', { max: plain(param.max) });
+    if (param.multiple_of != null) range += t('hint.steps', { step: plain(param.multiple_of) });
     parts.push(range);
   }
-  if (param.default === 'random') parts.push('empty = random');
-  if (param.type === 'image') parts.push('PNG, JPEG or WebP');
+  if (param.default === 'random') parts.push(t('hint.random'));
+  if (param.type === 'image') parts.push(t('hint.imageTypes'));
   return parts.join('; ');
 }
 
@@ -102,7 +109,7 @@ class Field {
     this.node = el('div', 'field' + (wide ? ' wide' : '') + ' type-' + param.type);
     this.node.dataset.param = param.name;
 
-    const label = el('label', null, labelOf(param.name));
+    const label = el('label', null, paramLabel(param.name));
     label.htmlFor = this.id;
     if (param.required) {
       const mark = el('span', 'required-mark', ' *');
@@ -130,7 +137,7 @@ class Field {
       this.status.id = 's-' + param.name;
       this.status.setAttribute('aria-live', 'polite');
       this.preview = el('img', 'upload-preview');
-      this.preview.alt = 'The chosen image';
+      this.preview.alt = t('upload.chosenAlt');
       this.preview.hidden = true;
       below.append(this.status, this.preview);
       described.push(this.status.id);
@@ -171,7 +178,7 @@ class Field {
         if (p.max != null) c.max = p.max;
         if (p.type === 'int') c.step = p.multiple_of != null ? p.multiple_of : 1;
         else c.step = p.min != null && p.max != null && p.max - p.min <= 1 ? '0.05' : '0.5';
-        if (p.default === 'random') c.placeholder = 'random';
+        if (p.default === 'random') c.placeholder = t('hint.randomPlaceholder');
         return c;
       }
       case 'bool': {
@@ -237,7 +244,7 @@ class Field {
       return null;
     }
     if (this.param.type === 'bool') {
-      if (typeof value !== 'boolean') return 'must be true or false (got ' + String(value) + ')';
+      if (typeof value !== 'boolean') return t('problem.bool', { got: String(value) });
       this.set(value);
       return null;
     }
@@ -258,13 +265,11 @@ class Field {
     if (typeof id !== 'string' || id === '') return null;
     const result = await api(this.apiRoot, 'GET', 'v1/uploads/' + encodeURIComponent(id));
     if (result.status !== 200 || !result.body || result.body.id !== id) {
-      return 'the earlier input image ' + (result.status === 404 ? 'is no longer kept' : 'could not be checked ('
-        + messageOf(result) + ')') + '; choose the image again';
+      return result.status === 404 ? t('upload.earlierGone') : t('upload.earlierUnchecked', { reason: messageOf(result) });
     }
     this.upload = { file: null, id, problem: null, promise: Promise.resolve() };
     this.control.dataset.uploadId = id;
-    this.status.textContent = 'Using the earlier input image (' + result.body.width + '\u00d7' + result.body.height
-      + '); choose a file to replace it';
+    this.status.textContent = t('upload.usingEarlier', { size: result.body.width + '\u00d7' + result.body.height });
     this.preview.src = uploadFileUrl(this.apiRoot, id);
     this.preview.hidden = false;
     return null;
@@ -295,7 +300,7 @@ class Field {
     }
     this.preview.src = URL.createObjectURL(file);
     this.preview.hidden = false;
-    this.status.textContent = 'Uploading ' + file.name + '\u2026';
+    this.status.textContent = t('upload.uploading', { name: file.name });
     const data = new FormData();
     data.append('image', file, file.name);
     const upload = { file, id: null, problem: null };
@@ -303,7 +308,7 @@ class Field {
       if (this.upload !== upload) return; // another file was chosen meanwhile
       if (result.status === 201 && result.body && result.body.id) {
         upload.id = result.body.id;
-        this.status.textContent = 'Uploaded ' + file.name + ' (' + result.body.width + '\u00d7' + result.body.height + ')';
+        this.status.textContent = t('upload.uploaded', { name: file.name, size: result.body.width + '\u00d7' + result.body.height });
         this.control.dataset.uploadId = upload.id;
       } else {
         upload.problem = messageOf(result);
@@ -377,8 +382,7 @@ export class TemplateForm {
     const result = await api(this.apiRoot, 'GET', 'v1/templates');
     if (this.user !== user) return null; // signed out meanwhile
     if (result.status !== 200 || !Array.isArray(result.body) || result.body.length === 0) {
-      return result.status === 200 ? 'No workflow templates are configured.'
-        : 'The workflow templates could not be loaded: ' + messageOf(result);
+      return result.status === 200 ? t('form.noTemplates') : t('form.templatesFailed', { reason: messageOf(result) });
     }
     this.templates = result.body;
     const stored = loadStored(user);
@@ -407,7 +411,7 @@ export class TemplateForm {
     this.fields.forEach((f) => f.clear());
     this.template = template;
     this.picker.value = template.name;
-    this.description.textContent = template.description || '';
+    this.description.textContent = template.description ? fromServer('template.' + template.name, template.description) : '';
     const own = this.drafts[template.name] || {};
     this.fields = template.params.map((p) => {
       const field = new Field(p, this.apiRoot);

@@ -2,7 +2,8 @@
 // template name and the bound params the API returns. Everything is set as text or as a URL
 // attribute, never as HTML.
 import { el } from './common.js';
-import { labelOf, uploadFileUrl } from './form.js';
+import { paramLabel, uploadFileUrl } from './form.js';
+import { t } from './i18n.js';
 
 /** Types that are not settings: texts (shown as the prompt) and input images (shown as a thumbnail). */
 const NOT_SETTINGS = new Set(['string', 'image']);
@@ -32,10 +33,10 @@ export function settingsParts(templateName, params, template) {
     if (!shown(value)) continue;
     if (size && name === 'width') parts.push(value + '\u00d7' + given.height);
     else if (size && name === 'height') continue;
-    else if (name === 'steps') parts.push(value + ' steps');
-    else if (name === 'seed') parts.push('seed ' + value);
-    else if (typeof value === 'boolean') parts.push(labelOf(name) + (value ? ' on' : ' off'));
-    else parts.push(labelOf(name) + ' ' + value);
+    else if (name === 'steps') parts.push(t('settings.steps', { n: value }));
+    else if (name === 'seed') parts.push(t('settings.seed', { n: String(value) }));
+    else if (typeof value === 'boolean') parts.push(t(value ? 'settings.on' : 'settings.off', { name: paramLabel(name) }));
+    else parts.push(paramLabel(name) + ' ' + value);
   }
   return parts;
 }
@@ -61,10 +62,10 @@ export function inputImages(apiRoot, ids) {
   return ids.map((id) => {
     const box = el('span', 'input-image');
     const img = el('img', 'input-thumb');
-    img.alt = 'Input image';
+    img.alt = t('input.alt');
     img.src = uploadFileUrl(apiRoot, id);
-    img.addEventListener('error', () => box.replaceChildren(el('span', 'muted', 'Input image (no longer kept)')), { once: true });
-    box.append(img, el('span', 'muted', 'input image'));
+    img.addEventListener('error', () => box.replaceChildren(el('span', 'muted', t('input.gone'))), { once: true });
+    box.append(img, el('span', 'muted', t('input.caption')));
     return box;
   });
 }

@@ -1,5 +1,10 @@
 // The admin page: health banner, queue, images with filters, purge-trash, API keys, webhook deliveries.
+import { loadLanguage, setupLanguageSwitch, t } from '../i18n.js';
 import { api, messageOf, el, button, show, setupSession, formatTime, formatBytes } from '../common.js';
+
+// the words first: everything below shows text
+await loadLanguage(new URL('../', import.meta.url));
+setupLanguageSwitch(document.getElementById('lang'));
 
 const API = new URL('../api/', document.baseURI).pathname;
 const $ = (id) => document.getElementById(id);
@@ -7,7 +12,7 @@ const IMG_SIZE = 20;
 
 setupSession(API, {
   onSignedIn(session) {
-    $('who').textContent = 'Signed in as ' + session.user;
+    $('who').textContent = t('session.signedInAs', { user: session.user });
     show($('signout'), true);
     show($('signin'), false);
     show($('not-admin'), !session.admin);
@@ -53,10 +58,10 @@ async function loadStatus() {
   $('banner-status').textContent = ok ? 'OK' : 'FAIL';
   // the summary may repeat the verdict ("FAIL: …"); the badge already says it
   const summary = (health.summary || '').replace(/^(OK|FAIL)\s*[:\u2013-]?\s*/, '');
-  $('banner-summary').textContent = (summary ? '\u2013 ' + summary + ' ' : '') + '(checked ' + formatTime(health.checked_at) + ')';
+  $('banner-summary').textContent = (summary ? '\u2013 ' + summary + ' ' : '') + t('admin.checkedAt', { time: formatTime(health.checked_at) });
   for (const check of health.checks || []) {
     if (check.status === 'DOWN') {
-      checks.append(el('li', 'failing-check', check.name + ': ' + (check.reason || 'down')));
+      checks.append(el('li', 'failing-check', check.name + ': ' + (check.reason || t('admin.down'))));
     }
   }
 }
@@ -73,20 +78,23 @@ async function loadQueue() {
   backends.replaceChildren(...result.body.backends.map((b) => {
     const box = el('div', 'backend');
     const title = el('h3', null, b.name + ' ');
-    title.append(el('span', 'badge ' + (b.healthy ? 'state-succeeded' : 'state-failed'), b.healthy ? 'healthy' : 'down'));
+    title.append(el('span', 'badge ' + (b.healthy ? 'state-succeeded' : 'state-failed'), t(b.healthy ? 'admin.healthy' : 'admin.down')));
     box.append(title);
     if (!b.healthy && b.reason) box.append(el('p', 'error', b.reason));
     if (b.jobs.length === 0) {
-      box.append(el('p', 'muted', 'No running jobs.'));
+      box.append(el('p', 'muted', t('admin.noRunning')));
     } else {
       const table = el('table');
       const head = el('tr');
-      ['Job', 'User', 'Prompt', 'Progress', 'Started', ''].forEach((h) => head.append(el('th', null, h)));
+      ['col.job', 'col.user', 'col.prompt', 'col.progress', 'col.started'].forEach((h) => head.append(el('th', null, t(h))));
+      head.append(el('th'));
       table.append(head);
       for (const job of b.jobs) {
         const row = el('tr');
         row.append(el('td', null, job.id), el('td', null, job.user_id), el('td', null, (job.params && job.params.prompt) || ''),
-          el('td', null, (job.progress ? job.progress.percent : 0) + '%' + (job.progress && job.progress.node ? ' (node ' + job.progress.node + ')' : '')),
+          el('td', null, job.progress && job.progress.node
+            ? t('admin.progressNode', { percent: job.progress.percent, node: String(job.progress.node) })
+            : t('job.percent', { percent: job.progress ? job.progress.percent : 0 })),
           el('td', null, formatTime(job.started_at)));
         const cell = el('td');
         cell.append(cancelButton(job));
@@ -103,16 +111,16 @@ async function loadQueue() {
   $('waiting').replaceChildren(...(waiting.length ? waiting.map((job) => {
     const row = el('tr');
     row.append(el('td', null, job.position), el('td', null, job.user_id), el('td', null, (job.params && job.params.prompt) || ''),
-      el('td', null, job.eta_seconds == null ? '' : job.eta_seconds + ' s'), el('td', null, formatTime(job.created_at)));
+      el('td', null, job.eta_seconds == null ? '' : t('admin.seconds', { seconds: job.eta_seconds })), el('td', null, formatTime(job.created_at)));
     const cell = el('td');
     cell.append(cancelButton(job));
     row.append(cell);
     return row;
-  }) : [emptyRow(6, 'Nothing waiting.')]));
+  }) : [emptyRow(6, t('admin.nothingWaiting'))]));
 }
 
 function cancelButton(job) {
-  return button('Cancel', async (event) => {
+  return button(t('job.cancel'), async (event) => {
     event.target.disabled = true;
     const result = await api(API, 'POST', 'v1/admin/queue/' + encodeURIComponent(job.id) + '/cancel');
     if (result.status !== 200) $('queue-error').textContent = messageOf(result);
@@ -121,7 +129,7 @@ function cancelButton(job) {
 }
 
 /**
- * Previous/next buttons and "Page N of M (T nouns)" for a paged list; load() reads pager.page.
+ * Previous/next buttons and "Page N of M (T nouns)" (catalogue key `noun`) for a paged list; load() reads pager.page.
  * show(page) takes the answer's page object; past the last page (the list shrank since) it asks
  * for the last page instead and returns false.
  */
@@ -136,7 +144,7 @@ function pager(prefix, noun, load) {
       load();
       return false;
     }
-    $(prefix + '-page-info').textContent = 'Page ' + state.page + ' of ' + state.pages + ' (' + page.total + ' ' + noun + ')';
+    $(prefix + '-page-info').textContent = t(noun, { page: state.page, pages: state.pages, total: page.total });
     $(prefix + '-prev').disabled = state.page <= 1;
     $(prefix + '-next').disabled = state.page >= state.pages;
     return true;
@@ -154,7 +162,7 @@ function emptyRow(columns, text) {
 
 // ---------- images ----------
 
-const images = pager('img', 'images', loadImages);
+const images = pager('img', 'pager.images', loadImages);
 $('image-filters').addEventListener('submit', (event) => {
   event.preventDefault();
   images.page = 1;
@@ -181,17 +189,17 @@ async function loadImages() {
     link.rel = 'noopener';
     const thumb = el('img');
     thumb.src = image.url;
-    thumb.alt = 'Image ' + image.id;
+    thumb.alt = t('admin.imageAlt', { id: image.id });
     thumb.loading = 'lazy';
     link.append(thumb);
     thumbCell.append(link);
     const state = el('td');
-    state.append(image.deleted ? el('span', 'badge deleted-label', 'deleted') : el('span', 'badge', 'active'));
+    state.append(image.deleted ? el('span', 'badge deleted-label', t('image.deleted')) : el('span', 'badge', t('include.active')));
     row.append(thumbCell, el('td', null, image.user_id), el('td', null, (image.params && image.params.prompt) || ''),
       el('td', null, image.width + '\u00d7' + image.height + ', ' + formatBytes(image.size_bytes)),
       el('td', null, formatTime(image.created_at)), state);
     return row;
-  }) : [emptyRow(6, 'No images match.')]));
+  }) : [emptyRow(6, t('admin.noImages'))]));
 }
 
 // ---------- purge trash ----------
@@ -200,7 +208,7 @@ $('purge').addEventListener('click', () => $('purge-dialog').showModal());
 $('purge-cancel').addEventListener('click', () => $('purge-dialog').close());
 $('purge-confirm').addEventListener('click', async () => {
   $('purge-dialog').close();
-  $('purge-result').textContent = 'Purging…';
+  $('purge-result').textContent = t('purge.working');
   const result = await api(API, 'POST', 'v1/admin/purge-trash', undefined, 60000);
   if (result.status !== 200) {
     $('purge-result').textContent = messageOf(result);
@@ -208,8 +216,8 @@ $('purge-confirm').addEventListener('click', async () => {
   }
   const r = result.body;
   const failures = Array.isArray(r.failures) ? r.failures.length : (r.failures || 0);
-  $('purge-result').textContent = 'Purged ' + r.purged + ' image(s), freed ' + formatBytes(r.bytes_freed)
-    + (failures ? ', ' + failures + ' failure(s)' : '') + '.';
+  $('purge-result').textContent = t(failures ? 'purge.doneFailures' : 'purge.done',
+    { purged: r.purged, bytes: formatBytes(r.bytes_freed), failures });
   loadImages();
 });
 
@@ -246,11 +254,11 @@ async function loadKeys() {
   }
   $('keys').replaceChildren(...(result.body.length ? result.body.map((key) => {
     const row = el('tr');
-    row.append(el('td', null, key.id), el('td', null, key.user_id), el('td', null, key.name), el('td', null, key.admin ? 'yes' : 'no'),
+    row.append(el('td', null, key.id), el('td', null, key.user_id), el('td', null, key.name), el('td', null, t(key.admin ? 'keys.yes' : 'keys.no')),
       el('td', null, formatTime(key.created_at)), el('td', null, key.revoked_at ? formatTime(key.revoked_at) : ''));
     const cell = el('td');
     if (!key.revoked_at) {
-      cell.append(button('Revoke', async () => {
+      cell.append(button(t('keys.revoke'), async () => {
         const r = await api(API, 'POST', 'v1/admin/api-keys/' + encodeURIComponent(key.id) + '/revoke');
         if (r.status !== 200) $('key-error').textContent = messageOf(r);
         loadKeys();
@@ -258,7 +266,7 @@ async function loadKeys() {
     }
     row.append(cell);
     return row;
-  }) : [emptyRow(7, 'No API keys.')]));
+  }) : [emptyRow(7, t('keys.none'))]));
 }
 
 // ---------- webhook deliveries ----------
@@ -266,12 +274,12 @@ async function loadKeys() {
 const HOOK_SIZE = 20;
 // the largest page the API gives: a job has far fewer events
 const HOOK_JOB_SIZE = 100;
-const HOOK_COLUMNS = ['Event', 'Job', 'Type', 'State', 'Attempts', 'Last status or error', 'Next attempt', 'Receiver', 'Action'];
+const HOOK_COLUMNS = ['col.event', 'col.job', 'col.type', 'col.state', 'col.attempts', 'col.last', 'col.next', 'col.receiver', 'col.action'];
 // after "Send again", the row is read again this often while it is pending, at most this many times
 const HOOK_FOLLOW_MS = 1500;
 const HOOK_FOLLOW_TIMES = 20;
 
-const deliveries = pager('hook', 'deliveries', loadDeliveries);
+const deliveries = pager('hook', 'pager.deliveries', loadDeliveries);
 $('hook-filters').addEventListener('submit', (event) => {
   event.preventDefault();
   deliveries.page = 1;
@@ -292,12 +300,12 @@ async function loadDeliveries() {
   refresh.disabled = false;
   $('hooks-error').textContent = result.status === 200 ? '' : messageOf(result);
   if (result.status !== 200) {
-    $('hooks').replaceChildren(emptyRow(HOOK_COLUMNS.length, 'Deliveries could not be loaded.'));
+    $('hooks').replaceChildren(emptyRow(HOOK_COLUMNS.length, t('hooks.loadFailed')));
     return;
   }
   if (!deliveries.show(result.body)) return;
   const list = result.body.items;
-  $('hooks').replaceChildren(...(list.length ? list.map(deliveryRow) : [emptyRow(HOOK_COLUMNS.length, 'No webhook deliveries match.')]));
+  $('hooks').replaceChildren(...(list.length ? list.map(deliveryRow) : [emptyRow(HOOK_COLUMNS.length, t('hooks.none'))]));
 }
 
 function deliveryRow(d) {
@@ -307,14 +315,14 @@ function deliveryRow(d) {
   const event = el('td', 'hook-event', shortId(d.event_id));
   event.title = d.event_id;
   const state = el('td');
-  state.append(el('span', 'badge state-' + d.state, d.state));
+  state.append(el('span', 'badge state-' + d.state, t('hook.' + d.state)));
   const action = el('td');
-  if (d.state !== 'pending') action.append(button('Send again', () => redeliver(d, row)));
+  if (d.state !== 'pending') action.append(button(t('hooks.sendAgain'), () => redeliver(d, row)));
   row.append(event, el('td', 'hook-job', d.job_id), el('td', 'hook-type', d.type), state, el('td', null, d.attempts),
     el('td', 'hook-last', lastOutcome(d)), el('td', null, d.state === 'pending' ? formatTime(d.next_attempt_at) : ''),
     el('td', 'hook-host', hostOf(d.url)), action);
   // the column names, for the stacked rows of a narrow screen (app.css .stack-narrow)
-  [...row.children].forEach((cell, i) => { cell.dataset.label = HOOK_COLUMNS[i]; });
+  [...row.children].forEach((cell, i) => { cell.dataset.label = t(HOOK_COLUMNS[i]); });
   return row;
 }
 
@@ -325,7 +333,7 @@ function shortId(id) {
 function lastOutcome(d) {
   const status = d.last_status == null ? '' : 'HTTP ' + d.last_status;
   if (d.last_error) return status && !d.last_error.includes(String(d.last_status)) ? status + ': ' + d.last_error : d.last_error;
-  return status || (d.attempts ? '' : 'not tried yet');
+  return status || (d.attempts ? '' : t('hooks.notTried'));
 }
 
 function hostOf(url) {

@@ -124,6 +124,12 @@ final class Keys {
   static final Key<Duration> LLM_TIMEOUT_SECONDS =
       Key.of("LLM_TIMEOUT_SECONDS", "20", positiveSeconds(),
           "Seconds to wait for the prompt helper (decimals allowed)");
+  static final Key<Optional<Path>> LLM_PROMPTS_FILE =
+      Key.of("LLM_PROMPTS_FILE", "", Parsers.optionalPath(),
+          "Properties file with the prompt helper's system prompts (translate, expand); empty = the shipped ones");
+  static final Key<Integer> LLM_ASSIST_PER_MINUTE =
+      Key.of("LLM_ASSIST_PER_MINUTE", "10", wholeInt("", 1, INT_MAX),
+          "Prompt helper requests one user may make per minute; one more is refused with 429");
 
   // Templates
   static final Key<Optional<Path>> TEMPLATE_DIR =
@@ -213,7 +219,7 @@ final class Keys {
           HEALTHZ_DISK_MIN_FREE_MB, HEALTH_CHECK_INTERVAL_SECONDS,
           LOG_LEVEL, LOG_FORMAT, LOG_TO_FILE, LOG_FILE_PATH, LOG_MAX_BYTES, LOG_BACKUP_COUNT,
           PROGRESS_LOG_STEP, PROGRESS_LOG_MIN_MS, PROGRESS_LOG_LEVEL,
-          LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS,
+          LLM_BASE_URL, LLM_MODEL, LLM_API_KEY, LLM_TIMEOUT_SECONDS, LLM_PROMPTS_FILE, LLM_ASSIST_PER_MINUTE,
           TEMPLATE_DIR, DEFAULT_TEMPLATE,
           TRASH_RETENTION_DAYS, TRASH_SWEEP_INTERVAL_MINUTES,
           WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_THREADS,

@@ -315,6 +315,16 @@ public final class Settings {
     return get(Keys.LLM_TIMEOUT_SECONDS);
   }
 
+  /** {@code LLM_PROMPTS_FILE}; empty means the system prompts shipped with ComfyGate. */
+  public Optional<Path> llmPromptsFile() {
+    return get(Keys.LLM_PROMPTS_FILE);
+  }
+
+  /** {@code LLM_ASSIST_PER_MINUTE}: prompt helper requests one user may make per minute. */
+  public int llmAssistPerMinute() {
+    return get(Keys.LLM_ASSIST_PER_MINUTE);
+  }
+
   // ---- Templates
 
   /** {@code TEMPLATE_DIR}; empty means the templates shipped with ComfyGate. */

@@ -69,7 +69,9 @@ final class Browser implements AutoCloseable {
     logs.enable(LogType.BROWSER, Level.ALL);
     ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
         "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1280,800");
+        "--user-data-dir=" + profile, "--window-size=1280,800", "--lang=en-US");
+    // the pages follow the browser's language: English unless a test switches
+    options.setExperimentalOption("prefs", Map.of("intl.accept_languages", "en-US,en"));
     options.setCapability("goog:loggingPrefs", logs);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
         .usingAnyFreePort().build();
@@ -263,6 +265,25 @@ final class Browser implements AutoCloseable {
       assertThat(element.getRect().getX()).as(selector + " left").isGreaterThanOrEqualTo(0);
       assertThat(element.getRect().getX() + element.getRect().getWidth()).as(selector + " right").isLessThanOrEqualTo((int) visible);
     }
+  }
+
+  /**
+   * Whether the element is shown inside the viewport as it stands (no scrolling): wholly, or, with
+   * {@code topOnly}, at least its top edge (a tall card whose head and progress are in view).
+   */
+  boolean inViewport(WebElement element, boolean topOnly) {
+    return Boolean.TRUE.equals(driver.executeScript("const r = arguments[0].getBoundingClientRect();"
+        + " const h = window.innerHeight, w = document.documentElement.clientWidth;"
+        + " return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.right <= w"
+        + " && (arguments[1] ? r.top < h : r.bottom <= h);", element, topOnly));
+  }
+
+  /** Picks {@code lang} in the header's language switch and waits until the page has reloaded in it. */
+  void switchLanguage(String lang) {
+    new org.openqa.selenium.support.ui.Select(waitFor().until(ExpectedConditions.elementToBeClickable(By.id("lang"))))
+        .selectByValue(lang);
+    waitFor().withMessage("the page in " + lang).until(d -> lang.equals(d.findElement(By.tagName("html")).getAttribute("lang"))
+        && lang.equals(d.findElement(By.id("lang")).getAttribute("value")));
   }
 
   /** Saves a PNG of the viewport as {@code name}.png in the screenshot folder. */

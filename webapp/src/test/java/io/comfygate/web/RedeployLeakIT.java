@@ -9,20 +9,15 @@ import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -60,7 +55,7 @@ class RedeployLeakIT extends RedeployableWar {
 
   @Test
   void tenRedeploysUnderLoadLeaveNoThreadLoaderOrWarningBehind() throws Exception {
-    LogMark mark = LogMark.now();
+    CatalinaLog mark = CatalinaLog.mark();
     for (int round = 1; round <= ROUNDS; round++) {
       deployWar();
       LiveSocket live = null;
@@ -230,31 +225,5 @@ class RedeployLeakIT extends RedeployableWar {
   private static String awaitTrue(BooleanSupplier condition, Supplier<String> show) throws InterruptedException {
     await(condition::getAsBoolean, ok -> ok, FINDLEAKS_WAIT);
     return show.get();
-  }
-
-  /** How many lines each catalina log had, so that only this test's lines are read. */
-  private record LogMark(Map<Path, Integer> lines) {
-    static LogMark now() throws IOException {
-      Map<Path, Integer> lines = new HashMap<>();
-      for (Path log : catalinaLogs()) {
-        lines.put(log, Files.readAllLines(log, StandardCharsets.UTF_8).size());
-      }
-      return new LogMark(lines);
-    }
-
-    List<String> linesSince() throws IOException {
-      List<String> since = new ArrayList<>();
-      for (Path log : catalinaLogs()) {
-        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        since.addAll(all.subList(Math.min(lines.getOrDefault(log, 0), all.size()), all.size()));
-      }
-      return since;
-    }
-
-    private static List<Path> catalinaLogs() throws IOException {
-      try (Stream<Path> logs = Files.list(Path.of(System.getProperty("tomcat.base"), "logs"))) {
-        return logs.filter(p -> p.getFileName().toString().startsWith("catalina")).sorted().toList();
-      }
-    }
   }
 }

@@ -198,6 +198,8 @@ public final class Launcher implements AutoCloseable {
     ((StandardHost) tomcat.getHost()).setErrorReportValveClass("org.apache.catalina.valves.JsonErrorReportValve");
 
     Context ctx = tomcat.addWebapp("", war.toString());
+    // the WAR logs through its own SLF4J binding; the launcher's must not be offered to it
+    ctx.setParentClassLoader(new WebappParentLoader(Launcher.class.getClassLoader()));
     Tomcat.addDefaultMimeTypeMappings(ctx);
     Tomcat.addServlet(ctx, "default", "org.apache.catalina.servlets.DefaultServlet");
     ctx.addServletMappingDecoded("/", "default");

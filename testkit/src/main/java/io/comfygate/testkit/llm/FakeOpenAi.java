@@ -132,7 +132,11 @@ public final class FakeOpenAi implements AutoCloseable {
     return this;
   }
 
-  /** Answers every later request with this HTTP status and an OpenAI error body; 0 turns it off. */
+  /**
+   * Answers every later request with this HTTP status and an OpenAI error body; 0 turns it off. A
+   * 429 is OpenAI's rate-limit answer: type {@code requests}, code {@code rate_limit_exceeded} and a
+   * {@code Retry-After} header.
+   */
   public FakeOpenAi failWith(int status) {
     if (status != 0 && (status < 400 || status > 599)) {
       throw new IllegalArgumentException("status must be 4xx, 5xx or 0: " + status);
@@ -192,6 +196,11 @@ public final class FakeOpenAi implements AutoCloseable {
       }
       if (apiKey != null && !("Bearer " + apiKey).equals(auth)) {
         sendError(exchange, 401, "Incorrect API key provided.", "invalid_request_error");
+      } else if (failStatus == 429) {
+        // OpenAI's rate-limit answer: its own error type and code, and when to come back
+        exchange.getResponseHeaders().set("Retry-After", "20");
+        sendError(exchange, 429, "Rate limit reached for requests. Please try again in 20s.", "requests",
+            "rate_limit_exceeded");
       } else if (failStatus != 0) {
         sendError(exchange, failStatus, "The fake server was told to fail with " + failStatus + ".",
             failStatus >= 500 ? "server_error" : "invalid_request_error");
@@ -270,12 +279,20 @@ public final class FakeOpenAi implements AutoCloseable {
   }
 
   private void sendError(HttpExchange exchange, int status, String message, String type) throws IOException {
+    sendError(exchange, status, message, type, null);
+  }
+
+  private void sendError(HttpExchange exchange, int status, String message, String type, String code) throws IOException {
     ObjectNode root = json.createObjectNode();
     ObjectNode error = root.putObject("error");
     error.put("message", message);
     error.put("type", type);
     error.putNull("param");
-    error.putNull("code");
+    if (code == null) {
+      error.putNull("code");
+    } else {
+      error.put("code", code);
+    }
     send(exchange, status, json.writeValueAsString(root));
   }
 

@@ -53,4 +53,32 @@ class FakeOpenAiTest {
       fake.stop(); // idempotent
     }
   }
+
+  @Test
+  void answersARateLimitLikeOpenAiWithRetryAfter() throws Exception {
+    try (FakeOpenAi fake = FakeOpenAi.start()) {
+      fake.failWith(429);
+      HttpResponse<String> r = post(URI.create(fake.baseUrl() + "/v1/chat/completions"), null,
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+      assertThat(r.statusCode()).isEqualTo(429);
+      assertThat(r.headers().firstValue("Retry-After")).hasValue("20");
+      assertThat(r.body()).contains("\"type\":\"requests\"", "\"code\":\"rate_limit_exceeded\"");
+      fake.failWith(0);
+      assertThat(post(URI.create(fake.baseUrl() + "/v1/chat/completions"), null,
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void answersSlowlyWhenToldTo() throws Exception {
+    try (FakeOpenAi fake = FakeOpenAi.start()) {
+      fake.delay(Duration.ofMillis(600));
+      long start = System.nanoTime();
+      HttpResponse<String> r = post(URI.create(fake.baseUrl() + "/v1/chat/completions"), null,
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+    }
+  }
 }

@@ -177,9 +177,17 @@ public final class ApiDocument {
     api.getSingletons().forEach(o -> all.add(o.getClass()));
     if (api instanceof org.glassfish.jersey.server.ResourceConfig config) {
       config.getInstances().forEach(o -> all.add(o.getClass()));
+      config.getResources().forEach(r -> addHandlerClasses(r, all));
     }
     all.removeIf(c -> !c.isAnnotationPresent(Path.class));
     return all;
+  }
+
+  /** The classes whose objects handle a resource model's methods, its sub-resources' included. */
+  private static void addHandlerClasses(org.glassfish.jersey.server.model.Resource resource, Set<Class<?>> into) {
+    resource.getHandlerInstances().forEach(o -> into.add(o.getClass()));
+    into.addAll(resource.getHandlerClasses());
+    resource.getChildResources().forEach(child -> addHandlerClasses(child, into));
   }
 
   private static void addSchemas(OpenAPI doc, Class<?> type) {

@@ -4,6 +4,7 @@ import io.comfygate.errors.ComfyException;
 import io.comfygate.errors.IdempotencyKeyReusedException;
 import io.comfygate.errors.InvalidParamsException;
 import io.comfygate.errors.JobNotFoundException;
+import io.comfygate.errors.LlmException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
 import io.comfygate.errors.StoreException;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SDK's exceptions as HTTP: bad parameters 400 (each field named), unknown job 404, an
- * idempotency key reused for another request 422, over the limit 429 with Retry-After, no backend 503. Anything else from the SDK is a 500 with an error id.
+ * idempotency key reused for another request 422, over the limit 429 with Retry-After, no backend 503,
+ * the prompt assistant's LLM off or failing 503 {@code llm_unavailable}. Anything else from the SDK is a 500 with an error id.
  */
 @Provider
 public final class ComfyExceptionMapper implements ExceptionMapper<ComfyException> {
@@ -45,6 +47,13 @@ public final class ComfyExceptionMapper implements ExceptionMapper<ComfyExceptio
     }
     if (e instanceof JobNotFoundException || e instanceof UploadNotFoundException) {
       return Errors.json(404, ErrorMessage.of("not_found", e.getMessage()));
+    }
+    if (e instanceof LlmException llm) {
+      if (llm.kind() != LlmException.Kind.DISABLED) {
+        LOG.atWarn().setMessage("prompt assistant failed").addKeyValue("event", "llm_failed")
+            .addKeyValue("kind", llm.kind().name().toLowerCase(java.util.Locale.ROOT)).addKeyValue("reason", e.getMessage()).log();
+      }
+      return Errors.json(503, ErrorMessage.of("llm_unavailable", e.getMessage()));
     }
     if (e instanceof ServiceUnavailableException) {
       return Errors.json(503, ErrorMessage.of("unavailable", e.getMessage()));

@@ -39,29 +39,28 @@ class OpenApiDocumentTest extends ResourceTestBase {
     doc = read(new String(ApiDocument.json(ApiDocument.resourceClasses(app), "/comfygate"), java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** "GET /api/v1/jobs/{id}" for every resource method of every registered class with @Path. */
+  /**
+   * "GET /api/v1/jobs/{id}" for every resource method Jersey serves: of every registered class with
+   * {@code @Path} and of every registered resource model.
+   */
   private static Set<String> resourceMethods() {
-    Set<Class<?>> classes = new LinkedHashSet<>(app.getClasses());
-    app.getInstances().forEach(o -> classes.add(o.getClass()));
     Set<String> methods = new LinkedHashSet<>();
-    for (Class<?> type : classes) {
-      Path root = type.getAnnotation(Path.class);
-      if (root == null) {
-        continue;
-      }
-      for (Method method : type.getMethods()) {
-        String http = ApiDocument.httpMethod(method);
-        Path sub = method.getAnnotation(Path.class);
-        assertThat(http != null || sub == null).as("%s.%s: sub-resource locators are not covered by this test",
-            type.getSimpleName(), method.getName()).isTrue();
-        if (http != null) {
-          methods.add(http + " " + ApiDocument.API_ROOT + ApiDocument.templatePath(root.value(), sub == null ? "" : sub.value()));
-        }
+    for (Class<?> type : app.getClasses()) {
+      if (type.isAnnotationPresent(Path.class)) {
+        collect(org.glassfish.jersey.server.model.Resource.from(type), "", methods);
       }
     }
+    app.getResources().forEach(r -> collect(r, "", methods));
+    assertThat(methods).as("the resource objects are there").contains("POST " + ApiDocument.API_ROOT + "/v1/jobs");
     return methods;
   }
 
+  private static void collect(org.glassfish.jersey.server.model.Resource resource, String prefix, Set<String> into) {
+    String path = ApiDocument.templatePath(prefix, resource.getPath() == null ? "" : resource.getPath());
+    assertThat(resource.getResourceLocator()).as("%s: sub-resource locators are not covered by this test", path).isNull();
+    resource.getResourceMethods().forEach(m -> into.add(m.getHttpMethod() + " " + ApiDocument.API_ROOT + path));
+    resource.getChildResources().forEach(child -> collect(child, path, into));
+  }
 
   private static JsonNode operation(String methodAndPath) {
     String[] parts = methodAndPath.split(" ", 2);
