@@ -16,6 +16,8 @@ import io.comfygate.remote.model.Image;
 import io.comfygate.remote.model.Job;
 import io.comfygate.remote.model.Page;
 import io.comfygate.remote.model.Preview;
+import io.comfygate.remote.model.PromptAssistant;
+import io.comfygate.remote.model.PromptSuggestion;
 import io.comfygate.remote.model.Template;
 import io.comfygate.remote.model.Upload;
 import jakarta.ws.rs.client.Entity;
@@ -280,6 +282,27 @@ public final class ComfyGateClient implements AutoCloseable {
   @CallsOperation("precheck")
   public Health precheck() {
     return rest.call("GET", API + "precheck").describedAs("precheck").retry(retry).as(Health.class);
+  }
+
+  /** Whether the server's prompt assistant is on, its modes and its per-user rate. */
+  @CallsOperation("promptAssistStatus")
+  public PromptAssistant promptAssistant() {
+    return rest.call("GET", API + "prompt/assist").describedAs("prompt assistant").retry(retry).as(PromptAssistant.class);
+  }
+
+  /**
+   * The assistant's suggestion for {@code prompt}: {@code translate} into an English image prompt,
+   * or {@code expand} a short idea. Not retried (each call costs an LLM answer). Throws
+   * {@link io.comfygate.remote.errors.UnavailableException} ({@code llm_unavailable}) when the
+   * assistant is off or the LLM fails, {@link io.comfygate.remote.errors.QuotaExceededException}
+   * over the per-minute rate.
+   */
+  @CallsOperation("assistPrompt")
+  public PromptSuggestion assistPrompt(String prompt, String mode) {
+    Objects.requireNonNull(prompt, "prompt");
+    Objects.requireNonNull(mode, "mode");
+    return rest.call("POST", API + "prompt/assist").describedAs("assist prompt")
+        .json(java.util.Map.of("prompt", prompt, "mode", mode)).as(PromptSuggestion.class);
   }
 
   /** {@code /healthz}: every check, whether it passes (200) or not (503). Needs no credentials. */

@@ -122,6 +122,12 @@ class RemoteClientIT extends DeployedWar {
     List<Template> templates = alice.templates();
     assertThat(templates).extracting(Template::name).contains("txt2img", "img2img");
     assertThat(templates.stream().filter(Template::isDefault)).hasSize(1);
+    io.comfygate.remote.model.PromptAssistant assistant = alice.promptAssistant();
+    assertThat(assistant.enabled()).as("no LLM in this deployment").isFalse();
+    assertThat(assistant.modes()).contains("translate", "expand");
+    assertThatThrownBy(() -> alice.assistPrompt("바다 위의 등대", "translate"))
+        .isInstanceOfSatisfying(io.comfygate.remote.errors.UnavailableException.class,
+            e -> assertThat(e.code()).isEqualTo("llm_unavailable"));
 
     Upload upload = alice.upload(png(64, 48), "photo.png");
     assertThat(upload.width()).isEqualTo(64);
