@@ -348,18 +348,7 @@ class AuthorizationMatrixIT extends DeployedWar {
     } else {
       request.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
     }
-    String credentials = credentials(caller);
-    if (credentials != null) {
-      request.header("Authorization", credentials.startsWith("key:") ? "Bearer " + credentials.substring(4) : ItHttp.basic(credentials));
-    }
-    try {
-      return http.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(method + " " + path, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    return http.exchange(request, method, path, credentials(caller));
   }
 
   /**
@@ -410,8 +399,7 @@ class AuthorizationMatrixIT extends DeployedWar {
   void aRequestWithACookieAndOtherCredentialsIsRefused() {
     HttpResponse<String> signIn = http.send("POST", "api/v1/session", null, ALICE_CREDENTIALS);
     String csrf = json(signIn, 200).path("csrf_token").asText();
-    String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
-        .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+    String cookie = ItHttp.sessionCookie(signIn);
 
     for (String other : List.of("bob", "key:" + aliceKey, "root")) {
       for (String method : List.of("GET", "DELETE")) {

@@ -107,7 +107,11 @@ final class ItHttp {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private HttpResponse<String> exchange(HttpRequest.Builder request, String method, String path, String caller, String... headers) {
+  /**
+   * Sends {@code request} as {@code caller} (a realm user, {@code key:…} for an API key, or
+   * {@code null}); {@code method} and {@code path} only name it in a failure.
+   */
+  HttpResponse<String> exchange(HttpRequest.Builder request, String method, String path, String caller, String... headers) {
     return exchange(request, method, path, caller, HttpResponse.BodyHandlers.ofString(), headers);
   }
 
@@ -129,6 +133,13 @@ final class ItHttp {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /** The {@code JSESSIONID=…} pair of a sign-in's Set-Cookie, ready for a Cookie header. */
+  static String sessionCookie(HttpResponse<?> signIn) {
+    return signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+        .map(c -> c.indexOf(';') > 0 ? c.substring(0, c.indexOf(';')) : c).findFirst()
+        .orElseThrow(() -> new AssertionError("no session cookie: " + signIn.headers()));
   }
 
   /** The body as JSON after checking the status. */

@@ -119,8 +119,7 @@ class LiveUpdatesIT extends DeployedWar {
   @Test
   void noSpellingOfTheSocketsPathOpensItWithoutARightfulIdentity() throws Exception {
     HttpResponse<String> signIn = send("POST", "api/v1/session", null, "{\"username\": \"alice\", \"password\": \"alice-pw\"}");
-    String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
-        .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+    String cookie = ItHttp.sessionCookie(signIn);
     URI own = http.uri("http", "");
     String self = "http://" + own.getAuthority();
     Socket opened = connectTo(http.uri("ws", "api/v1/live"), "Cookie", cookie, "Origin", self);

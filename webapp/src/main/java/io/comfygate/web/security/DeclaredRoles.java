@@ -58,11 +58,6 @@ public record DeclaredRoles(Kind kind, Set<String> roles, String declaredOn) {
     return null;
   }
 
-  /** Whether a caller must be signed in. */
-  public boolean needsIdentity() {
-    return kind != Kind.PERMIT_ALL;
-  }
-
   /** The roles, sorted, for documents and messages ("admin", "user"). */
   public List<String> sortedRoles() {
     return roles.stream().sorted().toList();

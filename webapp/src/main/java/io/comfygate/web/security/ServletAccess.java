@@ -44,14 +44,4 @@ public enum ServletAccess {
   public String enforcedBy() {
     return enforcedBy;
   }
-
-  /** The rule of {@code path}; the pages' for anything else. */
-  public static ServletAccess of(String path) {
-    for (ServletAccess access : values()) {
-      if (access.path.equals(path)) {
-        return access;
-      }
-    }
-    return PAGES;
-  }
 }

@@ -73,9 +73,9 @@ public final class SessionResource {
   }
 
   /**
-   * Who is signed in (any method), with the CSRF token only when that identity is the browser
-   * session's: a request carrying a session cookie and someone else's Basic credentials or key is
-   * answered as that other caller, never with the session's token (one request, one identity).
+   * Who is signed in (any method), with the CSRF token when it is a browser session. A request
+   * that carries a session's cookie and other credentials never gets here ({@link AuthFilter}
+   * refuses it), so the token is always the caller's own.
    */
   @GET
   @Operation(operationId = "whoAmI", summary = "Who is signed in (by any method)")
@@ -87,23 +87,17 @@ public final class SessionResource {
       return error(401, "unauthorized", "Not signed in");
     }
     String method = security.getUserPrincipal() instanceof Identity id ? id.method() : "container";
-    HttpSession session = method.equals("session") ? request.getSession(false) : null;
+    HttpSession session = request.getSession(false);
     Object csrf = session == null ? null : session.getAttribute(AuthFilter.SESSION_CSRF);
     return Response.ok(new SessionView(security.getUserPrincipal().getName(), security.isUserInRole(Identity.ADMIN),
         method, csrf instanceof String s ? s : null)).build();
   }
 
-  /**
-   * Ends the browser session, when the request acts as it (or as nobody); a request that proves
-   * another identity (Basic, a key) leaves the cookie's session alone.
-   */
   @DELETE
   @Operation(operationId = "signOut", summary = "Sign out (ends the session)")
   @ApiResponse(responseCode = "204", description = "Signed out")
-  public Response signOut(@Context SecurityContext security, @Context HttpServletRequest request) {
-    boolean actsAsSession = security.getUserPrincipal() == null
-        || (security.getUserPrincipal() instanceof Identity id && id.method().equals("session"));
-    HttpSession session = actsAsSession ? request.getSession(false) : null;
+  public Response signOut(@Context HttpServletRequest request) {
+    HttpSession session = request.getSession(false);
     if (session != null) {
       session.invalidate();
     }

@@ -12,10 +12,8 @@ import jakarta.annotation.security.DenyAll;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Application;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,10 +126,8 @@ class DeclaredRolesTest extends ResourceTestBase {
   static List<Method> resourceMethods(Class<?> type) {
     List<Method> methods = new ArrayList<>();
     for (Method method : type.getMethods()) {
-      for (Annotation a : method.getAnnotations()) {
-        if (a.annotationType().isAnnotationPresent(HttpMethod.class)) {
-          methods.add(method);
-        }
+      if (ApiDocument.httpMethod(method) != null) {
+        methods.add(method);
       }
     }
     return methods;
