@@ -38,15 +38,33 @@ final class JdbcWriteProbe {
   String call() throws SQLException {
     String token = UUID.randomUUID().toString();
     String readBack;
+    String database;
     try (Connection c = dataSource.getConnection()) {
       readBack = inTransaction(c, token);
+      database = describe(c);
     } catch (SQLException e) {
       throw new SQLException("database write failed: " + e.getMessage(), e);
     }
     if (!token.equals(readBack)) {
       throw new SQLException("database write not read back: wrote " + token + ", read " + readBack);
     }
-    return "wrote and read back health_probe";
+    return "wrote and read back health_probe on " + database;
+  }
+
+  /**
+   * The database this instance writes to, e.g. "PostgreSQL 15.8 at jdbc:postgresql://db:5432/comfygate":
+   * with several instances, an operator sees on each one's health that they share one. The URL loses
+   * its query and user-info parts, where credentials may be.
+   */
+  static String describe(Connection c) throws SQLException {
+    var meta = c.getMetaData();
+    String url = meta.getURL() == null ? "(no URL)" : withoutCredentials(meta.getURL());
+    return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at " + url;
+  }
+
+  static String withoutCredentials(String jdbcUrl) {
+    String bare = jdbcUrl.replaceFirst("[?;].*$", "");
+    return bare.replaceFirst("//[^/@]*@", "//");
   }
 
   private String inTransaction(Connection c, String token) throws SQLException {

@@ -33,6 +33,27 @@ class ChecksTest {
   }
 
   @Test
+  void diskProvesTheFolderWritableAndLeavesNoProbeFileBehind() throws Exception {
+    CheckOutcome outcome = Checks.diskFree(tmp, 0).check();
+
+    assertThat(outcome.status()).isEqualTo(Status.UP);
+    assertThat(outcome.reason()).endsWith(", writable");
+    try (var left = java.nio.file.Files.list(tmp)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void diskIsDownWhenOutputDirCannotTakeAFileNamingThePath() throws Exception {
+    Path notAFolder = java.nio.file.Files.writeString(tmp.resolve("outputs"), "a file where the folder should be");
+
+    CheckOutcome outcome = Checks.diskFree(notAFolder, 0).check();
+
+    assertThat(outcome.status()).isEqualTo(Status.DOWN);
+    assertThat(outcome.reason()).startsWith(notAFolder + " is not writable from this process: ");
+  }
+
+  @Test
   void diskIsDownBelowTheMinimumNamingFreeSpacePathAndSetting() throws Exception {
     long huge = Long.MAX_VALUE / (1024 * 1024);
 
@@ -42,6 +63,16 @@ class ChecksTest {
     assertThat(outcome.reason()).matches("free disk \\d+ MB on " + java.util.regex.Pattern.quote(tmp.toString())
         + " is below HEALTHZ_DISK_MIN_FREE_MB=" + huge);
     assertThatThrownBy(() -> Checks.diskFree(tmp, -1)).hasMessage("HEALTHZ_DISK_MIN_FREE_MB must be >= 0: -1");
+  }
+
+  @Test
+  void theDatabaseIsNamedWithoutTheCredentialsAJdbcUrlMayCarry() {
+    assertThat(JdbcWriteProbe.withoutCredentials("jdbc:postgresql://db.internal:5432/comfygate?user=gate&password=s3cret"))
+        .isEqualTo("jdbc:postgresql://db.internal:5432/comfygate");
+    assertThat(JdbcWriteProbe.withoutCredentials("jdbc:postgresql://gate:s3cret@db:5432/comfygate"))
+        .isEqualTo("jdbc:postgresql://db:5432/comfygate");
+    assertThat(JdbcWriteProbe.withoutCredentials("jdbc:sqlserver://db:1433;user=sa;password=s3cret"))
+        .isEqualTo("jdbc:sqlserver://db:1433");
   }
 
   @Test
@@ -56,6 +87,8 @@ class ChecksTest {
     assertThat(first.status()).isEqualTo(Status.UP);
     assertThat(second.status()).isEqualTo(Status.UP);
     assertThat(probe.name()).isEqualTo("database");
+    assertThat(first.reason()).startsWith("wrote and read back health_probe on SQLite ")
+        .endsWith(" at jdbc:sqlite:" + tmp.resolve("app_data.db"));
     try (Connection c = ds.getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*), max(token) FROM health_probe")) {
       rs.next();

@@ -200,7 +200,7 @@ public final class ApiDocument {
     paths.addPathItem("/healthz", new PathItem().get(new Operation().operationId("healthz").addTagsItem("operations")
         .summary("Health of every dependency").security(List.of())
         .description("200 when every check passes, 503 when one fails: each ComfyUI backend, a database write,"
-            + " free disk under OUTPUT_DIR and the LLM helper (or disabled). Open to anyone (load balancers,"
+            + " free disk and a probe write under OUTPUT_DIR, and the LLM helper (or disabled). Open to anyone (load balancers,"
             + " monitors), who get each check's name and status only, a backend named by its number (comfyui#1);"
             + " administrators (API key, Basic or session) also get each check's reason and latency, and the"
             + " backends' addresses in their names. Wrong credentials are a 401.")
