@@ -12,6 +12,8 @@ COMFYGATE_HEAP="${COMFYGATE_HEAP:-1g}"
 # Where Tomcat listens (see conf/server.xml); nginx proxies to it.
 COMFYGATE_HTTP_ADDRESS="${COMFYGATE_HTTP_ADDRESS:-127.0.0.1}"
 COMFYGATE_HTTP_PORT="${COMFYGATE_HTTP_PORT:-8000}"
+# Several instances behind nginx (deploy/cluster/README.md): each its own route, e.g. a and b.
+COMFYGATE_JVM_ROUTE="${COMFYGATE_JVM_ROUTE:-}"
 
 # java.io.tmpdir (catalina.sh passes -Djava.io.tmpdir=$CATALINA_TMPDIR).
 CATALINA_TMPDIR="${CATALINA_TMPDIR:-$CATALINA_BASE/temp}"
@@ -26,3 +28,4 @@ CATALINA_OPTS="$CATALINA_OPTS -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 
 CATALINA_OPTS="$CATALINA_OPTS -Djava.awt.headless=true"
 CATALINA_OPTS="$CATALINA_OPTS -Xlog:gc*:file=$CATALINA_BASE/logs/gc.log:time,uptime,level,tags:filecount=5,filesize=10m"
 CATALINA_OPTS="$CATALINA_OPTS -Dcomfygate.http.address=$COMFYGATE_HTTP_ADDRESS -Dcomfygate.http.port=$COMFYGATE_HTTP_PORT"
+CATALINA_OPTS="$CATALINA_OPTS -Dcomfygate.jvm.route=$COMFYGATE_JVM_ROUTE"
