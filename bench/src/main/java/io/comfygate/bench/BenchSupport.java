@@ -65,4 +65,14 @@ final class BenchSupport {
       System.err.println("could not delete " + root + ": " + e);
     }
   }
+
+  /** Runs one statement (CREATE/DROP SCHEMA) on the PostgreSQL at {@code url}, e.g. a benchmark's own schema. */
+  static void postgresAdmin(String url, String sql) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+      s.setQueryTimeout(30);
+      s.execute(sql);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(sql + " failed on " + url + ": " + e.getMessage(), e);
+    }
+  }
 }

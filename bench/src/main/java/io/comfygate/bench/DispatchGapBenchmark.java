@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * from the server's frames as they pass a {@link FrameTap} relay that both sides use. Rounds
  * alternate the order (B E, E B, …) after one discarded warm-up pair; gaps are pooled per side.
  *
+ * <p>With the argument {@code postgresql} (or {@code postgresql=<jdbc url>}, default the test server
+ * {@value #DEFAULT_POSTGRESQL}) a second engine on a fresh PostgreSQL schema joins as a third side,
+ * rotated with the other two, and the run ends with the PostgreSQL/SQLite ratio of the engines' gaps.
+ *
  * <p>Bounded: {@value #ROUNDS} rounds per side of 50 jobs of about 15 ms; every wait has a
  * deadline. Loopback only.
  */
@@ -51,22 +56,26 @@ public final class DispatchGapBenchmark {
   static final int JOBS_PER_USER = 5;
   static final int ROUNDS = 6;
   static final Duration ROUND_DEADLINE = Duration.ofSeconds(60);
+  static final String DEFAULT_POSTGRESQL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
   private final FakeComfyUi fake;
   private final FrameTap tap;
   private final ComfyClient direct;
-  private final JobEngine engine;
+  private final List<Side> engines;
   private final Template template;
   private final AtomicReference<CountDownLatch> engineDone = new AtomicReference<>(new CountDownLatch(0));
   private final AtomicInteger engineFailures = new AtomicInteger();
 
-  private DispatchGapBenchmark(FakeComfyUi fake, FrameTap tap, ComfyClient direct, JobEngine engine) {
+  /** One engine under test and the name its figures are printed under. */
+  private record Side(String name, JobEngine engine) {}
+
+  private DispatchGapBenchmark(FakeComfyUi fake, FrameTap tap, ComfyClient direct, List<Side> engines) {
     this.fake = fake;
     this.tap = tap;
     this.direct = direct;
-    this.engine = engine;
-    this.template = engine.templates().get("txt2img");
-    engine.addListener(event -> {
+    this.engines = engines;
+    this.template = engines.get(0).engine().templates().get("txt2img");
+    engines.forEach(side -> side.engine().addListener(event -> {
       if (event instanceof JobEvent.Completed) {
         engineDone.get().countDown();
       } else if (event instanceof JobEvent.Failed || event instanceof JobEvent.TimedOut) {
@@ -74,65 +83,100 @@ public final class DispatchGapBenchmark {
         System.err.println("engine job ended " + event.name() + ": " + event.job().error());
         engineDone.get().countDown();
       }
-    });
+    }));
   }
 
   public static void main(String[] args) throws Exception {
     System.out.println(BenchSupport.machine());
+    String postgresql = args.length == 0 ? null
+        : args[0].equals("postgresql") ? DEFAULT_POSTGRESQL
+        : args[0].startsWith("postgresql=") ? args[0].substring("postgresql=".length())
+        : null;
+    if (args.length > 0 && postgresql == null) {
+      System.err.println("usage: DispatchGapBenchmark [postgresql | postgresql=<jdbc url without password>]");
+      System.exit(2);
+    }
     Path work = BenchSupport.tempDir("comfygate-bench-gap");
+    String schema = "cg_bench_gap_" + UUID.randomUUID().toString().replace("-", "");
+    List<Side> engines = new ArrayList<>();
     try (FakeComfyUi fake = FakeComfyUi.builder().steps(2).stepDelay(Duration.ofMillis(5)).start();
          FrameTap tap = FrameTap.start(fake.port());
-         ComfyClient direct = ComfyClient.builder().baseUrl(tap.baseUrl().toString()).build();
-         JobEngine engine = JobEngine.builder()
-             .servers(List.of(tap.baseUrl()))
-             .templates(TemplateRegistry.shipped())
-             .database(work.resolve("gap.db").toString())
-             .outputDir(work.resolve("outputs"))
-             .quota(new QuotaPolicy(JOBS_PER_USER, 1))
-             .build()) {
-      new DispatchGapBenchmark(fake, tap, direct, engine).run();
+         ComfyClient direct = ComfyClient.builder().baseUrl(tap.baseUrl().toString()).build()) {
+      engines.add(new Side("engine", engine(tap, work, work.resolve("gap.db").toString())));
+      if (postgresql != null) {
+        BenchSupport.postgresAdmin(postgresql, "CREATE SCHEMA " + schema);
+        engines.add(new Side("engine-pg", engine(tap, work,
+            postgresql + (postgresql.contains("?") ? "&" : "?") + "currentSchema=" + schema)));
+      }
+      new DispatchGapBenchmark(fake, tap, direct, engines).run();
     } finally {
+      engines.forEach(side -> side.engine().close());
+      if (postgresql != null) {
+        BenchSupport.postgresAdmin(postgresql, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      }
       BenchSupport.deleteTree(work);
     }
   }
 
+  private static JobEngine engine(FrameTap tap, Path work, String database) {
+    return JobEngine.builder()
+        .servers(List.of(tap.baseUrl()))
+        .templates(TemplateRegistry.shipped())
+        .database(database)
+        .outputDir(work.resolve("outputs"))
+        .quota(new QuotaPolicy(JOBS_PER_USER, 1))
+        .build();
+  }
+
   private void run() throws Exception {
     System.out.printf("fake ComfyUI: 2 sampler steps of 5 ms per prompt; %d users x %d jobs per round;"
-        + " %d rounds per side after a warm-up pair%n", USERS, JOBS_PER_USER, ROUNDS);
+        + " %d rounds per side after a warm-up round of each side%n", USERS, JOBS_PER_USER, ROUNDS);
     baselineRound();
-    engineRound();
-    List<Long> baseline = new ArrayList<>();
-    List<Long> viaEngine = new ArrayList<>();
-    List<Long> runTimes = new ArrayList<>();
-    List<Long> refills = new ArrayList<>();
-    int dry = 0;
+    for (Side side : engines) {
+      engineRound(side.engine());
+    }
+    Map<String, List<Round>> roundsBySide = new LinkedHashMap<>();
+    roundsBySide.put("baseline", new ArrayList<>());
+    engines.forEach(side -> roundsBySide.put(side.name(), new ArrayList<>()));
+    int sides = engines.size() + 1; // side 0 is the baseline
     for (int r = 0; r < ROUNDS; r++) {
-      boolean baselineFirst = r % 2 == 0;
-      for (int side = 0; side < 2; side++) {
-        Round round = (side == 0) == baselineFirst ? baselineRound() : engineRound();
-        (round.engine ? viaEngine : baseline).addAll(round.gaps);
-        runTimes.addAll(round.runTimes);
-        if (round.engine) {
-          refills.addAll(round.refills);
-          dry += round.dry;
-        }
-        System.out.printf(Locale.ROOT, "round %d %-8s gaps %s%n", r + 1, round.engine ? "engine" : "baseline",
-            Stats.of(round.gaps).summary());
+      for (int k = 0; k < sides; k++) {
+        int side = (r + k) % sides; // each side first in turn
+        Round round = side == 0 ? baselineRound() : engineRound(engines.get(side - 1).engine());
+        String name = side == 0 ? "baseline" : engines.get(side - 1).name();
+        roundsBySide.get(name).add(round);
+        System.out.printf(Locale.ROOT, "round %d %-9s gaps %s%n", r + 1, name, Stats.of(round.gaps).summary());
       }
     }
-    Stats b = Stats.of(baseline);
-    Stats e = Stats.of(viaEngine);
+    Stats b = Stats.of(pooled(roundsBySide.get("baseline"), Round::gaps));
     System.out.println();
-    System.out.println("prompt run time (start->success), both sides: " + Stats.of(runTimes).summary());
+    System.out.println("prompt run time (start->success), every side: "
+        + Stats.of(roundsBySide.values().stream().flatMap(rs -> pooled(rs, Round::runTimes).stream()).toList()).summary());
     System.out.println("baseline (ComfyUI's own queue): " + b.summary());
-    System.out.println("engine (JobEngine dispatch):    " + e.summary());
-    System.out.printf(Locale.ROOT, "ratio engine/baseline: median %.2f, p99 %.2f (goal: median <= 1.2)%n",
-        (double) e.median() / b.median(), (double) e.percentile(99) / b.percentile(99));
-    System.out.println("engine refill (success(i) -> POST of prompt i+2): " + Stats.of(refills).summary());
-    System.out.printf(Locale.ROOT, "engine gaps over 5 ms: %d of %d; gaps where ComfyUI's queue had run dry"
-        + " (next prompt POSTed after its predecessor ended): %d; engine failures: %d; unreadable frames: %d%n",
-        viaEngine.stream().filter(g -> g > 5_000_000L).count(), viaEngine.size(), dry, engineFailures.get(),
-        tap.unreadableFrames());
+    Stats sqlite = null;
+    for (Side side : engines) {
+      List<Round> rounds = roundsBySide.get(side.name());
+      List<Long> gaps = pooled(rounds, Round::gaps);
+      Stats e = Stats.of(gaps);
+      sqlite = sqlite == null ? e : sqlite;
+      System.out.printf(Locale.ROOT, "%-9s (JobEngine dispatch, %s): %s%n", side.name(),
+          side.name().equals("engine") ? "SQLite" : "PostgreSQL", e.summary());
+      System.out.printf(Locale.ROOT, "  ratio %s/baseline: median %.2f, p99 %.2f (goal: median <= 1.2)%n", side.name(),
+          (double) e.median() / b.median(), (double) e.percentile(99) / b.percentile(99));
+      System.out.println("  refill (success(i) -> POST of prompt i+2): " + Stats.of(pooled(rounds, Round::refills)).summary());
+      System.out.printf(Locale.ROOT, "  gaps over 5 ms: %d of %d; gaps where ComfyUI's queue had run dry"
+          + " (next prompt POSTed after its predecessor ended): %d%n",
+          gaps.stream().filter(g -> g > 5_000_000L).count(), gaps.size(), rounds.stream().mapToInt(Round::dry).sum());
+      if (e != sqlite) {
+        System.out.printf(Locale.ROOT, "  ratio %s/engine (PostgreSQL/SQLite): median %.2f, p99 %.2f (goal: <= 1.2)%n",
+            side.name(), (double) e.median() / sqlite.median(), (double) e.percentile(99) / sqlite.percentile(99));
+      }
+    }
+    System.out.printf("engine failures: %d; unreadable frames: %d%n", engineFailures.get(), tap.unreadableFrames());
+  }
+
+  private static List<Long> pooled(List<Round> rounds, java.util.function.Function<Round, List<Long>> part) {
+    return rounds.stream().flatMap(r -> part.apply(r).stream()).toList();
   }
 
   /** 50 prompts POSTed straight to the fake while its worker is held, then released. */
@@ -161,8 +205,8 @@ public final class DispatchGapBenchmark {
     return Round.of(false, tap.marks());
   }
 
-  /** 10 users × 5 jobs submitted to the engine while the fake's worker is held, then released. */
-  private Round engineRound() throws Exception {
+  /** 10 users × 5 jobs submitted to {@code engine} while the fake's worker is held, then released. */
+  private Round engineRound(JobEngine engine) throws Exception {
     tap.clear();
     CountDownLatch done = new CountDownLatch(USERS * JOBS_PER_USER);
     engineDone.set(done);
