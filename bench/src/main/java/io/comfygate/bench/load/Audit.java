@@ -29,8 +29,8 @@ public record Audit(int jobs, Map<String, Integer> byState, List<String> violati
 
   private record Row(String user, String state, String promptId, long created, Long started, Long finished) {}
 
-  static Audit of(Path db, Map<String, long[]> ran, int maxQueue, int maxConcurrent) throws SQLException {
-    List<Row> rows = read(db);
+  static Audit of(String jdbcUrl, Map<String, long[]> ran, int maxQueue, int maxConcurrent) throws SQLException {
+    List<Row> rows = read(jdbcUrl);
     List<String> violations = new ArrayList<>();
     Map<String, Integer> byState = new TreeMap<>();
     Map<String, List<Row>> byUser = new TreeMap<>();
@@ -112,10 +112,11 @@ public record Audit(int jobs, Map<String, Integer> byState, List<String> violati
         medianWaits.isEmpty() ? 0 : medianWaits.get(medianWaits.size() - 1));
   }
 
-  private static List<Row> read(Path db) throws SQLException {
+  private static List<Row> read(String jdbcUrl) throws SQLException {
     List<Row> rows = new ArrayList<>();
     // The driver directly: the WAR's undeploy deregisters drivers from DriverManager.
-    try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + db, new java.util.Properties());
+    java.sql.Driver driver = jdbcUrl.startsWith("jdbc:postgresql:") ? new org.postgresql.Driver() : new org.sqlite.JDBC();
+    try (Connection c = driver.connect(jdbcUrl, new java.util.Properties());
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT user_id, state, prompt_id, created_at, started_at, finished_at FROM jobs")) {
       while (rs.next()) {

@@ -38,15 +38,40 @@ import java.util.concurrent.atomic.LongAdder;
  * submits sent at once, a pause of 50 to 400 ms, again, until the time is up. A sampler reads the
  * admin queue view every 200 ms and checks the limits live as well.
  *
- * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.load.BurstLoad [users] [seconds]}
+ * <p>With several instances ({@link Config#onInstances}) the WAR runs that many times, each in a
+ * Tomcat of its own, on one PostgreSQL schema and one output folder, and every request (submits,
+ * the sampler's) goes to the next instance in turn: the limits must hold whichever instance a
+ * request reaches.
+ *
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.load.BurstLoad [users] [seconds] [instances]}
+ * (instances above 1 use the PostgreSQL of the tests, or the one {@code -Dcomfygate.test.postgresql} names)
  */
 public final class BurstLoad {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(120);
 
-  /** What to run. */
-  public record Config(int users, Duration duration, int maxQueue, int maxConcurrent) {}
+  /**
+   * What to run.
+   *
+   * @param postgresql null for one instance on a SQLite file, else the PostgreSQL server (a URL without a
+   *     schema) on which {@code instances} share a fresh schema
+   */
+  public record Config(int users, Duration duration, int maxQueue, int maxConcurrent, int instances, String postgresql) {
+    public Config(int users, Duration duration, int maxQueue, int maxConcurrent) {
+      this(users, duration, maxQueue, maxConcurrent, 1, null);
+    }
+
+    /** The same load spread over {@code n} instances sharing a schema on {@code server}. */
+    public Config onInstances(int n, String server) {
+      return new Config(users, duration, maxQueue, maxConcurrent, n, server);
+    }
+  }
+
+  /** The PostgreSQL the tests use, unless {@code -Dcomfygate.test.postgresql} names another. */
+  public static String testPostgresql() {
+    return System.getProperty("comfygate.test.postgresql", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  }
 
   /** What happened. */
   public record Result(Map<Integer, Long> statuses, List<String> serverErrors, List<String> liveViolations,
@@ -69,7 +94,8 @@ public final class BurstLoad {
   private final List<String> serverErrors = Collections.synchronizedList(new ArrayList<>());
   private final List<String> liveViolations = Collections.synchronizedList(new ArrayList<>());
   private final LongAdder liveSamples = new LongAdder();
-  private URI base;
+  private List<URI> bases;
+  private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
   private String adminKey;
 
   private BurstLoad(Config config, PrintStream out) {
@@ -81,7 +107,9 @@ public final class BurstLoad {
   public static void main(String[] args) throws Exception {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-    Result r = run(new Config(users, Duration.ofSeconds(seconds), 3, 1), System.out);
+    int instances = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    Config config = new Config(users, Duration.ofSeconds(seconds), 3, 1);
+    Result r = run(instances > 1 ? config.onInstances(instances, testPostgresql()) : config, System.out);
     System.out.println(report(r));
     System.exit(r.serverErrorCount() == 0 && r.audit().violations().isEmpty() && r.liveViolations().isEmpty() ? 0 : 1);
   }
@@ -93,34 +121,47 @@ public final class BurstLoad {
   private Result run() throws Exception {
     Path work = Files.createTempDirectory("comfygate-burst-");
     adminKey = "load-admin-" + UUID.randomUUID();
+    String schema = "cg_burst_" + UUID.randomUUID().toString().replace("-", "");
+    String database = config.postgresql() == null ? "jdbc:sqlite:" + work.resolve("db/app.db")
+        : config.postgresql() + (config.postgresql().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    if (config.postgresql() != null) {
+      io.comfygate.bench.BenchSupport.postgresAdmin(config.postgresql(), "CREATE SCHEMA " + schema);
+    }
+    List<Launcher> launchers = new ArrayList<>();
     try (FakeComfyUi gpu1 = FakeComfyUi.builder().steps(3).stepDelay(Duration.ofMillis(10)).start();
         FakeComfyUi gpu2 = FakeComfyUi.builder().steps(3).stepDelay(Duration.ofMillis(10)).start()) {
-      Path db = work.resolve("db/app.db");
-      Launcher.Options options = new Launcher.Options().workDir(work).demo(Launcher.Demo.OFF).port(0)
-          .setting("COMFYUI_SERVER", gpu1.baseUrl() + "," + gpu2.baseUrl())
-          .setting("MAX_PER_USER_QUEUE", String.valueOf(config.maxQueue()))
-          .setting("MAX_PER_USER_CONCURRENT", String.valueOf(config.maxConcurrent()))
-          .setting("JOB_TIMEOUT_SECONDS", "60")
-          .setting("JOB_DB_PATH", db.toString())
-          .setting("OUTPUT_DIR", work.resolve("outputs").toString())
-          .setting("BOOTSTRAP_ADMIN_KEY", adminKey)
-          .setting("HEALTH_CHECK_INTERVAL_SECONDS", "2")
-          .setting("LOG_LEVEL", "WARN");
-      try (Launcher launcher = Launcher.start(options, out)) {
-        base = launcher.url();
-        List<String> keys = issueKeys();
-        load(keys);
-        drain();
-        Map<String, long[]> ran = new TreeMap<>();
-        ran.putAll(ComfyHistory.executions(http, gpu1.baseUrl()));
-        ran.putAll(ComfyHistory.executions(http, gpu2.baseUrl()));
-        Audit audit = Audit.of(db, ran, config.maxQueue(), config.maxConcurrent());
-        Map<Integer, Long> counts = new TreeMap<>();
-        statuses.forEach((k, v) -> counts.put(k, v.sum()));
-        return new Result(counts, List.copyOf(serverErrors), List.copyOf(liveViolations), liveSamples.intValue(), audit);
+      for (int i = 0; i < config.instances(); i++) {
+        Launcher.Options options = new Launcher.Options().workDir(work.resolve("instance-" + i)).demo(Launcher.Demo.OFF).port(0)
+            .setting("COMFYUI_SERVER", gpu1.baseUrl() + "," + gpu2.baseUrl())
+            .setting("MAX_PER_USER_QUEUE", String.valueOf(config.maxQueue()))
+            .setting("MAX_PER_USER_CONCURRENT", String.valueOf(config.maxConcurrent()))
+            .setting("JOB_TIMEOUT_SECONDS", "60")
+            .setting("JOB_DB_PATH", database.startsWith("jdbc:sqlite:") ? database.substring("jdbc:sqlite:".length()) : database)
+            .setting("OUTPUT_DIR", work.resolve("outputs").toString())
+            .setting("BOOTSTRAP_ADMIN_KEY", adminKey)
+            .setting("HEALTH_CHECK_INTERVAL_SECONDS", "2")
+            .setting("LOG_LEVEL", "WARN");
+        launchers.add(Launcher.start(options, out));
       }
+      bases = launchers.stream().map(Launcher::url).toList();
+      List<String> keys = issueKeys();
+      load(keys);
+      drain();
+      Map<String, long[]> ran = new TreeMap<>();
+      ran.putAll(ComfyHistory.executions(http, gpu1.baseUrl()));
+      ran.putAll(ComfyHistory.executions(http, gpu2.baseUrl()));
+      Audit audit = Audit.of(database, ran, config.maxQueue(), config.maxConcurrent());
+      Map<Integer, Long> counts = new TreeMap<>();
+      statuses.forEach((k, v) -> counts.put(k, v.sum()));
+      return new Result(counts, List.copyOf(serverErrors), List.copyOf(liveViolations), liveSamples.intValue(), audit);
     } finally {
+      for (Launcher launcher : launchers) {
+        launcher.close();
+      }
       httpThreads.shutdownNow();
+      if (config.postgresql() != null) {
+        io.comfygate.bench.BenchSupport.postgresAdmin(config.postgresql(), "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      }
       deleteTree(work);
     }
   }
@@ -241,10 +282,13 @@ public final class BurstLoad {
   private void drain() throws Exception {
     long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode queue = JSON.readTree(send(request("api/v1/admin/queue", adminKey).GET().build()).body());
-      int left = queue.path("waiting").size();
-      for (JsonNode b : queue.path("backends")) {
-        left += b.path("jobs").size();
+      int left = 0;
+      for (int i = 0; i < bases.size(); i++) { // every instance's view
+        JsonNode queue = JSON.readTree(send(request("api/v1/admin/queue", adminKey).GET().build()).body());
+        left += queue.path("waiting").size();
+        for (JsonNode b : queue.path("backends")) {
+          left += b.path("jobs").size();
+        }
       }
       if (left == 0) {
         return;
@@ -254,7 +298,9 @@ public final class BurstLoad {
     throw new IllegalStateException("jobs still active " + DRAIN_LIMIT.toSeconds() + " s after the load");
   }
 
+  /** A request to the next instance in turn. */
   private HttpRequest.Builder request(String path, String key) {
+    URI base = bases.get(Math.floorMod(next.getAndIncrement(), bases.size()));
     return HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + key);
   }
 

@@ -8,13 +8,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A short run of the burst load in the build (100 users for 8 s against the WAR in Tomcat with two
- * simulated GPUs): no 5xx, limits never exceeded, every job ended. The long run and its figures
- * are in RELIABILITY.md.
+ * simulated GPUs): no 5xx, limits never exceeded, every job ended; once on SQLite, once spread over
+ * two instances on one PostgreSQL. The long run and its figures are in RELIABILITY.md.
  */
 class BurstLoadTest {
   @Test
   void oneHundredUsersInBurstsGetNo5xxAndNeverExceedTheirLimits() throws Exception {
     BurstLoad.Result r = BurstLoad.run(new BurstLoad.Config(100, Duration.ofSeconds(8), 3, 1), System.out);
+    System.out.println(BurstLoad.report(r));
+    assertThat(r.serverErrorCount()).as("5xx or no answer: %s", r.serverErrors()).isZero();
+    assertThat(r.count(202)).as("accepted submits").isPositive();
+    assertThat(r.count(429)).as("submits over the limit refused").isPositive();
+    assertThat(r.audit().jobs()).as("every accepted submit is one stored job").isEqualTo((int) r.count(202));
+    assertThat(r.audit().violations()).isEmpty();
+    assertThat(r.liveViolations()).isEmpty();
+    assertThat(r.liveSamples()).isPositive();
+  }
+
+  @Test
+  void oneHundredUsersSpreadOverTwoInstancesOnOnePostgresqlNeverExceedTheirLimits() throws Exception {
+    BurstLoad.Config config = new BurstLoad.Config(100, Duration.ofSeconds(8), 3, 1)
+        .onInstances(2, BurstLoad.testPostgresql());
+
+    BurstLoad.Result r = BurstLoad.run(config, System.out);
+
     System.out.println(BurstLoad.report(r));
     assertThat(r.serverErrorCount()).as("5xx or no answer: %s", r.serverErrors()).isZero();
     assertThat(r.count(202)).as("accepted submits").isPositive();
