@@ -100,7 +100,9 @@ enum Dialect {
       "V5__idempotency.sql",
       "V6__webhook_paging.sql",
       "V7__webhook_retry_from.sql",
-      "V8__jobs_waiting_index.sql");
+      "V8__jobs_waiting_index.sql",
+      // V9 is taken by the uploads/webhooks work; the Migrator applies whichever it finds missing.
+      "V10__cluster.sql");
 
   private final String schemaFolder;
 
@@ -114,6 +116,11 @@ enum Dialect {
    */
   List<String> migrations() {
     return SCRIPTS.stream().map(name -> schemaFolder + name).toList();
+  }
+
+  /** The schema version these migrations bring a database to. */
+  int latestVersion() {
+    return new Migrator(migrations()).latest();
   }
 
   /** Starts a write transaction on a connection fresh from the pool. */
