@@ -176,6 +176,16 @@ public final class JobEngine implements AutoCloseable {
     return parts.queries.preview(id, userId);
   }
 
+  /**
+   * The instances sharing this engine's database and which one holds the dispatcher lease (it
+   * drives every backend), with each one's host, version, role and last heartbeat; for the admin
+   * status, the admin page and metrics. On SQLite: this instance alone, the dispatcher. Reads the
+   * database (two short queries) on PostgreSQL.
+   */
+  public ClusterStatus cluster() {
+    return parts.cluster();
+  }
+
   /** Each backend's state right now, as the admin queue view and health checks show it. */
   public List<BackendStatus> backends() {
     return parts.queries.backends();
@@ -329,6 +339,9 @@ public final class JobEngine implements AutoCloseable {
     final List<HealthCheck> extraChecks = new ArrayList<>();
     io.comfygate.store.jdbc.Database database;
     io.comfygate.webhooks.Webhooks webhooks;
+    String instanceId;
+    Duration clusterHeartbeat = Duration.ofSeconds(1);
+    Duration clusterLease = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -355,7 +368,27 @@ public final class JobEngine implements AutoCloseable {
       uploadLimits = new io.comfygate.uploads.UploadLimits(s.uploadMaxBytes(), s.uploadMaxPixels(), s.uploadMaxPerUser(),
           s.uploadMaxBytesPerUser(), s.uploadRetention());
       idempotencyRetention = s.idempotencyRetention();
+      instanceId = s.instanceId().orElse(null);
+      clusterHeartbeat = s.clusterHeartbeat();
+      clusterLease = s.clusterLease();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
+      return this;
+    }
+
+    /**
+     * How this instance takes part when several share one PostgreSQL database (ignored on SQLite,
+     * where the engine is alone and always dispatches): its id (INSTANCE_ID; {@code null} = host
+     * name and a random suffix), how often it heartbeats (CLUSTER_HEARTBEAT_SECONDS, default 1 s)
+     * and how long the dispatcher lease lasts unless renewed (CLUSTER_LEASE_SECONDS, default 5 s;
+     * at least twice the heartbeat): a dead dispatcher is replaced within about the lease.
+     */
+    public Builder cluster(String instanceId, Duration heartbeat, Duration lease) {
+      if (instanceId != null && instanceId.isBlank()) {
+        throw new IllegalArgumentException("instanceId must not be blank (null = the default)");
+      }
+      this.instanceId = instanceId;
+      this.clusterHeartbeat = positive(heartbeat, "cluster heartbeat");
+      this.clusterLease = positive(lease, "cluster lease");
       return this;
     }
 

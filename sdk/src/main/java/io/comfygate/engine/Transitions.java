@@ -8,6 +8,7 @@ import io.comfygate.store.JobStore;
 import io.comfygate.store.JobUpdate;
 import io.comfygate.store.NewImage;
 import io.comfygate.store.StoredImage;
+import io.comfygate.store.StoredJob;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,7 +99,8 @@ final class Transitions {
     Job snapshot = durable.record("end of " + job.id().value(), () -> {
       synchronized (job.writes) {
         JobState from = job.state();
-        if (from.isTerminal() || !jobs.transition(job.id(), from, state,
+        // A job this instance no longer holds (it stopped dispatching) is not its to end.
+        if (from.isTerminal() || !board.isActive(job) || !jobs.transition(job.id(), from, state,
             JobUpdate.none().withFinishedAt(now).withError(reason))) {
           return null;
         }
@@ -106,6 +108,46 @@ final class Transitions {
       }
     });
     if (snapshot != null) {
+      listeners.emit(terminalEvent(snapshot));
+    }
+    board.release(job);
+  }
+
+  /**
+   * Another instance committed the job's start (the dispatcher, seen through the job-change feed):
+   * recorded and announced here too, once.
+   */
+  void startedElsewhere(ActiveJob job, Instant at) {
+    synchronized (job.writes) {
+      if (job.state() != JobState.QUEUED || !board.isActive(job)) {
+        return;
+      }
+      board.recordStarted(job, at);
+    }
+  }
+
+  /**
+   * The job's end is committed already, as {@code ended} says (by another instance, or by a cancel
+   * of this one that wrote it directly): recorded here, announced once, and the job let go.
+   */
+  void endedElsewhere(ActiveJob job, StoredJob ended) {
+    Job snapshot;
+    synchronized (job.writes) {
+      if (job.state().isTerminal() || !board.isActive(job)) {
+        return;
+      }
+      snapshot = ended.state() == JobState.SUCCEEDED
+          ? board.recordSucceeded(job, ended.finishedAt())
+          : board.recordEnded(job, ended.state(), ended.finishedAt(), ended.error());
+    }
+    if (ended.state() == JobState.SUCCEEDED) {
+      if (ended.startedAt() != null && ended.finishedAt() != null) {
+        Duration took = Duration.between(ended.startedAt(), ended.finishedAt());
+        eta.record(job.stored().template(), took);
+        eta.record("*", took);
+      }
+      listeners.emit(new JobEvent.Completed(Snapshots.withImages(snapshot, images.listByJob(job.id()))));
+    } else {
       listeners.emit(terminalEvent(snapshot));
     }
     board.release(job);

@@ -44,7 +44,7 @@ class PostgresDatabaseTest {
     assertThat(Dialect.POSTGRESQL.migrations()).hasSameSizeAs(Dialect.SQLITE.migrations());
     assertThat(db.schemaVersion()).isEqualTo(Dialect.SQLITE.latestVersion());
     assertThat(tables(db)).containsExactlyInAnyOrder("jobs", "images", "api_keys", "job_webhooks", "webhook_events",
-        "uploads", "idempotency_keys", "schema_version");
+        "uploads", "idempotency_keys", "schema_version", "instances", "leases", "job_changes");
   }
 
   @Test
