@@ -107,7 +107,7 @@ final class EngineParts implements AutoCloseable {
     board = new JobBoard(c.quota(), backends(c), c.jobTimeout(), closed::get, listeners, snapshots);
     DurableWrites durable = new DurableWrites(closed::get);
     queries = new Queries(board, jobs, snapshots, listeners);
-    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, listeners, clock);
+    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, listeners, role, clock);
     interrupts = new Interrupts(board, jobs, transitions, queries, workers, clock, c.jobTimeout(), role, w.feed());
     JobRunner runner = new JobRunner(board, transitions, interrupts, workers);
     ProgressTracker progress = new ProgressTracker(board, transitions, listeners);

@@ -30,10 +30,11 @@ final class Transitions {
   private final EtaEstimator eta;
   private final DurableWrites durable;
   private final Listeners listeners;
+  private final ClusterRole role;
   private final Clock clock;
 
   Transitions(JobBoard board, JobStore jobs, ImageStore images, OutputCollector outputs, EtaEstimator eta,
-      DurableWrites durable, Listeners listeners, Clock clock) {
+      DurableWrites durable, Listeners listeners, ClusterRole role, Clock clock) {
     this.board = board;
     this.jobs = jobs;
     this.images = images;
@@ -41,14 +42,28 @@ final class Transitions {
     this.eta = eta;
     this.durable = durable;
     this.listeners = listeners;
+    this.role = role;
     this.clock = clock;
+  }
+
+  /**
+   * Whether this instance may record what ComfyUI did with the jobs it sent: always alone on its
+   * database; with several, only while its dispatcher lease has not lapsed (a paused dispatcher
+   * that wakes up leaves the outcomes to the one that took over, and steps down).
+   */
+  private boolean mayRecord() {
+    if (role.mayDispatch()) {
+      return true;
+    }
+    role.lost();
+    return false;
   }
 
   /** QUEUED → RUNNING once, when ComfyUI starts the prompt (or we learn it did). */
   boolean markStarted(ActiveJob job) {
     Instant now = clock.instant();
     synchronized (job.writes) {
-      if (job.state() != JobState.QUEUED || !board.isActive(job)) {
+      if (job.state() != JobState.QUEUED || !board.isActive(job) || !mayRecord()) {
         return false;
       }
       if (!jobs.transition(job.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(now))) {
@@ -61,6 +76,9 @@ final class Transitions {
 
   /** Saves the outputs ComfyUI made and records the job succeeded with them, or failed if they cannot be had. */
   void complete(ActiveJob job, PromptOutcome.Succeeded succeeded) {
+    if (!mayRecord()) {
+      return;
+    }
     Instant now = clock.instant();
     List<NewImage> saved;
     try {
@@ -100,7 +118,7 @@ final class Transitions {
       synchronized (job.writes) {
         JobState from = job.state();
         // A job this instance no longer holds (it stopped dispatching) is not its to end.
-        if (from.isTerminal() || !board.isActive(job) || !jobs.transition(job.id(), from, state,
+        if (from.isTerminal() || !board.isActive(job) || !mayRecord() || !jobs.transition(job.id(), from, state,
             JobUpdate.none().withFinishedAt(now).withError(reason))) {
           return null;
         }

@@ -79,6 +79,10 @@ public final class ClusterStore {
    */
   public OptionalLong acquire(String holder, Duration lease) {
     return db.inTransaction("cluster.acquire", tx -> {
+      // A holder's dispatch write may hold the row a moment; one paused inside it must not stall us.
+      try (PreparedStatement wait = tx.prepareStatement("SET LOCAL lock_timeout = '1s'")) {
+        wait.execute();
+      }
       try (PreparedStatement update = tx.prepareStatement("UPDATE leases SET holder = ?, fence = fence + 1,"
           + " expires_at = " + DB_NOW + " + ? WHERE name = ? AND (holder IS NULL OR expires_at <= " + DB_NOW + ")"
           + " RETURNING fence")) {

@@ -49,6 +49,7 @@ import org.sqlite.SQLiteJDBCLoader;
 public final class Database implements AutoCloseable {
   private static final String URL_PREFIX = "jdbc:sqlite:";
   private static final String POSTGRESQL_PREFIX = "jdbc:postgresql:";
+  private static final long IDLE_IN_TRANSACTION_MILLIS = 5_000;
 
   private final String url;
   private final Dialect dialect;
@@ -362,7 +363,11 @@ public final class Database implements AutoCloseable {
     config.setMinimumIdle(1);
     config.setConnectionTimeout(builder.acquireTimeout.toMillis());
     // A write waiting on another's row or advisory lock fails after the busy timeout, as on SQLite.
-    config.setConnectionInitSql("SET lock_timeout = " + builder.busyTimeout.toMillis());
+    // A session left idle inside a transaction (its process paused or cut off while holding a
+    // lock, which would stall the other instances) is ended by the server after a few seconds: our
+    // transactions never wait on anything but the database.
+    config.setConnectionInitSql("SELECT set_config('lock_timeout', '" + builder.busyTimeout.toMillis() + "', false),"
+        + " set_config('idle_in_transaction_session_timeout', '" + IDLE_IN_TRANSACTION_MILLIS + "', false)");
     return config;
   }
 
