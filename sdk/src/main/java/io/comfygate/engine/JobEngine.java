@@ -53,7 +53,13 @@ import org.slf4j.LoggerFactory;
  * waiting in ComfyUI's own queue, so the GPU never waits for us between two jobs. The package
  * documentation follows one job from submit to its image.
  *
- * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel),
+ * <p><b>Several instances.</b> On PostgreSQL, several engines (one per ComfyGate instance) may
+ * share one database: all accept submits, cancels and reads, and the one holding the dispatcher
+ * lease drives every backend; the others follow its work through the database, so each one's
+ * listeners see every job. See {@link #cluster()} and the package documentation.
+ *
+ * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel,
+ * and on PostgreSQL {@code comfygate-engine-cluster}),
  * {@code comfygate-job-events-1} (listeners, in order), {@code comfygate-engine-timer-1}
  * (timeouts, backend probes), plus each backend client's own. {@link #close()} stops them all.
  *
