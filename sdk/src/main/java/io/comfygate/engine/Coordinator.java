@@ -79,9 +79,11 @@ final class Coordinator implements AutoCloseable {
   void start() {
     board.dispatching(false);
     listener = openListener();
-    cursor = feed.head();
-    recovery.mirror();
+    cursor = feed.head(); // before anything is read: no later change is missed
     beat();
+    if (!role.dispatching()) {
+      recovery.mirror();
+    }
     thread = new Thread(this::run, "comfygate-engine-cluster");
     thread.setDaemon(true);
     thread.start();
