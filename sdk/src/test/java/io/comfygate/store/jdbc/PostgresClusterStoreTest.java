@@ -56,12 +56,12 @@ class PostgresClusterStoreTest {
     try (Database other = store.open()) {
       ClusterStore a = new ClusterStore(store.db());
       ClusterStore b = new ClusterStore(other);
-      long fenceA = a.acquire("a", Duration.ofMillis(300)).orElseThrow();
+      long fenceA = a.acquire("a", Duration.ofSeconds(2)).orElseThrow();
+      assertThat(a.holds("a", fenceA)).isTrue();
       JdbcJobStore jobsOfA = new JdbcJobStore(store.db(), JobChangeHook.NONE, new JobFeed(store.db(), "a"),
           a.fence("a", () -> fenceA));
       StoredJob job = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
       jobsOfA.insert(job);
-      assertThat(a.holds("a", fenceA)).isTrue();
 
       io.comfygate.testkit.Await.until("the lease expires", Duration.ofSeconds(10), () -> !a.holds("a", fenceA));
       assertThat(b.acquire("b", LEASE)).isPresent();
@@ -114,21 +114,5 @@ class PostgresClusterStoreTest {
       assertThat(listener.await(Duration.ofSeconds(5))).as("a notification woke the other instance")
           .anyMatch(n -> n.type().equals(JobFeed.CHANGED) && n.origin().equals("a"));
     }
-  }
-
-  @Test
-  void cancelWaitingLosesToAHandOver() {
-    JdbcJobStore jobs = new JdbcJobStore(store.db());
-    StoredJob waiting = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
-    StoredJob handed = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
-    jobs.insert(waiting);
-    jobs.insert(handed);
-    jobs.assignBackend(handed.id(), null, "comfy:8188");
-
-    assertThat(jobs.cancelWaiting(handed.id(), Instant.now())).isFalse();
-    assertThat(jobs.cancelWaiting(waiting.id(), Instant.now())).isTrue();
-    assertThat(jobs.cancelWaiting(waiting.id(), Instant.now())).as("once").isFalse();
-    assertThat(jobs.find(waiting.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
-    assertThat(jobs.find(handed.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
   }
 }
