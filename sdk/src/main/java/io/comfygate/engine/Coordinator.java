@@ -35,6 +35,8 @@ final class Coordinator implements AutoCloseable {
   private static final Duration INSTANCE_RETENTION = Duration.ofDays(7);
   private static final Duration TRIM_INTERVAL = Duration.ofMinutes(10);
   private static final int BATCH = 500;
+  /** After the lease's expiry by the database's clock, how long to wait before trying to take it. */
+  private static final Duration EXPIRY_SLACK = Duration.ofMillis(20);
 
   private final ClusterRole role;
   private final ClusterStore store;
@@ -190,7 +192,11 @@ final class Coordinator implements AutoCloseable {
       LOG.warn("could not ask for the dispatcher lease: {}", e.getMessage());
       return;
     }
-    if (fence.isEmpty() || stopping) {
+    if (fence.isEmpty()) {
+      tryAgainAtExpiry();
+      return;
+    }
+    if (stopping) {
       return;
     }
     readFeed(); // what happened before this instance took over is applied first
@@ -210,6 +216,22 @@ final class Coordinator implements AutoCloseable {
     LOG.atInfo().setMessage("dispatcher_acquired").addKeyValue("event", "dispatcher_acquired")
         .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence.getAsLong())
         .addKeyValue("took_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).log();
+  }
+
+  /**
+   * When the holder's lease runs out before the next heartbeat, the next attempt is made right
+   * then (the holder may be dead): a take-over comes within the lease, not the lease and a heartbeat.
+   */
+  private void tryAgainAtExpiry() {
+    try {
+      Duration remaining = store.lease().remaining();
+      long at = System.nanoTime() + remaining.toNanos() + EXPIRY_SLACK.toNanos();
+      if (at - nextBeatNanos < 0) {
+        nextBeatNanos = at;
+      }
+    } catch (RuntimeException e) {
+      // the next heartbeat tries again
+    }
   }
 
   /** Stops dispatching at once and rebuilds the view from the store; lets the lease go if it is still ours. */

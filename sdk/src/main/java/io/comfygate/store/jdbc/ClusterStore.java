@@ -42,8 +42,11 @@ public final class ClusterStore {
   public record InstanceRow(String id, String host, String version, Instant startedAt, Instant heartbeatAt,
       Instant stoppedAt) {}
 
-  /** The lease as its row says; {@code live} when it has a holder and has not expired. */
-  public record LeaseRow(String holder, long fence, Instant expiresAt, boolean live) {}
+  /**
+   * The lease as its row says; {@code live} when it has a holder and has not expired, and then
+   * {@code remaining} until it expires unless renewed (zero when not live).
+   */
+  public record LeaseRow(String holder, long fence, Instant expiresAt, boolean live, Duration remaining) {}
 
   /** Records that the instance is alive now (its row is created on its first heartbeat). */
   public void heartbeat(String id, String host, String version) {
@@ -126,15 +129,17 @@ public final class ClusterStore {
   /** The dispatcher lease now. */
   public LeaseRow lease() {
     return db.read("cluster.lease", tx -> {
-      try (PreparedStatement select = tx.prepareStatement("SELECT holder, fence, expires_at, holder IS NOT NULL AND"
-          + " expires_at > " + DB_NOW + " AS live FROM leases WHERE name = ?")) {
+      try (PreparedStatement select = tx.prepareStatement("SELECT holder, fence, expires_at,"
+          + " GREATEST(expires_at - " + DB_NOW + ", 0) AS remaining FROM leases WHERE name = ?")) {
         select.setString(1, DISPATCHER);
         try (ResultSet rows = select.executeQuery()) {
           if (!rows.next()) {
-            return new LeaseRow(null, 0, Instant.EPOCH, false);
+            return new LeaseRow(null, 0, Instant.EPOCH, false, Duration.ZERO);
           }
-          return new LeaseRow(rows.getString("holder"), rows.getLong("fence"), getInstant(rows, "expires_at"),
-              rows.getBoolean("live"));
+          String holder = rows.getString("holder");
+          long remaining = holder == null ? 0 : rows.getLong("remaining");
+          return new LeaseRow(holder, rows.getLong("fence"), getInstant(rows, "expires_at"), remaining > 0,
+              Duration.ofMillis(remaining));
         }
       }
     });
