@@ -136,6 +136,8 @@ class ClusterFailoverTest {
           && i.role() == ClusterStatus.Role.FOLLOWER) && cluster.dispatcher().filter(SURVIVOR::equals).isPresent();
     });
     assertThat(child.isAlive()).isTrue();
+    waitUntil("the resumed instance logs that it stepped down", TAKE_OVER_WITHIN,
+        () -> child.hasPrinted("dispatcher_lost"));
 
     everyJobSucceededOnceEachPromptPostedOnce(survivor, ids);
     assertThat(survivor.cluster().dispatcher()).contains(SURVIVOR);

@@ -27,6 +27,8 @@ final class EngineChild implements AutoCloseable {
   private final Process process;
   private final Path stderr;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  /** Every line it printed so far (its log lines included). */
+  private final List<String> printed = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private EngineChild(Process process, Path stderr) {
     this.process = process;
@@ -35,6 +37,7 @@ final class EngineChild implements AutoCloseable {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = in.readLine(); line != null; line = in.readLine()) {
           lines.add(line);
+          printed.add(line);
         }
       } catch (IOException e) {
         // the child was killed: its pipe ends
@@ -73,6 +76,13 @@ final class EngineChild implements AutoCloseable {
       } else if (line.equals(EngineProcess.READY)) {
         return ids;
       }
+    }
+  }
+
+  /** Whether it has printed a line containing {@code fragment} (a log event's name, say). */
+  boolean hasPrinted(String fragment) {
+    synchronized (printed) {
+      return printed.stream().anyMatch(line -> line.contains(fragment));
     }
   }
 
