@@ -56,6 +56,8 @@ final class Coordinator implements AutoCloseable {
   private long cursor;
   private long nextBeatNanos;
   private long nextTrimNanos;
+  /** Whether a follower's view has been built from the store since it last stepped down or started. */
+  private boolean mirrored;
 
   Coordinator(ClusterRole role, ClusterStore store, JobFeed feed, JobBoard board, Recovery recovery,
       FeedFollower follower, Interrupts interrupts, Duration heartbeat, Duration lease, String host, String version) {
@@ -83,9 +85,7 @@ final class Coordinator implements AutoCloseable {
     listener = openListener();
     cursor = feed.head(); // before anything is read: no later change is missed
     beat();
-    if (!role.dispatching()) {
-      recovery.mirror();
-    }
+    mirrorIfNeeded();
     thread = new Thread(this::run, "comfygate-engine-cluster");
     thread.setDaemon(true);
     thread.start();
@@ -112,6 +112,7 @@ final class Coordinator implements AutoCloseable {
     } else if (role.dispatching() && role.takeLost()) {
       stepDown("a dispatch found the lease lost or lapsed");
     }
+    mirrorIfNeeded();
     readFeed();
     for (JobFeed.Notice notice : notices) {
       if (notice.type().equals(JobFeed.PROGRESS) && !notice.origin().equals(role.instanceId)) {
@@ -247,7 +248,16 @@ final class Coordinator implements AutoCloseable {
     }
     LOG.atWarn().setMessage("dispatcher_lost").addKeyValue("event", "dispatcher_lost")
         .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence).addKeyValue("reason", reason).log();
-    recovery.mirror();
+    mirrored = false;
+    mirrorIfNeeded();
+  }
+
+  /** Builds a follower's view from the store (again, if it failed before: the database was away). */
+  private void mirrorIfNeeded() {
+    if (!role.dispatching() && !mirrored) {
+      recovery.mirror();
+      mirrored = true;
+    }
   }
 
   private void readFeed() {

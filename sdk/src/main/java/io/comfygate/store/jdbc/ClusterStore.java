@@ -76,7 +76,8 @@ public final class ClusterStore {
   }
 
   /**
-   * Takes the lease if nobody holds it or it has expired.
+   * Takes the lease if nobody holds it, it has expired, or {@code holder} holds it already (it
+   * lost track of it, say after a failed round trip): always with a new fence.
    *
    * @return the new fence, or empty if another instance holds a live lease
    */
@@ -87,11 +88,12 @@ public final class ClusterStore {
         wait.execute();
       }
       try (PreparedStatement update = tx.prepareStatement("UPDATE leases SET holder = ?, fence = fence + 1,"
-          + " expires_at = " + DB_NOW + " + ? WHERE name = ? AND (holder IS NULL OR expires_at <= " + DB_NOW + ")"
-          + " RETURNING fence")) {
+          + " expires_at = " + DB_NOW + " + ? WHERE name = ? AND (holder IS NULL OR holder = ? OR expires_at <= "
+          + DB_NOW + ") RETURNING fence")) {
         update.setString(1, holder);
         update.setLong(2, lease.toMillis());
         update.setString(3, DISPATCHER);
+        update.setString(4, holder);
         try (ResultSet rows = update.executeQuery()) {
           return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
         }
