@@ -76,15 +76,15 @@ public final class Database implements AutoCloseable {
         migrator.migrate(this);
         this.groupCommit = null;
       } else if (dialect == Dialect.POSTGRESQL) {
-        this.writePool = own(new HikariDataSource(postgresConfig(builder)));
+        this.writePool = own(new HikariDataSource(postgresConfig(builder, poolName("comfygate-db"))));
         this.readPool = writePool;
         migrator.migrate(this);
         this.groupCommit = null;
       } else {
         loadNativeLibrary();
-        this.writePool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-write", 1, false)));
+        this.writePool = own(new HikariDataSource(sqliteConfig(builder, poolName("comfygate-db-write"), 1, false)));
         migrator.migrate(this);
-        this.readPool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-read",
+        this.readPool = own(new HikariDataSource(sqliteConfig(builder, poolName("comfygate-db-read"),
             builder.readPoolSize, true)));
         this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
       }
@@ -105,6 +105,15 @@ public final class Database implements AutoCloseable {
       throw new StoreException("db.open", name + " is " + product
           + "; a container's DataSource must be PostgreSQL (for SQLite set JOB_DB_PATH to a file)");
     }
+  }
+
+  /**
+   * A pool name of this database alone: {@link #close()} waits for the threads of its own pools by
+   * name, and must not wait for those of another database open in the same JVM (a second instance
+   * in a test, or a second web application in one container).
+   */
+  private String poolName(String kind) {
+    return kind + "-" + Integer.toHexString(System.identityHashCode(this));
   }
 
   private HikariDataSource own(HikariDataSource pool) {
@@ -349,9 +358,9 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static HikariConfig postgresConfig(Builder builder) {
+  private static HikariConfig postgresConfig(Builder builder, String name) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("comfygate-db");
+    config.setPoolName(name);
     config.setJdbcUrl(builder.url);
     // Named, not found through DriverManager: in a WAR the driver is in the web app's class loader.
     config.setDriverClassName("org.postgresql.Driver");
