@@ -146,6 +146,9 @@ final class Deliverer implements AutoCloseable {
         try {
           senders.execute(() -> attempt(event));
         } catch (java.util.concurrent.RejectedExecutionException e) {
+          synchronized (monitor) {
+            inFlight.remove(event.seq());
+          }
           claimed.subList(i, claimed.size()).forEach(this::releaseQuietly); // closing: for the next one to send
           return IDLE_POLL;
         }

@@ -31,7 +31,8 @@ import java.util.Optional;
  * go) and {@code webhook_events} (the outbox), and the keys' secrets and default URLs in {@code
  * api_keys}.
  *
- * <p>A claim is one write transaction: select the claimable heads, then mark them. On SQLite the
+ * <p>A claim is one write transaction, begun only when a plain read has found something to claim
+ * (the deliverer asks after every job change): select the claimable heads, then mark them. On SQLite the
  * transaction runs alone ({@code BEGIN IMMEDIATE}). On PostgreSQL the select ends in {@code FOR
  * UPDATE SKIP LOCKED}: a second claimer passes over the rows the first one is marking, and a row
  * marked and committed meanwhile is checked again against the claim's conditions before it is
@@ -128,33 +129,13 @@ public final class JdbcWebhookStore implements WebhookStore {
     if (limit < 1) {
       return List.of();
     }
-    // The head of each job's pending events, due, not claimed, of a job none of whose events is
-    // claimed (a redelivered older event may become the head while a later one is in flight).
-    String heads = """
-        SELECT e.seq, e.event_id, e.job_id, e.type, e.url, e.key_id, e.payload, e.attempts, e.retry_from
-          FROM webhook_events e
-         WHERE e.state = 'pending'
-           AND e.next_attempt_at <= ?
-           AND (e.claimed_until IS NULL OR e.claimed_until <= ?)
-           AND e.seq = (SELECT MIN(p.seq) FROM webhook_events p WHERE p.state = 'pending' AND p.job_id = e.job_id)
-           AND NOT EXISTS (SELECT 1 FROM webhook_events c WHERE c.job_id = e.job_id AND c.claimed_until > ?)
-         ORDER BY e.next_attempt_at, e.seq
-         LIMIT ?""" + db.dialect().skipLockedRows();
+    // The deliverer asks after every job change: a plain read answers "nothing" without taking
+    // SQLite's single write connection from the job writers.
+    if (db.read("webhook.due", c -> heads(c, now, 1, "")).isEmpty()) {
+      return List.of();
+    }
     return db.inTransaction("webhook.claim", c -> {
-      List<ClaimedEvent> claimed = new ArrayList<>();
-      try (PreparedStatement select = c.prepareStatement(heads)) {
-        select.setLong(1, now.toEpochMilli());
-        select.setLong(2, now.toEpochMilli());
-        select.setLong(3, now.toEpochMilli());
-        select.setInt(4, limit);
-        try (ResultSet rows = select.executeQuery()) {
-          while (rows.next()) {
-            claimed.add(new ClaimedEvent(rows.getLong("seq"), rows.getString("event_id"), rows.getString("job_id"),
-                rows.getString("type"), URI.create(rows.getString("url")), rows.getString("key_id"),
-                rows.getString("payload"), rows.getInt("attempts"), Instant.ofEpochMilli(rows.getLong("retry_from"))));
-          }
-        }
-      }
+      List<ClaimedEvent> claimed = heads(c, now, limit, db.dialect().skipLockedRows());
       if (!claimed.isEmpty()) {
         try (PreparedStatement mark = c.prepareStatement(
             "UPDATE webhook_events SET claimed_by = ?, claimed_until = ? WHERE seq = ?")) {
@@ -169,6 +150,38 @@ public final class JdbcWebhookStore implements WebhookStore {
       }
       return claimed;
     });
+  }
+
+  /**
+   * The claimable heads: the oldest pending event of each job, due, not claimed, of a job none of
+   * whose events is claimed (a redelivered older event may become the head while a later one is
+   * in flight), earliest due first.
+   */
+  private static List<ClaimedEvent> heads(Connection c, Instant now, int limit, String locking) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement("""
+        SELECT e.seq, e.event_id, e.job_id, e.type, e.url, e.key_id, e.payload, e.attempts, e.retry_from
+          FROM webhook_events e
+         WHERE e.state = 'pending'
+           AND e.next_attempt_at <= ?
+           AND (e.claimed_until IS NULL OR e.claimed_until <= ?)
+           AND e.seq = (SELECT MIN(p.seq) FROM webhook_events p WHERE p.state = 'pending' AND p.job_id = e.job_id)
+           AND NOT EXISTS (SELECT 1 FROM webhook_events c WHERE c.job_id = e.job_id AND c.claimed_until > ?)
+         ORDER BY e.next_attempt_at, e.seq
+         LIMIT ?""" + locking)) {
+      select.setLong(1, now.toEpochMilli());
+      select.setLong(2, now.toEpochMilli());
+      select.setLong(3, now.toEpochMilli());
+      select.setInt(4, limit);
+      List<ClaimedEvent> out = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          out.add(new ClaimedEvent(rows.getLong("seq"), rows.getString("event_id"), rows.getString("job_id"),
+              rows.getString("type"), URI.create(rows.getString("url")), rows.getString("key_id"),
+              rows.getString("payload"), rows.getInt("attempts"), Instant.ofEpochMilli(rows.getLong("retry_from"))));
+        }
+      }
+      return out;
+    }
   }
 
   @Override
