@@ -4,6 +4,7 @@ import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
+import io.comfygate.store.Stores;
 import io.comfygate.store.jdbc.Database;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +56,7 @@ public final class Uploads {
    *
    * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
    */
-  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
+  public Uploads(Stores db, Path dir, long maxBytes, Clock clock) {
     this(db, dir, UploadLimits.DEFAULTS.withMaxBytes(maxBytes), clock);
   }
 
@@ -64,8 +65,8 @@ public final class Uploads {
    * @param dir the folder files are kept in (created when needed)
    * @param limits per file and per user
    */
-  public Uploads(Database db, Path dir, UploadLimits limits, Clock clock) {
-    this.db = Objects.requireNonNull(db, "db");
+  public Uploads(Stores db, Path dir, UploadLimits limits, Clock clock) {
+    this.db = Database.of(Objects.requireNonNull(db, "db"));
     this.dir = Objects.requireNonNull(dir, "dir");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.sniffer = new ImageSniffer(limits.maxBytes(), limits.maxPixels());

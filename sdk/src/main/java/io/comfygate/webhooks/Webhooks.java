@@ -5,6 +5,7 @@ import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.Stores;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JobChangeHook;
 import java.net.InetAddress;
@@ -56,8 +57,8 @@ public final class Webhooks implements AutoCloseable {
         new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads));
   }
 
-  public static Builder builder(Database db) {
-    return new Builder(db);
+  public static Builder builder(Stores db) {
+    return new Builder(Database.of(Objects.requireNonNull(db, "db")));
   }
 
   /**
