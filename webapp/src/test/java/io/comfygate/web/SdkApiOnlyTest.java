@@ -23,15 +23,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The WAR, the examples and the remote client use only the SDK's exported API. On the class path
- * (where they run) nothing enforces the module's boundary, so this reads what the SDK exports from
- * its own module descriptor and fails on any source file that names one of its other packages
- * ({@code io.comfygate.internal.*}, {@code io.comfygate.store.jdbc}), in an import, a qualified name
- * or a Javadoc link.
+ * The WAR, the examples, the remote client and the benchmarks use only the SDK's exported API. On
+ * the class path (where they run) nothing enforces the module's boundary, so this reads what the
+ * SDK exports from its own module descriptor and fails on any source file that names one of its
+ * other packages ({@code io.comfygate.internal.*}, {@code io.comfygate.store.jdbc}), in an import, a
+ * qualified name or a Javadoc link.
  */
 class SdkApiOnlyTest {
   /** Main and test sources of the modules that build on the SDK (the test runs in webapp/). */
-  private static final List<Path> SOURCES = List.of(Path.of("src"), Path.of("../examples/src"), Path.of("../client/src"));
+  private static final List<Path> SOURCES =
+      List.of(Path.of("src"), Path.of("../examples/src"), Path.of("../client/src"), Path.of("../bench/src"));
   private static final String THIS_FILE = SdkApiOnlyTest.class.getSimpleName() + ".java";
   private static final Pattern QUALIFIED = Pattern.compile("io\\.comfygate(?:\\.[a-z_][a-z0-9_]*)+");
 
