@@ -11,6 +11,7 @@ import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
+import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,16 +78,13 @@ class ModuleDescriptorTest {
 
   @Test
   void runsAsANamedModuleInALayerOfItsOwn(@TempDir Path dir) throws Exception {
-    Configuration configuration = Configuration.resolve(sdkAndDependencies(), List.of(ModuleLayer.boot().configuration()),
-        ModuleFinder.of(), Set.of(MODULE));
-    // The platform loader as parent: nothing may come from the test class path, where the SDK also is.
-    ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    ModuleLayer layer = layer(Set.of(MODULE));
     ClassLoader loader = layer.findLoader(MODULE);
 
     Class<?> stores = loader.loadClass("io.comfygate.store.Stores");
     assertThat(stores.getModule().getName()).isEqualTo(MODULE);
     assertThat(stores).isNotSameAs(io.comfygate.store.Stores.class);
-    Object opened = stores.getMethod("open", String.class).invoke(null, dir.resolve("module.db").toString());
+    Object opened = inLayer(layer, () -> stores.getMethod("open", String.class).invoke(null, dir.resolve("module.db").toString()));
     try {
       int version = (int) stores.getMethod("schemaVersion").invoke(opened);
       assertThat(version).as("schema migrated by the SDK's own resources, read inside the module").isPositive();
@@ -102,6 +101,35 @@ class ModuleDescriptorTest {
     Class<?> mappers = loader.loadClass("io.comfygate.json.JsonMappers");
     assertThat(mappers.getMethod("newMapper").invoke(null).getClass().getName())
         .isEqualTo("com.fasterxml.jackson.databind.ObjectMapper");
+  }
+
+  /**
+   * The SDK resolved with {@code roots} from its classes and the test class path's jars, in a layer
+   * whose parent is the platform loader: nothing may come from the test class path, where the SDK
+   * also is.
+   */
+  static ModuleLayer layer(Set<String> roots) {
+    Configuration configuration = Configuration.resolve(sdkAndDependencies(), List.of(ModuleLayer.boot().configuration()),
+        ModuleFinder.of(), roots);
+    return ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+  }
+
+  /**
+   * Runs {@code call} with the layer's loader as the thread's context loader, as an application on
+   * the module path has (HikariCP loads the JDBC driver by name through it), and unwraps what a
+   * reflective call threw.
+   */
+  static <T> T inLayer(ModuleLayer layer, Callable<T> call) throws Exception {
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    thread.setContextClassLoader(layer.findLoader(MODULE));
+    try {
+      return call.call();
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      thread.setContextClassLoader(before);
+    }
   }
 
   static ModuleDescriptor descriptor() throws IOException {
