@@ -3,11 +3,11 @@ package io.comfygate.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.comfygate.errors.StoreException;
+import io.comfygate.internal.concurrent.NeutralLoader;
 import io.comfygate.store.ApiKeyStore;
 import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.Stores;
-import io.comfygate.internal.concurrent.NeutralLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,10 @@ import javax.sql.DataSource;
 import org.sqlite.SQLiteJDBCLoader;
 
 /**
- * The SDK's {@link Stores}: the database behind the stores, SQLite (the embedded default, one file) or PostgreSQL (for
- * several ComfyGate instances sharing one database), with its connection pools, schema migrations
- * and transaction helpers. Create one per database, share it, and close it on shutdown.
+ * The SDK's {@link Stores}: the database behind the stores, SQLite (the embedded default, one file)
+ * or PostgreSQL (for several ComfyGate instances sharing one database), with its connection pools,
+ * schema migrations and transaction helpers. Create one per database, share it, and close it on
+ * shutdown.
  *
  * <p><b>SQLite.</b> Writes go through a pool of exactly one connection, and each write transaction
  * starts with {@code BEGIN IMMEDIATE}. The single connection serialises this process's writers in
