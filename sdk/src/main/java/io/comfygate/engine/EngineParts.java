@@ -12,7 +12,6 @@ import io.comfygate.store.TrashSweeper;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JdbcImageStore;
 import io.comfygate.store.jdbc.JdbcJobStore;
-import io.comfygate.store.jdbc.JdbcUploadStore;
 import io.comfygate.store.jdbc.JobChangeHook;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.uploads.Uploads;
@@ -149,7 +148,7 @@ final class EngineParts implements AutoCloseable {
     }
     Uploads uploads = c.uploads();
     if (uploads == null && database != null) {
-      uploads = new Uploads(new JdbcUploadStore(database), c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
+      uploads = new Uploads(database.uploads(), c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
     }
     try {
       return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned));

@@ -5,9 +5,9 @@ import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.Stores;
 import io.comfygate.store.WebhookStore;
 import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcWebhookStore;
 import io.comfygate.store.jdbc.JobChangeHook;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -77,9 +77,13 @@ public final class Webhooks implements AutoCloseable {
     return timeout.multipliedBy(4).plusSeconds(30);
   }
 
-  /** Webhooks on the outbox tables of {@code db} (the caller owns and closes it). */
-  public static Builder builder(Database db) {
-    return new Builder(new JdbcWebhookStore(Objects.requireNonNull(db, "db")));
+  /**
+   * Webhooks on the outbox tables of {@code db} (the caller owns and closes it), which must come from
+   * {@link Stores#open} or {@link Stores#builder}: the outbox rows are written in the job changes'
+   * own transactions.
+   */
+  public static Builder builder(Stores db) {
+    return new Builder(Database.of(Objects.requireNonNull(db, "db")).webhooks());
   }
 
   /** Webhooks on {@code store}. */

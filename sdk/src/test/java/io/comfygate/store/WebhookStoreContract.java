@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.comfygate.auth.ApiKey;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcApiKeyStore;
 import io.comfygate.webhooks.Delivery;
 import io.comfygate.webhooks.DeliveryState;
 import java.net.URI;
@@ -297,7 +296,7 @@ public abstract class WebhookStoreContract {
 
   @Test
   void aKeysSecretSignsOnlyUntilItIsRevokedAndItsDefaultUrlIsRead() {
-    JdbcApiKeyStore keys = new JdbcApiKeyStore(store().db());
+    ApiKeyStore keys = store().db().apiKeys();
     keys.insert(new ApiKey("k1", "alice", "farm", false, AT, null, null, "https://hooks.example.com/a"), "h1", "whsec_1");
     keys.insert(new ApiKey("k2", "bob", "farm", false, AT, null, null, null), "h2", "whsec_2");
 

@@ -12,7 +12,6 @@ import io.comfygate.store.StoreContractSupport;
 import io.comfygate.store.StoredJob;
 import io.comfygate.store.WebhookStore;
 import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcApiKeyStore;
 import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.store.jdbc.JdbcWebhookStore;
 import io.comfygate.testkit.Await;
@@ -52,7 +51,7 @@ public abstract class TwoInstancesDeliveryContract {
   @BeforeEach
   void start() {
     receiver.start();
-    keyId = new ApiKeys(new JdbcApiKeyStore(store().db()), Clock.systemUTC()).issue("ext", "farm", false).key().id();
+    keyId = new ApiKeys(store().db().apiKeys(), Clock.systemUTC()).issue("ext", "farm", false).key().id();
   }
 
   @AfterEach
