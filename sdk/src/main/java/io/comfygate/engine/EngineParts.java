@@ -176,7 +176,7 @@ final class EngineParts implements AutoCloseable {
     }
     Uploads uploads = c.uploads();
     if (uploads == null && database != null) {
-      uploads = new Uploads(database, c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
+      uploads = new Uploads(database.uploads(), c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
     }
     try {
       return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned, role, cluster, feed));

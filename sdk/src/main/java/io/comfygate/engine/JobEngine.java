@@ -482,8 +482,8 @@ public final class JobEngine implements AutoCloseable {
 
     /**
      * A SQLite file path, a {@code jdbc:sqlite:} URL, or a {@code jdbc:postgresql:} URL without a
-     * password (for one, open the {@link io.comfygate.store.jdbc.Database} yourself and pass it to
-     * {@link #database(io.comfygate.store.jdbc.Database)}); ignored when stores are given.
+     * password (for one, open the {@link io.comfygate.store.Stores} yourself and pass them to
+     * {@link #database(io.comfygate.store.Stores)}); ignored when stores are given.
      */
     public Builder database(String location) {
       this.location = Objects.requireNonNull(location, "database");
@@ -494,8 +494,8 @@ public final class JobEngine implements AutoCloseable {
      * Use this open database (its job and image stores, and its writer for the health probe); the
      * caller keeps ownership and closes it after the engine.
      */
-    public Builder database(io.comfygate.store.jdbc.Database db) {
-      this.database = Objects.requireNonNull(db, "db");
+    public Builder database(io.comfygate.store.Stores db) {
+      this.database = io.comfygate.store.jdbc.Database.of(Objects.requireNonNull(db, "db"));
       this.jobStore = null; // made in build(), with the webhook hook if there is one
       this.imageStore = null;
       return this;

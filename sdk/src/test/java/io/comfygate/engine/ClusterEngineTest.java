@@ -104,8 +104,8 @@ class ClusterEngineTest {
     sampler.join(5_000);
     assertThat(limits.failure).as("limit sampler").isNull();
     assertThat(limits.rounds.get()).isPositive();
-    // A job being handed over still has no backend in its row; the waiting limit does not count it.
-    assertThat(limits.maxActive.get()).as("most unfinished jobs of one user at any instant (3 waiting + 1 on the backend)")
+    // A job being handed over has no backend in its row yet, and the waiting limit does not count it.
+    assertThat(limits.maxWaiting.get()).as("most waiting jobs of one user at any instant (3 + 1 being handed over)")
         .isLessThanOrEqualTo(4);
     assertThat(limits.maxOnBackend.get()).as("most jobs of one user on the backend at any instant, as the dispatcher"
         + " holds them (a finished job's slot is given back before its images are stored)").isEqualTo(1);
@@ -199,13 +199,13 @@ class ClusterEngineTest {
   }
 
   /**
-   * Reads, again and again, each user's unfinished jobs in the store (one snapshot each) and each
+   * Reads, again and again, each user's waiting jobs in the store (one snapshot each) and each
    * user's jobs in the dispatcher's backend slots.
    */
   private final class LimitSampler implements Runnable {
     final JobEngine dispatcher;
     final AtomicBoolean stop = new AtomicBoolean();
-    final AtomicInteger maxActive = new AtomicInteger();
+    final AtomicInteger maxWaiting = new AtomicInteger();
     final AtomicInteger maxOnBackend = new AtomicInteger();
     final AtomicInteger rounds = new AtomicInteger();
     volatile Throwable failure;
@@ -220,11 +220,11 @@ class ClusterEngineTest {
         while (!stop.get()) {
           store.db().read("sample", c -> {
             try (PreparedStatement select = c.prepareStatement("""
-                SELECT user_id, SUM(CASE WHEN state IN ('queued', 'running') THEN 1 ELSE 0 END)
+                SELECT user_id, SUM(CASE WHEN state = 'queued' AND backend IS NULL THEN 1 ELSE 0 END)
                   FROM jobs GROUP BY user_id""");
                 ResultSet rows = select.executeQuery()) {
               while (rows.next()) {
-                maxActive.accumulateAndGet(rows.getInt(2), Math::max);
+                maxWaiting.accumulateAndGet(rows.getInt(2), Math::max);
               }
             }
             return null;

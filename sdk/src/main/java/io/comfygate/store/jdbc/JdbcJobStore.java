@@ -464,7 +464,8 @@ public final class JdbcJobStore implements JobStore {
     return jobs;
   }
 
-  private static StoredJob map(ResultSet rows) throws SQLException {
+  /** The job of a row with the {@code jobs} table's columns (also the webhook payload's source). */
+  static StoredJob map(ResultSet rows) throws SQLException {
     return new StoredJob(
         JobId.of(rows.getString("id")),
         rows.getString("user_id"),
