@@ -1,6 +1,6 @@
 package io.comfygate.bench;
 
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 
 /**
- * A SQLite file in the store's own schema (made by {@link Database}'s migrations) holding
+ * A SQLite file in the store's own schema (made by {@link Stores}' migrations) holding
  * {@value #IMAGES} images of {@value #USERS} users: {@value #JOBS} succeeded jobs of 4 images each,
  * created over one year, about 5% of the images in the trash. Built once (about a minute), then
  * reused while its marker file exists. Deterministic: the same seed gives the same rows.
@@ -46,7 +46,7 @@ final class GalleryDb {
       Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
     }
     long t0 = System.nanoTime();
-    try (Database db = Database.open(file.toString())) {
+    try (Stores db = Stores.open(file.toString())) {
       System.out.println("schema version " + db.schemaVersion() + "; filling " + IMAGES + " images");
     }
     fill(file);

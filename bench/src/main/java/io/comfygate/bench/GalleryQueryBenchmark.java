@@ -1,12 +1,12 @@
 package io.comfygate.bench;
 
 import io.comfygate.store.ImageQuery;
+import io.comfygate.store.ImageStore;
 import io.comfygate.store.Include;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.StoredImage;
-import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcImageStore;
+import io.comfygate.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +32,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * Gallery and admin listing latency through {@link JdbcImageStore} on a SQLite file with 1 M images
+ * Gallery and admin listing latency through the JDBC {@link ImageStore} on a SQLite file with 1 M images
  * of 1 k users ({@link GalleryDb}), single-threaded, pages of {@value #PAGE_SIZE}. JMH sample-time
  * mode: every call is timed, so p50 and p99 are of single queries. Each call asks for the next
  * user (or the next week), so consecutive calls do not hit the same rows.
@@ -51,14 +51,14 @@ public class GalleryQueryBenchmark {
   static final String DB_PROPERTY = "bench.galleryDb";
   private static final Duration WEEK = Duration.ofDays(7);
 
-  private Database db;
-  private JdbcImageStore images;
+  private Stores db;
+  private ImageStore images;
   private int next;
 
   @Setup(Level.Trial)
   public void open() {
-    db = Database.open(System.getProperty(DB_PROPERTY));
-    images = new JdbcImageStore(db);
+    db = Stores.open(System.getProperty(DB_PROPERTY));
+    images = db.images();
   }
 
   @TearDown(Level.Trial)

@@ -5,9 +5,9 @@ import io.comfygate.engine.JobEvent;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.jobs.JobId;
 import io.comfygate.queue.QuotaPolicy;
+import io.comfygate.store.JobStore;
 import io.comfygate.store.StoredJob;
-import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcJobStore;
+import io.comfygate.store.Stores;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.testkit.FakeComfyUi;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       as {@value #USERS} users, with a quota that admits every job, while the fake's worker is
  *       held so that the submit path alone is measured. Counted from the committed rows of the
  *       {@code jobs} table afterwards, per second, and compared with the same threads inserting
- *       straight through {@link JdbcJobStore} (the store's own ceiling) in the same run.
+ *       straight through the JDBC {@link JobStore} (the store's own ceiling) in the same run.
  *   <li><b>Submits against a backlog</b>: the same load for {@link #BACKLOG_RUN} on an engine with
  *       nothing waiting, then, on the same engine, once {@value #BACKLOG} jobs wait: rate and the
  *       latency of each {@code submit()} call, so a cost that grows with the waiting room shows.
@@ -128,8 +128,8 @@ public final class SubmitLatencyBenchmark {
   private static double storeCeiling(Path work) throws Exception {
     Path file = work.resolve("store-only.db");
     AtomicLong inserted = new AtomicLong();
-    try (Database db = Database.open(file.toString())) {
-      JdbcJobStore store = new JdbcJobStore(db);
+    try (Stores db = Stores.open(file.toString())) {
+      JobStore store = db.jobs();
       Clock clock = Clock.systemUTC();
       String params = BenchSupport.tinyJob("store").toString();
       load("store-only", (thread, n) -> {
@@ -173,9 +173,9 @@ public final class SubmitLatencyBenchmark {
     fake.hang(true);
     Clock clock = Clock.systemUTC();
     String params = BenchSupport.tinyJob("store").toString();
-    try (Database db = Database.open(work.resolve("alt-store.db").toString());
+    try (Stores db = Stores.open(work.resolve("alt-store.db").toString());
         JobEngine engine = engine(tap, work, "alt-engine", new QuotaPolicy(1_000_000, 1))) {
-      JdbcJobStore store = new JdbcJobStore(db);
+      JobStore store = db.jobs();
       Work viaStore = (thread, n) -> store.insert(
           StoredJob.queued(JobId.generate(clock), "user-" + (n % USERS), "txt2img", params, clock.instant()));
       Work viaEngine = (thread, n) -> engine.submit("user-" + (n % USERS), "txt2img", BenchSupport.tinyJob("alt " + n));

@@ -202,6 +202,17 @@ final class Keys {
           wholeNumber("hours", 1, Long.MAX_VALUE / 3_600).map(Duration::ofHours),
           "Hours a submit's Idempotency-Key is remembered: a retry within them returns the first job");
 
+  // Cluster (several instances on one PostgreSQL database)
+  static final Key<String> INSTANCE_ID =
+      Key.of("INSTANCE_ID", "", Parsers.anyText(),
+          "This instance's id among several on one PostgreSQL database; empty = host name + random suffix");
+  static final Key<Duration> CLUSTER_HEARTBEAT_SECONDS =
+      Key.of("CLUSTER_HEARTBEAT_SECONDS", "1", positiveSeconds(),
+          "Seconds between an instance's heartbeats (and dispatcher lease renewals) on PostgreSQL");
+  static final Key<Duration> CLUSTER_LEASE_SECONDS =
+      Key.of("CLUSTER_LEASE_SECONDS", "5", positiveSeconds(),
+          "Seconds the dispatcher lease lasts unless renewed: a dead dispatcher is replaced within about this");
+
   // Launcher
   static final Key<String> APP_HOST =
       Key.of("APP_HOST", "127.0.0.1", Parsers.host(),
@@ -228,6 +239,7 @@ final class Keys {
           BOOTSTRAP_ADMIN_KEY,
           METRICS_TOKEN, METRICS_PUBLIC,
           IDEMPOTENCY_RETENTION_HOURS,
+          INSTANCE_ID, CLUSTER_HEARTBEAT_SECONDS, CLUSTER_LEASE_SECONDS,
           APP_HOST, APP_PORT);
 
   private static final Map<String, Key<?>> BY_NAME =

@@ -413,6 +413,24 @@ public final class Settings {
     return get(Keys.IDEMPOTENCY_RETENTION_HOURS);
   }
 
+  // ---- Cluster
+
+  /** {@code INSTANCE_ID}: this instance's id among several on one database; empty when not set. */
+  public Optional<String> instanceId() {
+    String id = get(Keys.INSTANCE_ID).strip();
+    return id.isEmpty() ? Optional.empty() : Optional.of(id);
+  }
+
+  /** {@code CLUSTER_HEARTBEAT_SECONDS}: time between heartbeats and lease renewals. */
+  public Duration clusterHeartbeat() {
+    return get(Keys.CLUSTER_HEARTBEAT_SECONDS);
+  }
+
+  /** {@code CLUSTER_LEASE_SECONDS}: how long the dispatcher lease lasts unless renewed. */
+  public Duration clusterLease() {
+    return get(Keys.CLUSTER_LEASE_SECONDS);
+  }
+
   // ---- Launcher
 
   /** {@code APP_HOST}: address the one-command launcher listens on. */

@@ -54,11 +54,18 @@ record EngineConfig(
     LlmClient llm,
     List<HealthCheck> extraChecks,
     Database database,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    String instanceId,
+    Duration clusterHeartbeat,
+    Duration clusterLease) {
 
   EngineConfig {
     servers = List.copyOf(servers);
     extraChecks = List.copyOf(extraChecks);
+    if (clusterLease.compareTo(clusterHeartbeat.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("the cluster lease (" + clusterLease + ") must be at least twice the heartbeat ("
+          + clusterHeartbeat + "), or a holder would lose it between two renewals");
+    }
     if (webhooks != null && jobStore != null) {
       throw new IllegalStateException("webhooks need the engine's own JDBC store: use database(...), not stores(...)");
     }
@@ -69,6 +76,7 @@ record EngineConfig(
         b.quota, b.jobTimeout, b.httpConnectTimeout, b.httpReadTimeout, b.wsConnectTimeout, b.wsIdleTimeout,
         b.probeInterval, b.progressLogStep, b.progressLogMinInterval, b.progressLogLevel, b.clientCustomizer,
         b.diskMinFreeMb, b.trashRetention, b.trashSweepInterval, b.uploads, b.uploadLimits,
-        b.idempotencyRetention, b.llm, b.extraChecks, b.database, b.webhooks);
+        b.idempotencyRetention, b.llm, b.extraChecks, b.database, b.webhooks, b.instanceId, b.clusterHeartbeat,
+        b.clusterLease);
   }
 }

@@ -9,16 +9,19 @@ import io.comfygate.store.ImageStore;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.TrashPurger;
 import io.comfygate.store.TrashSweeper;
+import io.comfygate.store.jdbc.ClusterStore;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JdbcImageStore;
 import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.store.jdbc.JobChangeHook;
+import io.comfygate.store.jdbc.JobFeed;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.uploads.Uploads;
 import io.comfygate.webhooks.Webhooks;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -67,6 +70,10 @@ final class EngineParts implements AutoCloseable {
   private final TrashSweeper sweeper;
   private final Duration uploadSweepInterval;
   private final List<AutoCloseable> owned;
+  private final ClusterRole role;
+  private final Instant startedAt;
+  /** Coordination with the other instances on a shared database; {@code null} alone on it (SQLite). */
+  private final Coordinator coordinator;
 
   private EngineParts(EngineConfig c, Wired w) {
     clock = c.clock();
@@ -78,6 +85,8 @@ final class EngineParts implements AutoCloseable {
     uploads = w.uploads();
     uploadSweepInterval = c.trashSweepInterval();
     owned = new ArrayList<>(w.owned());
+    role = w.role();
+    startedAt = clock.instant();
     outputs = new OutputCollector(c.outputDir());
     workers = new Workers(CLOSE_WAIT);
     listeners = new Listeners(CLOSE_WAIT);
@@ -98,18 +107,26 @@ final class EngineParts implements AutoCloseable {
     board = new JobBoard(c.quota(), backends(c), c.jobTimeout(), closed::get, listeners, snapshots);
     DurableWrites durable = new DurableWrites(closed::get);
     queries = new Queries(board, jobs, snapshots, listeners);
-    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, listeners, clock);
-    interrupts = new Interrupts(board, jobs, transitions, queries, workers, clock, c.jobTimeout());
+    Transitions transitions = new Transitions(board, jobs, images, outputs, eta, durable, listeners, role, clock);
+    interrupts = new Interrupts(board, jobs, transitions, queries, workers, clock, c.jobTimeout(), role, w.feed());
     JobRunner runner = new JobRunner(board, transitions, interrupts, workers);
     ProgressTracker progress = new ProgressTracker(board, transitions, listeners);
     backendHealth = new BackendHealth(board, transitions, workers, clock);
     InputForwarder inputs = new InputForwarder(uploads);
     HandOver handOver = new HandOver(board, jobs, templates, inputs, durable, progress, runner, transitions,
-        backendHealth, listeners, clock);
+        backendHealth, listeners, role, clock);
     board.handOverWith(handOver::dispatch);
     recovery = new Recovery(board, jobs, templates, transitions, runner);
     intake = new Intake(board, jobs, templates, inputs, webhooks, queries, eta, clock, c.idempotencyRetention());
     housekeeping = new Housekeeping(jobs, uploads, clock, c.idempotencyRetention(), c.uploadLimits().retention());
+    if (role.shared()) {
+      FeedFollower follower = new FeedFollower(board, jobs, transitions, interrupts, listeners, role.instanceId);
+      coordinator = new Coordinator(role, w.cluster(), w.feed(), board, recovery, follower, interrupts,
+          c.clusterHeartbeat(), c.clusterLease(), ClusterRole.hostName(), ClusterRole.version());
+      listeners.add(new ProgressPublisher(w.feed(), role));
+    } else {
+      coordinator = null;
+    }
 
     health = healthMonitor(c, w.database());
     purger = new TrashPurger(images, c.outputDir());
@@ -118,7 +135,7 @@ final class EngineParts implements AutoCloseable {
 
   /** What {@link #open} filled in where the configuration left parts open, and what the engine then owns. */
   private record Wired(TemplateRegistry templates, LlmClient llm, Database database, JobStore jobs, ImageStore images,
-      Uploads uploads, List<AutoCloseable> owned) {}
+      Uploads uploads, List<AutoCloseable> owned, ClusterRole role, ClusterStore cluster, JobFeed feed) {}
 
   /**
    * Fills in what the configuration left open (the shipped templates, a disabled LLM helper),
@@ -131,6 +148,10 @@ final class EngineParts implements AutoCloseable {
     TemplateRegistry templates = c.templates() != null ? c.templates() : TemplateRegistry.shipped();
     LlmClient llm = c.llm() != null ? c.llm() : LlmClient.disabled("LLM disabled (LLM_BASE_URL not set)");
     List<AutoCloseable> owned = new ArrayList<>();
+    String instanceId = c.instanceId() != null ? c.instanceId() : ClusterRole.defaultInstanceId();
+    ClusterRole role = ClusterRole.alone(instanceId);
+    ClusterStore cluster = null;
+    JobFeed feed = null;
     Database database = c.database();
     JobStore jobs = c.jobStore();
     ImageStore images = c.imageStore();
@@ -143,15 +164,22 @@ final class EngineParts implements AutoCloseable {
         database = opening.build();
         owned.add(database);
       }
-      jobs = new JdbcJobStore(database, c.webhooks() == null ? JobChangeHook.NONE : c.webhooks().storeHook());
+      JobChangeHook hook = c.webhooks() == null ? JobChangeHook.NONE : c.webhooks().storeHook();
+      if (database.isPostgresql()) {
+        // Several instances may share it: one dispatches, chosen through the database.
+        cluster = new ClusterStore(database);
+        feed = new JobFeed(database, instanceId);
+        role = ClusterRole.shared(instanceId, cluster);
+      }
+      jobs = new JdbcJobStore(database, hook, feed, role.storeFence());
       images = new JdbcImageStore(database);
     }
     Uploads uploads = c.uploads();
     if (uploads == null && database != null) {
-      uploads = new Uploads(database, c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
+      uploads = new Uploads(database.uploads(), c.outputDir().resolve("uploads"), c.uploadLimits(), c.clock());
     }
     try {
-      return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned));
+      return new EngineParts(c, new Wired(templates, llm, database, jobs, images, uploads, owned, role, cluster, feed));
     } catch (RuntimeException e) {
       for (AutoCloseable o : owned) {
         try {
@@ -206,7 +234,11 @@ final class EngineParts implements AutoCloseable {
 
   void start() {
     seedRunTimes();
-    recovery.recover();
+    if (coordinator != null) {
+      coordinator.start(); // a follower's view; the dispatcher's recovery if it takes the lease
+    } else {
+      recovery.recover();
+    }
     health.check(); // backends found DOWN now get nothing from the first submit on
     every(Duration.ofMillis(TIMEOUT_CHECK_MILLIS), Duration.ofMillis(TIMEOUT_CHECK_MILLIS), interrupts::checkTimeouts);
     every(probeInterval, probeInterval, this::reviveBackends);
@@ -215,7 +247,8 @@ final class EngineParts implements AutoCloseable {
     }
     every(Duration.ZERO, IDEMPOTENCY_PURGE_INTERVAL, housekeeping::purgeIdempotencyKeys);
     LOG.atInfo().setMessage("engine_start").addKeyValue("event", "engine_start")
-        .addKeyValue("backends", board.backends().stream().map(b -> b.name).toList()).log();
+        .addKeyValue("backends", board.backends().stream().map(b -> b.name).toList())
+        .addKeyValue("instance", role.instanceId).addKeyValue("role", role.dispatching() ? "dispatcher" : "follower").log();
   }
 
   /** The ETA starts from the run times of the jobs that ended before this start, not from a guess. */
@@ -245,6 +278,16 @@ final class EngineParts implements AutoCloseable {
     }
   }
 
+  /** The instances on this engine's database and which one dispatches. */
+  ClusterStatus cluster() {
+    if (coordinator != null) {
+      return coordinator.status();
+    }
+    ClusterStatus.Instance self = new ClusterStatus.Instance(role.instanceId, ClusterRole.hostName(),
+        ClusterRole.version(), ClusterStatus.Role.DISPATCHER, startedAt, clock.instant(), closed.get() ? clock.instant() : null);
+    return new ClusterStatus(role.instanceId, false, java.util.Optional.of(role.instanceId), null, List.of(self));
+  }
+
   /**
    * Stops dispatching, then stops every thread and closes the backends' clients and what the
    * engine opened itself (its database). Idempotent; waits a bounded time.
@@ -254,12 +297,18 @@ final class EngineParts implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (coordinator != null) {
+      coordinator.stop(); // no renewal nor acquisition from now on; the lease is released below
+    }
     health.close();
     sweeper.close();
     NamedThreads.shutdown(timer, CLOSE_WAIT, "engine timer");
     workers.close();
     for (Backend b : board.backends()) {
       NamedThreads.shutdown(b.sender, CLOSE_WAIT, "engine dispatch to " + b.name);
+    }
+    if (coordinator != null) {
+      coordinator.close(); // nothing is sent any more: another instance may take over at once
     }
     for (Backend b : board.backends()) {
       b.client.close();

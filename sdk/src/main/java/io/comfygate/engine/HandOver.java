@@ -12,6 +12,8 @@ import io.comfygate.errors.ComfyValidationException;
 import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.store.JobStore;
+import io.comfygate.store.StoredJob;
+import io.comfygate.store.jdbc.LeaseLostException;
 import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
 import java.time.Clock;
@@ -39,11 +41,12 @@ final class HandOver {
   private final Transitions transitions;
   private final BackendHealth backendHealth;
   private final Listeners listeners;
+  private final ClusterRole role;
   private final Clock clock;
 
   HandOver(JobBoard board, JobStore jobs, TemplateRegistry templates, InputForwarder inputs, DurableWrites durable,
       ProgressTracker progress, JobRunner runner, Transitions transitions, BackendHealth backendHealth,
-      Listeners listeners, Clock clock) {
+      Listeners listeners, ClusterRole role, Clock clock) {
     this.board = board;
     this.jobs = jobs;
     this.templates = templates;
@@ -54,18 +57,38 @@ final class HandOver {
     this.transitions = transitions;
     this.backendHealth = backendHealth;
     this.listeners = listeners;
+    this.role = role;
     this.clock = clock;
   }
 
-  /** Records the job as handed to its backend, then sends it. */
+  /**
+   * Records the job as handed to its backend, then sends it. With several instances the record
+   * commits only while this one holds the dispatcher lease (checked in its transaction), and the
+   * prompt is sent only if the lease has not lapsed since by this process's clock; otherwise
+   * nothing is sent, and the next dispatcher's recovery sends it.
+   */
   void dispatch(ActiveJob job) {
+    if (!board.isActive(job)) {
+      return; // let go when this instance stopped dispatching
+    }
     Backend backend = job.backend();
     JobId id = job.id();
-    if (!durable.record("hand-over of " + id.value(), () -> jobs.assignBackend(id, null, backend.name))) {
-      board.release(job); // cancelled while waiting for this thread
+    boolean assigned;
+    try {
+      assigned = durable.record("hand-over of " + id.value(), () -> jobs.assignBackend(id, null, backend.name));
+    } catch (LeaseLostException e) {
+      role.lost();
+      return;
+    }
+    if (!assigned) {
+      endedMeanwhile(job); // cancelled while waiting for this thread (here or by another instance)
       return;
     }
     board.handedOver(job, backend.name);
+    if (!role.mayDispatch()) {
+      role.lost(); // recorded, not sent: whoever dispatches next sends it (recovery)
+      return;
+    }
     try {
       Sent sent = submitWithInputs(job, backend);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
@@ -164,8 +187,22 @@ final class HandOver {
   }
 
   private void requeue(ActiveJob job, Backend backend) {
-    durable.record("return to the queue of " + job.stored().id().value(),
-        () -> jobs.assignBackend(job.stored().id(), backend.name, null));
+    try {
+      durable.record("return to the queue of " + job.stored().id().value(),
+          () -> jobs.assignBackend(job.stored().id(), backend.name, null));
+    } catch (LeaseLostException e) {
+      role.lost();
+      return;
+    }
     board.requeueFirst(job, backend);
+  }
+
+  /** A job whose hand-over found it no longer waiting: announced as it ended, else let go. */
+  private void endedMeanwhile(ActiveJob job) {
+    StoredJob now = jobs.find(job.id()).orElse(null);
+    if (now != null && now.state().isTerminal()) {
+      transitions.endedElsewhere(job, now);
+    }
+    board.release(job);
   }
 }

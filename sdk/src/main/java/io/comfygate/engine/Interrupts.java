@@ -7,6 +7,7 @@ import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.JobUpdate;
+import io.comfygate.store.jdbc.JobFeed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +32,12 @@ final class Interrupts {
   private final Workers workers;
   private final Clock clock;
   private final Duration jobTimeout;
+  private final ClusterRole role;
+  /** Where a follower records a cancel for the dispatcher; {@code null} alone on the database. */
+  private final JobFeed feed;
 
   Interrupts(JobBoard board, JobStore jobs, Transitions transitions, Queries queries, Workers workers, Clock clock,
-      Duration jobTimeout) {
+      Duration jobTimeout, ClusterRole role, JobFeed feed) {
     this.board = board;
     this.jobs = jobs;
     this.transitions = transitions;
@@ -41,11 +45,16 @@ final class Interrupts {
     this.workers = workers;
     this.clock = clock;
     this.jobTimeout = jobTimeout;
+    this.role = role;
+    this.feed = feed;
   }
 
   /** See {@link JobEngine#cancel}. */
   Job cancel(JobId id, String userId) {
     ActiveJob job = board.activeJob(id).orElse(null);
+    if (role.shared() && (job == null || !role.dispatching())) {
+      return cancelAnywhere(id, userId, job);
+    }
     if (job == null) {
       return queries.get(id, userId);
     }
@@ -73,10 +82,43 @@ final class Interrupts {
   }
 
   /**
+   * A cancel on an instance that does not dispatch (or of a job the dispatcher has not picked up
+   * yet): a waiting job is cancelled in the store directly (a compare-and-set that loses to a
+   * hand-over); one on a backend is recorded as a cancel request, which the dispatcher carries
+   * out. Either way the end is announced through the job-change feed, here as everywhere.
+   */
+  private Job cancelAnywhere(JobId id, String userId, ActiveJob job) {
+    Job now = queries.get(id, userId);
+    if (now.state().isTerminal()) {
+      return now;
+    }
+    Instant at = clock.instant();
+    if (jobs.cancelWaiting(id, at)) {
+      if (job != null) {
+        transitions.endedElsewhere(job, jobs.find(id).orElseThrow());
+      }
+    } else if (!role.dispatching()) {
+      feed.requestCancel(id);
+    }
+    return queries.get(id, userId);
+  }
+
+  /** The dispatcher carries out a cancel another instance recorded. */
+  void cancelRequested(JobId id) {
+    if (board.activeJob(id).isPresent()) {
+      cancel(id, null);
+    }
+  }
+
+  /**
    * Takes the job off its backend: deleted from ComfyUI's queue if it waits there, interrupted
    * (that prompt only) if it runs. If the backend cannot be reached the job ends here at once.
+   * With several instances, only while this one holds the dispatcher lease (asked of the database).
    */
   void stopOnBackend(ActiveJob job) {
+    if (!role.confirmed()) {
+      return;
+    }
     Backend backend = job.backend();
     String promptId = job.stored().promptId();
     try {
@@ -96,6 +138,9 @@ final class Interrupts {
 
   /** Asks ComfyUI to stop jobs over the timeout; ends those it has not stopped within the grace period. */
   void checkTimeouts() {
+    if (!role.dispatching()) {
+      return;
+    }
     try {
       JobBoard.DueTimeouts due = board.dueTimeouts(clock.instant(), System.nanoTime(), INTERRUPT_GRACE);
       for (ActiveJob job : due.toInterrupt()) {

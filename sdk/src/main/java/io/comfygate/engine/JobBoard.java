@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  */
 final class JobBoard {
   private final Object lock = new Object();
-  private final FairQueue<JobId> waiting;
+  /** Replaced (emptied) when this instance starts or stops dispatching; guarded by the lock. */
+  private FairQueue<JobId> waiting;
   private final QuotaPolicy quota;
   /** By name (host:port), in configuration order; never changes after construction. */
   private final Map<String, Backend> backends;
@@ -60,6 +61,12 @@ final class JobBoard {
   private final Listeners listeners;
   private final Snapshots snapshots;
   private volatile boolean slotFree;
+  /**
+   * Whether this board sends jobs to the backends. With several instances on one database only
+   * the holder of the dispatcher lease does; the others keep the same view of the queue, fed by
+   * the database's job-change feed, and promote nothing.
+   */
+  private volatile boolean dispatching = true;
   private Consumer<ActiveJob> handOver;
 
   JobBoard(QuotaPolicy quota, Collection<Backend> backends, Duration jobTimeout, BooleanSupplier closed,
@@ -84,6 +91,37 @@ final class JobBoard {
   /** Who sends a promoted job to its backend; set once while the engine is wired, before it starts. */
   void handOverWith(Consumer<ActiveJob> sender) {
     this.handOver = sender;
+  }
+
+  /** Starts or stops sending jobs to the backends (see {@link #abandonAll}). */
+  void dispatching(boolean on) {
+    dispatching = on;
+  }
+
+  boolean dispatching() {
+    return dispatching;
+  }
+
+  /**
+   * Forgets every job, slot and deadline, without a store write or an event: this instance has
+   * just started or stopped dispatching, and its view is rebuilt from the store. Threads still
+   * working on a forgotten job find it inactive and leave it alone.
+   */
+  void abandonAll() {
+    synchronized (lock) {
+      for (Backend b : backends.values()) {
+        for (JobId id : new ArrayList<>(b.dispatchedLocked())) {
+          b.giveBackLocked(id);
+        }
+      }
+      active.clear();
+      handingOver.clear();
+      deadlines.clear();
+      deadlineOf.clear();
+      stopping.clear();
+      waiting = new FairQueue<>(quota);
+      refreshSlotFreeLocked();
+    }
   }
 
   /** A job as the board will hold it, once it is picked up. */
@@ -169,16 +207,21 @@ final class JobBoard {
     synchronized (lock) {
       for (ActiveJob job : onBackends) {
         Backend backend = backends.get(job.stored().backend());
+        if (active.containsKey(job.id()) || backend == null) {
+          continue; // picked up meanwhile (a submit of this instance), or not one of our backends
+        }
         active.put(job.id(), job);
         job.assignLocked(backend);
         backend.takeLocked(job.id());
         waiting.addDispatched(job.stored().userId(), job.id());
-        if (job.state() == JobState.RUNNING && job.stored().startedAt() != null) {
+        if (dispatching && job.state() == JobState.RUNNING && job.stored().startedAt() != null) {
           addDeadlineLocked(job);
         }
       }
       for (ActiveJob job : waitingJobs) {
-        waitLocked(job);
+        if (!active.containsKey(job.id())) {
+          waitLocked(job);
+        }
       }
       next = promoteLocked();
       waits = waiting.totalWaiting();
@@ -218,7 +261,7 @@ final class JobBoard {
     for (Backend b : backends.values()) {
       free += b.freeSlotsLocked();
     }
-    if (free == 0 || closed.getAsBoolean()) {
+    if (free == 0 || closed.getAsBoolean() || !dispatching) {
       refreshSlotFreeLocked();
       return List.of();
     }
@@ -325,13 +368,50 @@ final class JobBoard {
     send(next);
   }
 
+  /**
+   * Another instance (the dispatcher) handed a job of this view to a backend: it leaves the
+   * waiting room and takes a slot of that backend here too, so positions and ETAs agree.
+   */
+  void mirrorHandedOver(ActiveJob job, String backendName) {
+    synchronized (lock) {
+      Backend backend = backends.get(backendName);
+      if (active.get(job.id()) != job || backend == null || job.backend() != null) {
+        return;
+      }
+      if (waiting.removeWaiting(job.id())) {
+        waiting.addDispatched(job.stored().userId(), job.id());
+      }
+      backend.takeLocked(job.id());
+      job.assignLocked(backend);
+      job.recordBackendLocked(backendName);
+      refreshSlotFreeLocked();
+    }
+  }
+
+  /** The dispatcher took a job back from its backend (never sent): it waits again, first of its user's. */
+  void mirrorReturned(ActiveJob job) {
+    synchronized (lock) {
+      Backend backend = job.backend();
+      if (active.get(job.id()) != job || backend == null) {
+        return;
+      }
+      backend.giveBackLocked(job.id());
+      job.assignLocked(null);
+      job.recordBackendLocked(null);
+      waiting.requeueFirst(job.id());
+      refreshSlotFreeLocked();
+    }
+  }
+
   // ------------------------------------------------------------------- state changes of a job
 
   /** Its start is committed: it runs, and its timeout counts from {@code at}. */
   void recordStarted(ActiveJob job, Instant at) {
     synchronized (lock) {
       job.recordStateLocked(JobState.RUNNING, at, null, null);
-      addDeadlineLocked(job);
+      if (dispatching) {
+        addDeadlineLocked(job);
+      }
       listeners.emit(new JobEvent.Started(snapshotLocked(job)));
     }
   }
@@ -487,6 +567,10 @@ final class JobBoard {
         return null;
       }
       List<ActiveJob> lost = new ArrayList<>();
+      if (!dispatching) {
+        refreshSlotFreeLocked();
+        return lost; // the dispatcher ends them, if its own check finds the backend down too
+      }
       for (JobId id : backend.dispatchedLocked()) {
         ActiveJob job = active.get(id);
         lost.add(job);

@@ -53,7 +53,13 @@ import org.slf4j.LoggerFactory;
  * waiting in ComfyUI's own queue, so the GPU never waits for us between two jobs. The package
  * documentation follows one job from submit to its image.
  *
- * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel),
+ * <p><b>Several instances.</b> On PostgreSQL, several engines (one per ComfyGate instance) may
+ * share one database: all accept submits, cancels and reads, and the one holding the dispatcher
+ * lease drives every backend; the others follow its work through the database, so each one's
+ * listeners see every job. See {@link #cluster()} and the package documentation.
+ *
+ * <p><b>Threads.</b> Named daemon threads {@code comfygate-engine-*} (dispatch, outputs, cancel,
+ * and on PostgreSQL {@code comfygate-engine-cluster}),
  * {@code comfygate-job-events-1} (listeners, in order), {@code comfygate-engine-timer-1}
  * (timeouts, backend probes), plus each backend client's own. {@link #close()} stops them all.
  *
@@ -174,6 +180,16 @@ public final class JobEngine implements AutoCloseable {
   /** The latest preview image of a running job, if ComfyUI sent one. */
   public Optional<Preview> preview(JobId id, String userId) {
     return parts.queries.preview(id, userId);
+  }
+
+  /**
+   * The instances sharing this engine's database and which one holds the dispatcher lease (it
+   * drives every backend), with each one's host, version, role and last heartbeat; for the admin
+   * status, the admin page and metrics. On SQLite: this instance alone, the dispatcher. Reads the
+   * database (two short queries) on PostgreSQL.
+   */
+  public ClusterStatus cluster() {
+    return parts.cluster();
   }
 
   /** Each backend's state right now, as the admin queue view and health checks show it. */
@@ -329,6 +345,9 @@ public final class JobEngine implements AutoCloseable {
     final List<HealthCheck> extraChecks = new ArrayList<>();
     io.comfygate.store.jdbc.Database database;
     io.comfygate.webhooks.Webhooks webhooks;
+    String instanceId;
+    Duration clusterHeartbeat = Duration.ofSeconds(1);
+    Duration clusterLease = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -355,7 +374,27 @@ public final class JobEngine implements AutoCloseable {
       uploadLimits = new io.comfygate.uploads.UploadLimits(s.uploadMaxBytes(), s.uploadMaxPixels(), s.uploadMaxPerUser(),
           s.uploadMaxBytesPerUser(), s.uploadRetention());
       idempotencyRetention = s.idempotencyRetention();
+      instanceId = s.instanceId().orElse(null);
+      clusterHeartbeat = s.clusterHeartbeat();
+      clusterLease = s.clusterLease();
       llm = LlmClient.fromSettings(s.llmBaseUrl().map(URI::toString).orElse(""), s.llmModel(), s.llmApiKey(), s.llmTimeout());
+      return this;
+    }
+
+    /**
+     * How this instance takes part when several share one PostgreSQL database (ignored on SQLite,
+     * where the engine is alone and always dispatches): its id (INSTANCE_ID; {@code null} = host
+     * name and a random suffix), how often it heartbeats (CLUSTER_HEARTBEAT_SECONDS, default 1 s)
+     * and how long the dispatcher lease lasts unless renewed (CLUSTER_LEASE_SECONDS, default 5 s;
+     * at least twice the heartbeat): a dead dispatcher is replaced within about the lease.
+     */
+    public Builder cluster(String instanceId, Duration heartbeat, Duration lease) {
+      if (instanceId != null && instanceId.isBlank()) {
+        throw new IllegalArgumentException("instanceId must not be blank (null = the default)");
+      }
+      this.instanceId = instanceId;
+      this.clusterHeartbeat = positive(heartbeat, "cluster heartbeat");
+      this.clusterLease = positive(lease, "cluster lease");
       return this;
     }
 
@@ -443,8 +482,8 @@ public final class JobEngine implements AutoCloseable {
 
     /**
      * A SQLite file path, a {@code jdbc:sqlite:} URL, or a {@code jdbc:postgresql:} URL without a
-     * password (for one, open the {@link io.comfygate.store.jdbc.Database} yourself and pass it to
-     * {@link #database(io.comfygate.store.jdbc.Database)}); ignored when stores are given.
+     * password (for one, open the {@link io.comfygate.store.Stores} yourself and pass them to
+     * {@link #database(io.comfygate.store.Stores)}); ignored when stores are given.
      */
     public Builder database(String location) {
       this.location = Objects.requireNonNull(location, "database");
@@ -455,8 +494,8 @@ public final class JobEngine implements AutoCloseable {
      * Use this open database (its job and image stores, and its writer for the health probe); the
      * caller keeps ownership and closes it after the engine.
      */
-    public Builder database(io.comfygate.store.jdbc.Database db) {
-      this.database = Objects.requireNonNull(db, "db");
+    public Builder database(io.comfygate.store.Stores db) {
+      this.database = io.comfygate.store.jdbc.Database.of(Objects.requireNonNull(db, "db"));
       this.jobStore = null; // made in build(), with the webhook hook if there is one
       this.imageStore = null;
       return this;

@@ -45,6 +45,9 @@ final class Recovery {
     List<ActiveJob> toFollow = new ArrayList<>();
     Map<ActiveJob, String> toFail = new LinkedHashMap<>(); // ended in the order the store lists them
     for (StoredJob stored : jobs.listActive()) {
+      if (board.activeJob(stored.id()).isPresent()) {
+        continue; // submitted here since the board was emptied: already on its way
+      }
       JsonNode params = Snapshots.params(stored);
       ObjectNode workflow;
       try {
@@ -89,6 +92,26 @@ final class Recovery {
     }
     LOG.atInfo().setMessage("recovered").addKeyValue("event", "recover").addKeyValue("followed", toFollow.size())
         .addKeyValue("failed", toFail.size()).addKeyValue("waiting", waiting).log();
+  }
+
+  /**
+   * The view of an instance that does not dispatch: every active job as the store has it, waiting
+   * or on its backend, without asking ComfyUI and without a write or an event (the dispatcher
+   * does those). Later changes arrive through the job-change feed.
+   */
+  void mirror() {
+    List<ActiveJob> toWait = new ArrayList<>();
+    List<ActiveJob> onBackends = new ArrayList<>();
+    for (StoredJob stored : jobs.listActive()) {
+      if (stored.backend() == null) {
+        toWait.add(board.newJob(stored, null, Snapshots.params(stored)));
+      } else if (board.backend(stored.backend()) != null) {
+        onBackends.add(board.newJob(stored, null, Snapshots.params(stored)));
+      }
+    }
+    int waiting = board.pickUpRecovered(toWait, onBackends);
+    LOG.atInfo().setMessage("mirrored").addKeyValue("event", "mirror").addKeyValue("on_backends", onBackends.size())
+        .addKeyValue("waiting", waiting).log();
   }
 
   private static StoredJob withoutBackend(StoredJob s) {

@@ -8,6 +8,7 @@ import io.comfygate.store.JobStore;
 import io.comfygate.store.JobUpdate;
 import io.comfygate.store.NewImage;
 import io.comfygate.store.StoredImage;
+import io.comfygate.store.StoredJob;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,10 +30,11 @@ final class Transitions {
   private final EtaEstimator eta;
   private final DurableWrites durable;
   private final Listeners listeners;
+  private final ClusterRole role;
   private final Clock clock;
 
   Transitions(JobBoard board, JobStore jobs, ImageStore images, OutputCollector outputs, EtaEstimator eta,
-      DurableWrites durable, Listeners listeners, Clock clock) {
+      DurableWrites durable, Listeners listeners, ClusterRole role, Clock clock) {
     this.board = board;
     this.jobs = jobs;
     this.images = images;
@@ -40,14 +42,28 @@ final class Transitions {
     this.eta = eta;
     this.durable = durable;
     this.listeners = listeners;
+    this.role = role;
     this.clock = clock;
+  }
+
+  /**
+   * Whether this instance may record what ComfyUI did with the jobs it sent: always alone on its
+   * database; with several, only while its dispatcher lease has not lapsed (a paused dispatcher
+   * that wakes up leaves the outcomes to the one that took over, and steps down).
+   */
+  private boolean mayRecord() {
+    if (role.mayDispatch()) {
+      return true;
+    }
+    role.lost();
+    return false;
   }
 
   /** QUEUED → RUNNING once, when ComfyUI starts the prompt (or we learn it did). */
   boolean markStarted(ActiveJob job) {
     Instant now = clock.instant();
     synchronized (job.writes) {
-      if (job.state() != JobState.QUEUED || !board.isActive(job)) {
+      if (job.state() != JobState.QUEUED || !board.isActive(job) || !mayRecord()) {
         return false;
       }
       if (!jobs.transition(job.id(), JobState.QUEUED, JobState.RUNNING, JobUpdate.none().withStartedAt(now))) {
@@ -60,6 +76,9 @@ final class Transitions {
 
   /** Saves the outputs ComfyUI made and records the job succeeded with them, or failed if they cannot be had. */
   void complete(ActiveJob job, PromptOutcome.Succeeded succeeded) {
+    if (!mayRecord()) {
+      return;
+    }
     Instant now = clock.instant();
     List<NewImage> saved;
     try {
@@ -98,7 +117,8 @@ final class Transitions {
     Job snapshot = durable.record("end of " + job.id().value(), () -> {
       synchronized (job.writes) {
         JobState from = job.state();
-        if (from.isTerminal() || !jobs.transition(job.id(), from, state,
+        // A job this instance no longer holds (it stopped dispatching) is not its to end.
+        if (from.isTerminal() || !board.isActive(job) || !mayRecord() || !jobs.transition(job.id(), from, state,
             JobUpdate.none().withFinishedAt(now).withError(reason))) {
           return null;
         }
@@ -106,6 +126,46 @@ final class Transitions {
       }
     });
     if (snapshot != null) {
+      listeners.emit(terminalEvent(snapshot));
+    }
+    board.release(job);
+  }
+
+  /**
+   * Another instance committed the job's start (the dispatcher, seen through the job-change feed):
+   * recorded and announced here too, once.
+   */
+  void startedElsewhere(ActiveJob job, Instant at) {
+    synchronized (job.writes) {
+      if (job.state() != JobState.QUEUED || !board.isActive(job)) {
+        return;
+      }
+      board.recordStarted(job, at);
+    }
+  }
+
+  /**
+   * The job's end is committed already, as {@code ended} says (by another instance, or by a cancel
+   * of this one that wrote it directly): recorded here, announced once, and the job let go.
+   */
+  void endedElsewhere(ActiveJob job, StoredJob ended) {
+    Job snapshot;
+    synchronized (job.writes) {
+      if (job.state().isTerminal() || !board.isActive(job)) {
+        return;
+      }
+      snapshot = ended.state() == JobState.SUCCEEDED
+          ? board.recordSucceeded(job, ended.finishedAt())
+          : board.recordEnded(job, ended.state(), ended.finishedAt(), ended.error());
+    }
+    if (ended.state() == JobState.SUCCEEDED) {
+      if (ended.startedAt() != null && ended.finishedAt() != null) {
+        Duration took = Duration.between(ended.startedAt(), ended.finishedAt());
+        eta.record(job.stored().template(), took);
+        eta.record("*", took);
+      }
+      listeners.emit(new JobEvent.Completed(Snapshots.withImages(snapshot, images.listByJob(job.id()))));
+    } else {
       listeners.emit(terminalEvent(snapshot));
     }
     board.release(job);

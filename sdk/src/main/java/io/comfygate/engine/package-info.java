@@ -30,6 +30,33 @@
  *       webhook outbox rows were already committed with each change by the store's hook.
  * </ol>
  *
+ * <h2>With several instances</h2>
+ *
+ * <p>On PostgreSQL several engines (ComfyGate instances) may share one database. Each accepts
+ * submits, cancels and reads; one, the holder of the dispatcher lease, sends jobs to ComfyUI.
+ * <b>{@code Coordinator}</b> (its own thread) heartbeats, takes or renews the lease, and follows
+ * the database's job-change feed; <b>{@code ClusterRole}</b> says whether this instance may act on
+ * the backends now. The path of a job submitted on instance B and dispatched by A:
+ *
+ * <ol>
+ *   <li>B's {@code Intake} admits it as above; the store also writes the change to the feed in
+ *       the same transaction ({@code store.jdbc.JobFeed}) and notifies. B's board takes it into its
+ *       view (B's listeners get {@code Enqueued}) but promotes nothing: B does not dispatch.
+ *   <li>A's {@code Coordinator} is woken, reads the change and hands it to <b>{@code
+ *       FeedFollower}</b>, which picks the job up into A's board: from here step 2 above.
+ *   <li>A's {@code HandOver}: the hand-over record commits only if A still holds the lease with its
+ *       fence (checked in that transaction), and the prompt is sent only if the lease has not
+ *       lapsed by A's own clock since.
+ *   <li>Every later change A commits is read by B's {@code FeedFollower} in commit order and
+ *       announced to B's listeners ({@code Started}, {@code Completed} with its images, …);
+ *       progress comes as notifications ({@code ProgressPublisher}), previews stay on A.
+ * </ol>
+ *
+ * <p>When A dies, B takes the lease once it expires and runs {@code Recovery} as after a restart.
+ * When A loses the lease while alive (paused past it), it steps down: its board forgets every job
+ * without a write and is rebuilt from the store ({@code Recovery.mirror}); it sends nothing more
+ * and records no outcome. On SQLite the engine is alone and always dispatches, with none of this.
+ *
  * <p>Locks: the board's lock orders in-memory decisions only; {@code ActiveJob.writes} orders one
  * job's store write and its in-memory record (taken before, never under, the board's lock); the
  * store has its own single writer.

@@ -83,6 +83,21 @@ public interface JobStore {
   boolean assignBackend(JobId id, String expected, String backend);
 
   /**
+   * Cancels a job that waits, not handed to any backend: a compare-and-set on both, so a cancel
+   * never ends a job another process is handing over at the same moment. Its end is recorded as
+   * {@code cancelled} at {@code at}, with the error "cancelled".
+   *
+   * @return true if the job was waiting and is now cancelled
+   */
+  default boolean cancelWaiting(JobId id, Instant at) {
+    Optional<StoredJob> now = find(id);
+    if (now.isEmpty() || now.get().state() != JobState.QUEUED || now.get().backend() != null) {
+      return false;
+    }
+    return transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(at).withError("cancelled"));
+  }
+
+  /**
    * Ends a running job as succeeded and records its output images in one transaction: either the
    * state and all images are stored, or nothing is. The images belong to the job's user and carry
    * the job's template and parameters; their creation time is {@code finishedAt}.

@@ -30,7 +30,8 @@ public record UploadId(String value) {
     return text != null && FORMAT.matcher(text).matches();
   }
 
-  static UploadId generate(Instant now) {
+  /** A fresh id, sorting after those made earlier (as {@link io.comfygate.store.ImageId#generate} does). */
+  public static UploadId generate(Instant now) {
     return new UploadId(SortableIds.next('u', now));
   }
 

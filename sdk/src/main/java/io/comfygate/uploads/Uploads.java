@@ -4,7 +4,7 @@ import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.UploadNotFoundException;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.UploadStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,15 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,10 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
-  private static final String COLUMNS = "id, user_id, content_type, width, height, size_bytes, file, created_at";
   private static final int SWEEP_BATCH = 500;
 
-  private final Database db;
+  private final UploadStore store;
   private final Path dir;
   private final UploadLimits limits;
   private final ImageSniffer sniffer;
@@ -55,17 +49,17 @@ public final class Uploads {
    *
    * @param maxBytes the largest upload accepted (UPLOAD_MAX_BYTES)
    */
-  public Uploads(Database db, Path dir, long maxBytes, Clock clock) {
-    this(db, dir, UploadLimits.DEFAULTS.withMaxBytes(maxBytes), clock);
+  public Uploads(UploadStore store, Path dir, long maxBytes, Clock clock) {
+    this(store, dir, UploadLimits.DEFAULTS.withMaxBytes(maxBytes), clock);
   }
 
   /**
-   * @param db the database with the {@code uploads} table (the caller owns and closes it)
+   * @param store where uploads are recorded (and their quotas counted)
    * @param dir the folder files are kept in (created when needed)
    * @param limits per file and per user
    */
-  public Uploads(Database db, Path dir, UploadLimits limits, Clock clock) {
-    this.db = Objects.requireNonNull(db, "db");
+  public Uploads(UploadStore store, Path dir, UploadLimits limits, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
     this.dir = Objects.requireNonNull(dir, "dir");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.sniffer = new ImageSniffer(limits.maxBytes(), limits.maxPixels());
@@ -139,42 +133,30 @@ public final class Uploads {
   }
 
   private void requireRoom(String userId, Instant now) {
-    db.read("upload.quota", c -> {
-      checkQuota(c, userId, 0, now);
-      return null;
-    });
+    checkQuota(store.usage(userId, now.minus(limits.retention())), userId, 0, now);
   }
 
   /**
-   * Refuses an upload of {@code adding} bytes that would take the user past a quota. Counted in the
-   * same transaction as the insert, so parallel uploads cannot overshoot together.
+   * Refuses an upload of {@code adding} bytes that would take the user past a quota. The store
+   * counts in the same transaction as the insert, so parallel uploads cannot overshoot together.
    */
-  private void checkQuota(Connection c, String userId, long adding, Instant now) throws SQLException {
-    Instant since = now.minus(limits.retention());
-    try (PreparedStatement select = c.prepareStatement(
-        "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0), MIN(created_at) FROM uploads WHERE user_id = ? AND created_at >= ?")) {
-      select.setString(1, userId);
-      select.setLong(2, since.toEpochMilli());
-      try (ResultSet row = select.executeQuery()) {
-        row.next();
-        long count = row.getLong(1);
-        long bytes = row.getLong(2);
-        Duration untilOldestGoes = count == 0 ? Duration.ZERO
-            : Duration.between(now, Instant.ofEpochMilli(row.getLong(3)).plus(limits.retention()));
-        if (count >= limits.maxPerUser()) {
-          throw new QuotaExceededException(userId, "You keep " + count + " uploads, the most allowed per user"
-              + " (UPLOAD_MAX_PER_USER=" + limits.maxPerUser() + "); the oldest is removed in "
-              + inWords(untilOldestGoes) + " (UPLOAD_RETENTION_HOURS)", limits.maxPerUser(),
-              atLeastASecond(untilOldestGoes));
-        }
-        if (bytes + Math.max(adding, 1) > limits.maxBytesPerUser()) {
-          throw new UploadRejectedException(Reason.USER_BYTES_QUOTA, "Your uploads kept take " + bytes + " bytes"
-              + (adding > 0 ? "; this image of " + adding + " bytes would pass" : ", all")
-              + " the " + human(limits.maxBytesPerUser()) + " allowed per user (" + limits.maxBytesPerUser()
-              + " bytes, UPLOAD_MAX_BYTES_PER_USER); the oldest is removed in " + inWords(untilOldestGoes)
-              + " (UPLOAD_RETENTION_HOURS)", limits.maxBytesPerUser());
-        }
-      }
+  private void checkQuota(UploadStore.Usage usage, String userId, long adding, Instant now) {
+    long count = usage.count();
+    long bytes = usage.bytes();
+    Duration untilOldestGoes = usage.oldest() == null ? Duration.ZERO
+        : Duration.between(now, usage.oldest().plus(limits.retention()));
+    if (count >= limits.maxPerUser()) {
+      throw new QuotaExceededException(userId, "You keep " + count + " uploads, the most allowed per user"
+          + " (UPLOAD_MAX_PER_USER=" + limits.maxPerUser() + "); the oldest is removed in "
+          + inWords(untilOldestGoes) + " (UPLOAD_RETENTION_HOURS)", limits.maxPerUser(),
+          atLeastASecond(untilOldestGoes));
+    }
+    if (bytes + Math.max(adding, 1) > limits.maxBytesPerUser()) {
+      throw new UploadRejectedException(Reason.USER_BYTES_QUOTA, "Your uploads kept take " + bytes + " bytes"
+          + (adding > 0 ? "; this image of " + adding + " bytes would pass" : ", all")
+          + " the " + human(limits.maxBytesPerUser()) + " allowed per user (" + limits.maxBytesPerUser()
+          + " bytes, UPLOAD_MAX_BYTES_PER_USER); the oldest is removed in " + inWords(untilOldestGoes)
+          + " (UPLOAD_RETENTION_HOURS)", limits.maxBytesPerUser());
     }
   }
 
@@ -225,13 +207,7 @@ public final class Uploads {
 
   /** An upload by id, whoever owns it. */
   public Optional<Upload> find(UploadId id) {
-    return db.read("upload.find", c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM uploads WHERE id = ?")) {
-        select.setString(1, id.value());
-        List<Upload> found = mapAll(select);
-        return found.stream().findFirst();
-      }
-    });
+    return store.find(id);
   }
 
   /**
@@ -259,14 +235,7 @@ public final class Uploads {
     int removed = 0;
     List<Upload> batch;
     do {
-      batch = db.read("upload.expired", c -> {
-        try (PreparedStatement select = c.prepareStatement(
-            "SELECT " + COLUMNS + " FROM uploads WHERE created_at < ? ORDER BY created_at, id LIMIT ?")) {
-          select.setLong(1, cutoff.toEpochMilli());
-          select.setInt(2, SWEEP_BATCH);
-          return mapAll(select);
-        }
-      });
+      batch = store.createdBefore(cutoff, SWEEP_BATCH);
       for (Upload upload : batch) {
         try {
           Files.deleteIfExists(file(upload));
@@ -274,45 +243,15 @@ public final class Uploads {
           LOG.warn("could not remove expired upload file {}: {}", file(upload), e.getMessage());
           return removed; // the row stays, so the file is tried again at the next sweep
         }
-        removed += db.inTransaction("upload.remove", c -> {
-          try (PreparedStatement delete = c.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
-            delete.setString(1, upload.id().value());
-            return delete.executeUpdate();
-          }
-        });
+        removed += store.delete(upload.id()) ? 1 : 0;
       }
     } while (batch.size() == SWEEP_BATCH);
     return removed;
   }
 
   private void insert(Upload u) {
-    db.inTransaction("upload.insert", c -> {
-      db.lockInLine(c, "upload:" + u.userId()); // parallel uploads of one user count one after the other
-      checkQuota(c, u.userId(), u.bytes(), u.createdAt());
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO uploads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, u.id().value());
-        insert.setString(2, u.userId());
-        insert.setString(3, u.contentType());
-        insert.setInt(4, u.width());
-        insert.setInt(5, u.height());
-        insert.setLong(6, u.bytes());
-        insert.setString(7, u.file());
-        insert.setLong(8, u.createdAt().toEpochMilli());
-        return insert.executeUpdate();
-      }
-    });
-  }
-
-  private static List<Upload> mapAll(PreparedStatement select) throws SQLException {
-    List<Upload> out = new ArrayList<>();
-    try (ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        out.add(new Upload(UploadId.of(rows.getString("id")), rows.getString("user_id"), rows.getString("content_type"),
-            rows.getInt("width"), rows.getInt("height"), rows.getLong("size_bytes"), rows.getString("file"),
-            Instant.ofEpochMilli(rows.getLong("created_at"))));
-      }
-    }
-    return out;
+    store.insert(u, u.createdAt().minus(limits.retention()),
+        usage -> checkQuota(usage, u.userId(), u.bytes(), u.createdAt()));
   }
 
   private static void deleteQuietly(Path file) {

@@ -3,6 +3,8 @@ package io.comfygate.webhooks;
 import io.comfygate.internal.concurrent.NamedThreads;
 import io.comfygate.internal.http.BoundedHttp;
 import io.comfygate.internal.http.OwnedHttpClient;
+import io.comfygate.store.ClaimedEvent;
+import io.comfygate.store.WebhookStore;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,20 +27,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the outbox's events. One scheduler thread picks, for each job, its oldest pending event
- * once it is due and hands it to a bounded pool of senders; a job with an event in flight gets
- * nothing more until that attempt ends, so a job's events arrive in order while different jobs
- * go in parallel. Every outcome is written back to the outbox before the next event of the job
- * is considered, so a restart resumes exactly where this one stopped (an attempt cut off by the
- * stop is sent again, with the same event id: at-least-once). Before each attempt the receiver's
- * addresses are checked ({@link ReceiverGuard}); a receiver inside the server's network is not called.
+ * Sends the outbox's events. One scheduler thread claims, under this deliverer's owner id, the
+ * oldest pending event of each job once it is due ({@link WebhookStore#claimDue}: never a job
+ * with an event claimed by this or another instance) and hands it to a bounded pool of senders;
+ * so a job's events arrive in order while different jobs go in parallel, also when several
+ * instances send from one database. Every outcome is written back, ending the claim, before the
+ * next event of the job can be claimed, and only while the claim is still this deliverer's (an
+ * outcome that comes after another instance took the claim over is dropped: that one sends
+ * again). A restart resumes exactly where this one stopped (an attempt cut off by the stop is
+ * released and sent again, with the same event id: at-least-once). Before each attempt the
+ * receiver's addresses are checked ({@link ReceiverGuard}); a receiver inside the server's network
+ * is not called.
  */
 final class Deliverer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final int MAX_ERROR = 500;
 
-  private final WebhookOutbox outbox;
+  private final WebhookStore store;
+  private final String owner;
+  private final Duration lease;
   private final Clock clock;
   private final Backoff backoff;
   private final int maxAttempts;
@@ -50,14 +58,20 @@ final class Deliverer implements AutoCloseable {
   private final OwnedHttpClient http;
   private final ReceiverGuard guard;
   private final Object monitor = new Object();
-  private final Set<String> inFlight = new HashSet<>(); // job ids, guarded by monitor
+  private final Set<Long> inFlight = new HashSet<>(); // seq of the events being sent, guarded by monitor
   private boolean nudged; // guarded by monitor
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<java.util.function.Consumer<DeliveryAttempt>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  Deliverer(WebhookOutbox outbox, Clock clock, Backoff backoff, int maxAttempts, Duration retryWindow, Duration timeout,
-      int threads, ReceiverGuard guard) {
-    this.outbox = outbox;
+  /**
+   * @param owner the id claims are made under: unique among the instances on the database
+   * @param lease how long a claim lasts; longer than an attempt can take
+   */
+  Deliverer(WebhookStore store, String owner, Duration lease, Clock clock, Backoff backoff, int maxAttempts,
+      Duration retryWindow, Duration timeout, int threads, ReceiverGuard guard) {
+    this.store = store;
+    this.owner = owner;
+    this.lease = lease;
     this.clock = clock;
     this.backoff = backoff;
     this.maxAttempts = maxAttempts;
@@ -85,6 +99,16 @@ final class Deliverer implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      int released = store.releaseAll(owner); // an earlier run under this id may have left some
+      if (released > 0) {
+        LOG.atInfo().setMessage("webhook_claims_released").addKeyValue("event", "webhook_claims_released")
+            .addKeyValue("owner", owner).addKeyValue("claims", released).log();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("webhook deliverer {}: could not release the claims of an earlier run; they end with their lease",
+          owner, e);
+    }
     while (!closed.get()) {
       try {
         Duration wait = dispatchDue();
@@ -104,35 +128,33 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  /** Hands every due head event to a sender; returns how long to wait before looking again. */
+  /** Claims due head events for the free senders; returns how long to wait before looking again. */
   private Duration dispatchDue() {
     int free;
-    Set<String> busy;
     synchronized (monitor) {
       free = threads - inFlight.size();
-      busy = Set.copyOf(inFlight);
     }
     if (free > 0) {
-      List<WebhookOutbox.Pending> due = outbox.due(clock.instant(), free + busy.size());
-      for (WebhookOutbox.Pending event : due) {
-        if (free == 0) {
-          break;
-        }
-        if (busy.contains(event.jobId())) {
-          continue;
-        }
+      List<ClaimedEvent> claimed = store.claimDue(owner, clock.instant(), lease, free);
+      for (int i = 0; i < claimed.size(); i++) {
+        ClaimedEvent event = claimed.get(i);
         synchronized (monitor) {
-          inFlight.add(event.jobId());
+          if (!inFlight.add(event.seq())) {
+            continue; // still being sent past its lease (the claim is now renewed); its end records it
+          }
         }
-        free--;
         try {
           senders.execute(() -> attempt(event));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-          return IDLE_POLL; // closing
+          synchronized (monitor) {
+            inFlight.remove(event.seq());
+          }
+          claimed.subList(i, claimed.size()).forEach(this::releaseQuietly); // closing: for the next one to send
+          return IDLE_POLL;
         }
       }
     }
-    Optional<Instant> next = outbox.nextDue();
+    Optional<Instant> next = store.nextDue(clock.instant());
     if (next.isEmpty()) {
       return IDLE_POLL;
     }
@@ -141,21 +163,25 @@ final class Deliverer implements AutoCloseable {
     return until.compareTo(IDLE_POLL) > 0 || until.isNegative() ? IDLE_POLL : until;
   }
 
-  private void attempt(WebhookOutbox.Pending event) {
+  private void attempt(ClaimedEvent event) {
     try {
       long started = System.nanoTime();
       Outcome outcome = send(event);
       if (outcome == null) {
-        return; // interrupted by close: left pending, sent again after the restart
+        releaseQuietly(event); // interrupted by close: left pending, sent again by whoever claims it next
+        return;
       }
-      tell(new DeliveryAttempt(event.eventId(), event.jobId(), record(event, outcome), event.attempts() + 1,
-          Duration.ofNanos(System.nanoTime() - started)));
+      DeliveryState state = record(event, outcome);
+      if (state != null) {
+        tell(new DeliveryAttempt(event.eventId(), event.jobId(), state, event.attempts() + 1,
+            Duration.ofNanos(System.nanoTime() - started)));
+      }
     } catch (RuntimeException e) {
       LOG.warn("webhook {} of job {}: recording the attempt failed; it will be sent again", event.eventId(),
           event.jobId(), e);
     } finally {
       synchronized (monitor) {
-        inFlight.remove(event.jobId());
+        inFlight.remove(event.seq());
         nudged = true;
         monitor.notifyAll();
       }
@@ -173,8 +199,17 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  private Outcome send(WebhookOutbox.Pending event) {
-    Optional<String> secret = outbox.secret(event.keyId());
+  private void releaseQuietly(ClaimedEvent event) {
+    try {
+      store.release(event.seq(), owner);
+    } catch (RuntimeException e) {
+      LOG.warn("webhook {} of job {}: could not release its claim; it is sent again when the claim's lease ends",
+          event.eventId(), event.jobId(), e);
+    }
+  }
+
+  private Outcome send(ClaimedEvent event) {
+    Optional<String> secret = store.signingSecret(event.keyId());
     if (secret.isEmpty()) {
       return new Outcome(null, "the API key " + event.keyId() + " was revoked or has no secret; not sent", true);
     }
@@ -237,14 +272,19 @@ final class Deliverer implements AutoCloseable {
     }
   }
 
-  /** Records the attempt's outcome; returns the event's state after it. */
-  private DeliveryState record(WebhookOutbox.Pending event, Outcome outcome) {
+  /**
+   * Records the attempt's outcome while the claim is still ours; returns the event's state after
+   * it, or null if another instance took the claim over (it sends the event again).
+   */
+  private DeliveryState record(ClaimedEvent event, Outcome outcome) {
     Instant now = clock.instant();
     int attempts = event.attempts() + 1;
     String error = outcome.error() == null || outcome.error().length() <= MAX_ERROR ? outcome.error()
         : outcome.error().substring(0, MAX_ERROR);
     if (outcome.ok()) {
-      outbox.attempted(event.seq(), DeliveryState.DELIVERED, attempts, outcome.status(), null, now, null);
+      if (!store.attempted(event.seq(), owner, DeliveryState.DELIVERED, attempts, outcome.status(), null, now, null)) {
+        return claimLost(event);
+      }
       LOG.atDebug().setMessage("webhook_delivered").addKeyValue("event", "webhook_delivered")
           .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
           .addKeyValue("attempts", attempts).log();
@@ -252,14 +292,23 @@ final class Deliverer implements AutoCloseable {
     }
     Instant next = now.plus(backoff.delay(attempts, ThreadLocalRandom.current().nextDouble()));
     boolean giveUp = outcome.permanent() || attempts >= maxAttempts || next.isAfter(event.retryFrom().plus(retryWindow));
-    outbox.attempted(event.seq(), giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, attempts, outcome.status(),
-        error, now, next);
+    if (!store.attempted(event.seq(), owner, giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, attempts,
+        outcome.status(), error, now, next)) {
+      return claimLost(event);
+    }
     LOG.atWarn().setMessage(giveUp ? "webhook_failed" : "webhook_retry")
         .addKeyValue("event", giveUp ? "webhook_failed" : "webhook_retry")
         .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId())
         .addKeyValue("url_host", event.url().getHost()).addKeyValue("attempts", attempts)
         .addKeyValue("reason", error).addKeyValue("next_attempt_at", giveUp ? null : next.toString()).log();
     return giveUp ? DeliveryState.FAILED : DeliveryState.PENDING;
+  }
+
+  private DeliveryState claimLost(ClaimedEvent event) {
+    LOG.atWarn().setMessage("webhook_claim_lost").addKeyValue("event", "webhook_claim_lost")
+        .addKeyValue("event_id", event.eventId()).addKeyValue("job_id", event.jobId()).addKeyValue("owner", owner)
+        .addKeyValue("lease", lease.toString()).log();
+    return null;
   }
 
   private static void sleepQuietly() {

@@ -5,6 +5,8 @@ import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.Stores;
+import io.comfygate.store.WebhookStore;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JobChangeHook;
 import java.net.InetAddress;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code retryWindow} has passed since the event. Delivery is <i>at least once</i>: an attempt cut
  * off by a stop is sent again after the restart with the same {@code ComfyGate-Event-Id}.
  *
+ * <p><b>Several instances, one database.</b> Each instance's deliverer claims the events it sends
+ * ({@link WebhookStore#claimDue}) under its {@linkplain Builder#owner owner id}, so each event is
+ * sent by one of them, and a job's events in order, whichever sends them. An instance that dies
+ * leaves its claims behind; another takes them over when their lease ({@link Builder#claimLease})
+ * has passed.
+ *
  * <p><b>Never in the way.</b> The job's own path only writes a row; all HTTP happens on this
  * object's threads ({@code comfygate-webhook-*}), each call bounded by the timeout, so a slow or
  * dead receiver cannot slow the queue. Create one per database, give it to the engine, and close
@@ -41,7 +50,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * network or the cloud's metadata service.
  */
 public final class Webhooks implements AutoCloseable {
-  private final WebhookOutbox outbox;
+  private final WebhookStore store;
+  private final JobPayloads payloads;
   private final Deliverer deliverer;
   private final WebhookUrlPolicy policy;
   private final Clock clock;
@@ -50,14 +60,35 @@ public final class Webhooks implements AutoCloseable {
   private Webhooks(Builder b) {
     this.clock = b.clock;
     this.policy = WebhookUrlPolicy.allowing(b.allowedHosts);
-    this.outbox = new WebhookOutbox(b.db, new JobPayloads(b.imageUrlBase));
-    this.deliverer = new Deliverer(outbox, clock, new Backoff(b.initialBackoff, b.maxBackoff), b.maxAttempts,
-        b.retryWindow, b.timeout, b.threads,
+    this.store = b.store;
+    this.payloads = new JobPayloads(b.imageUrlBase);
+    Duration lease = b.claimLease != null ? b.claimLease : defaultLease(b.timeout);
+    this.deliverer = new Deliverer(store, b.owner, lease, clock, new Backoff(b.initialBackoff, b.maxBackoff),
+        b.maxAttempts, b.retryWindow, b.timeout, b.threads,
         new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads));
   }
 
-  public static Builder builder(Database db) {
-    return new Builder(db);
+  /**
+   * Longer than an attempt can take (the receiver's address check and the request are each bounded
+   * by the timeout, the answer by twice it), with room for a slow database write: a claim must not
+   * run out while its attempt is still under way, or another instance would send the event too.
+   */
+  static Duration defaultLease(Duration timeout) {
+    return timeout.multipliedBy(4).plusSeconds(30);
+  }
+
+  /**
+   * Webhooks on the outbox tables of {@code db} (the caller owns and closes it), which must come from
+   * {@link Stores#open} or {@link Stores#builder}: the outbox rows are written in the job changes'
+   * own transactions.
+   */
+  public static Builder builder(Stores db) {
+    return new Builder(Database.of(Objects.requireNonNull(db, "db")).webhooks());
+  }
+
+  /** Webhooks on {@code store}. */
+  public static Builder builder(WebhookStore store) {
+    return new Builder(store);
   }
 
   /**
@@ -69,9 +100,9 @@ public final class Webhooks implements AutoCloseable {
     return (tx, id, state, at) -> {
       WebhookTarget target = expected.remove(id);
       if (target != null) {
-        outbox.subscribe(tx, id, target);
+        store.subscribe(tx, id, target);
       }
-      outbox.record(tx, id, state, at);
+      store.record(tx, id, state, at, payloads);
     };
   }
 
@@ -115,7 +146,7 @@ public final class Webhooks implements AutoCloseable {
       }
       return Optional.of(new WebhookTarget(policy.check(requestedUrl), apiKeyId));
     }
-    return apiKeyId == null ? Optional.empty() : outbox.defaultUrl(apiKeyId).map(u -> new WebhookTarget(u, apiKeyId));
+    return apiKeyId == null ? Optional.empty() : store.defaultUrl(apiKeyId).map(u -> new WebhookTarget(u, apiKeyId));
   }
 
   /**
@@ -127,12 +158,12 @@ public final class Webhooks implements AutoCloseable {
    * @param page which page; past the last one it is empty, with the total
    */
   public Page<Delivery> deliveries(DeliveryState state, String jobId, PageRequest page) {
-    return outbox.page(state, jobId, Objects.requireNonNull(page, "page"));
+    return store.page(state, jobId, Objects.requireNonNull(page, "page"));
   }
 
   /** One event and its delivery, if there is such an event. */
   public Optional<Delivery> delivery(String eventId) {
-    return outbox.find(eventId);
+    return store.find(eventId);
   }
 
   /**
@@ -142,10 +173,10 @@ public final class Webhooks implements AutoCloseable {
    * @throws java.util.NoSuchElementException if there is no such event
    */
   public boolean redeliver(String eventId) {
-    if (outbox.find(eventId).isEmpty()) {
+    if (store.find(eventId).isEmpty()) {
       throw new java.util.NoSuchElementException("no webhook event " + eventId);
     }
-    boolean changed = outbox.redeliver(eventId, clock.instant());
+    boolean changed = store.redeliver(eventId, clock.instant());
     if (changed) {
       deliverer.nudge();
     }
@@ -169,7 +200,9 @@ public final class Webhooks implements AutoCloseable {
 
   /** Configures {@link Webhooks}; {@link #build()} starts delivering what is pending. */
   public static final class Builder {
-    private final Database db;
+    private final WebhookStore store;
+    private String owner = UUID.randomUUID().toString();
+    private Duration claimLease;
     private Clock clock = Clock.systemUTC();
     private int maxAttempts = 15;
     private Duration retryWindow = Duration.ofHours(24);
@@ -180,8 +213,33 @@ public final class Webhooks implements AutoCloseable {
     private List<String> allowedHosts = List.of();
     private String imageUrlBase = "/api/";
 
-    private Builder(Database db) {
-      this.db = Objects.requireNonNull(db, "db");
+    private Builder(WebhookStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * The id this instance's deliverer claims events under: unique among the instances sharing the
+     * database, and best the same after a restart (the claims an earlier run left are then released
+     * at once instead of at the end of their lease). Default: a random id.
+     *
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder owner(String owner) {
+      if (owner == null || owner.isBlank()) {
+        throw new IllegalArgumentException("owner must not be blank: " + owner);
+      }
+      this.owner = owner;
+      return this;
+    }
+
+    /**
+     * How long a claim on an event lasts: after it another instance may send an event whose sender
+     * died. Must be longer than an attempt can take (over twice the {@link #timeout}). Default: four
+     * times the timeout plus 30 s.
+     */
+    public Builder claimLease(Duration lease) {
+      this.claimLease = Durations.requirePositive(lease, "claimLease");
+      return this;
     }
 
     /** WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_ALLOWED_HOSTS, WEBHOOK_THREADS. */
@@ -260,6 +318,10 @@ public final class Webhooks implements AutoCloseable {
 
     /** Starts the deliverer; events left pending by a previous run are sent first. */
     public Webhooks build() {
+      if (claimLease != null && claimLease.compareTo(timeout.multipliedBy(2)) <= 0) {
+        throw new IllegalStateException("claimLease must be longer than an attempt, over twice the timeout ("
+            + timeout + "): " + claimLease);
+      }
       Webhooks webhooks = new Webhooks(this);
       webhooks.deliverer.start();
       return webhooks;

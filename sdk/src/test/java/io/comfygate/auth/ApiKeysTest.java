@@ -17,7 +17,7 @@ class ApiKeysTest {
 
   @BeforeEach
   void open() {
-    keys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), Clock.systemUTC());
+    keys = new ApiKeys(store.db().apiKeys(), Clock.systemUTC());
   }
 
   @Test
@@ -59,7 +59,7 @@ class ApiKeysTest {
     String file = new String(Files.readAllBytes(store.file()), java.nio.charset.StandardCharsets.ISO_8859_1)
         + (Files.exists(wal) ? new String(Files.readAllBytes(wal), java.nio.charset.StandardCharsets.ISO_8859_1) : "");
     assertThat(file).doesNotContain(issued.secret()).contains(ApiKeys.hash(issued.secret()));
-    keys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.reopen()), Clock.systemUTC());
+    keys = new ApiKeys(store.reopen().apiKeys(), Clock.systemUTC());
     assertThat(keys.authenticate(issued.secret())).get().extracting(ApiKey::admin).isEqualTo(true);
   }
 

@@ -13,20 +13,12 @@ import io.comfygate.store.jdbc.Database;
 import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.RecordedRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,19 +32,17 @@ class CrashRestartTest {
   private static final int JOBS = 50;
   private static final int USERS = 5;
   private static final Duration CHILD_READY = Duration.ofSeconds(30);
-  private static final String EOF = "\u0000eof";
 
   @RegisterExtension
   static final EngineFixture ENGINE = new EngineFixture(FakeComfyUi.builder().steps(4).stepDelay(Duration.ofMillis(20)));
 
-  private Process child;
+  private EngineChild child;
 
   /** Ends the engine process; the fixture then closes the restarted engine. */
   @AfterEach
   void cleanUp() throws InterruptedException {
     if (child != null) {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.close();
     }
   }
 
@@ -68,48 +58,11 @@ class CrashRestartTest {
   private List<JobId> startChildAndKillItMidFlight() throws IOException, InterruptedException {
     // Slow enough that the running job is still running when the kill lands.
     ENGINE.comfy().slowNodes(Duration.ofMillis(250));
-    String java = ProcessHandle.current().info().command().orElseThrow(() -> new AssertionError("no java command"));
-    Path stderr = ENGINE.dir().resolve("child-stderr.txt");
-    child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EngineProcess.class.getName(),
-        database(), ENGINE.dir().resolve("outputs").toString(), ENGINE.comfy().baseUrl().toString(),
-        String.valueOf(JOBS), String.valueOf(USERS))
-        .redirectError(stderr.toFile())
-        .start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the child was killed: its pipe ends
-      }
-      lines.add(EOF);
-    }, "crash-test-child-stdout");
-    reader.setDaemon(true);
-    reader.start();
-
-    List<JobId> ids = new ArrayList<>();
-    long deadline = System.nanoTime() + CHILD_READY.toNanos();
-    while (true) {
-      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (line == null || line.equals(EOF)) {
-        throw new AssertionError("the engine process did not get ready (" + (line == null ? "timed out" : "exited")
-            + "); its stderr:\n" + Files.readString(stderr));
-      }
-      if (line.startsWith(EngineProcess.JOB_PREFIX)) {
-        ids.add(new JobId(line.substring(EngineProcess.JOB_PREFIX.length())));
-      } else if (line.equals(EngineProcess.READY)) {
-        break;
-      }
-    }
-
-    child.destroyForcibly();
-    assertThat(child.waitFor(10, TimeUnit.SECONDS)).as("killed within 10 s").isTrue();
-    assertThat(child.isAlive()).isFalse();
-    if (!System.getProperty("os.name").startsWith("Windows")) {
-      assertThat(child.exitValue()).as("ended by SIGKILL (128 + 9)").isEqualTo(137);
-    }
+    child = EngineChild.start(ENGINE.dir().resolve("child-stderr.txt"), List.of(database(),
+        ENGINE.dir().resolve("outputs").toString(), ENGINE.comfy().baseUrl().toString(),
+        String.valueOf(JOBS), String.valueOf(USERS)));
+    List<JobId> ids = child.awaitReady(CHILD_READY);
+    child.kill();
     assertThat(ids).hasSize(JOBS);
     return ids;
   }

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * A job engine in a JVM of its own, for tests that kill it with SIGKILL mid-flight.
  *
- * <p>Arguments: database file, output folder, ComfyUI base URL, number of jobs, number of users.
+ * <p>Arguments: database (a SQLite file or a {@code jdbc:postgresql:} URL), output folder, ComfyUI
+ * base URL, number of jobs, number of users; on PostgreSQL optionally also the instance id, the
+ * heartbeat and the lease in milliseconds (it then takes the dispatcher lease at start if free).
  * It submits the jobs round-robin across the users, prints {@code JOB <id>} for each, then
  * {@code READY} once one job runs on the backend, one waits in ComfyUI's own queue and at least one
  * still waits here, and then just keeps running until it is killed. It also stops by itself when
@@ -23,14 +25,14 @@ import java.util.List;
 public final class EngineProcess {
   static final String READY = "READY";
   static final String JOB_PREFIX = "JOB ";
-  private static final Duration MAX_LIFETIME = Duration.ofSeconds(90);
+  private static final Duration MAX_LIFETIME = Duration.ofSeconds(120);
   private static final Duration READY_WITHIN = Duration.ofSeconds(30);
 
   private EngineProcess() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
-      System.err.println("usage: EngineProcess <db> <outputDir> <comfyUrl> <jobs> <users>");
+    if (args.length != 5 && args.length != 8) {
+      System.err.println("usage: EngineProcess <db> <outputDir> <comfyUrl> <jobs> <users> [<instanceId> <heartbeatMs> <leaseMs>]");
       System.exit(2);
     }
     watchParent();
@@ -43,6 +45,9 @@ public final class EngineProcess {
         // Everyone's jobs are admitted: one each on the backend, the rest waiting here.
         .quota(new QuotaPolicy(jobCount, 1))
         .clientCustomizer(c -> c.historyPollInterval(Duration.ofMillis(100)))
+        .cluster(args.length == 8 ? args[5] : null,
+            Duration.ofMillis(args.length == 8 ? Long.parseLong(args[6]) : 1000),
+            Duration.ofMillis(args.length == 8 ? Long.parseLong(args[7]) : 5000))
         .build();
     ObjectMapper json = new ObjectMapper();
     for (int i = 0; i < jobCount; i++) {

@@ -28,6 +28,22 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
+  void cancelWaitingEndsOnlyAJobThatNoBackendHasAndOnlyOnce() {
+    StoredJob waiting = insertQueued("alice", at(0));
+    StoredJob handed = insertQueued("alice", at(1));
+    assertThat(jobStore().assignBackend(handed.id(), null, "comfy:8188")).isTrue();
+
+    assertThat(jobStore().cancelWaiting(handed.id(), at(2))).as("a job being handed over").isFalse();
+    assertThat(jobStore().cancelWaiting(waiting.id(), at(2))).isTrue();
+    assertThat(jobStore().cancelWaiting(waiting.id(), at(3))).as("once").isFalse();
+    StoredJob cancelled = jobStore().find(waiting.id()).orElseThrow();
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.finishedAt()).isEqualTo(at(2));
+    assertThat(cancelled.error()).isEqualTo("cancelled");
+    assertThat(jobStore().find(handed.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
   void unknownJobIsNotFound() {
     assertThat(jobStore().find(job("alice", at(0)).id())).isEmpty();
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
 import io.comfygate.store.SqliteStoreFile;
+import io.comfygate.store.jdbc.JdbcUploadStore;
 import io.comfygate.testkit.SampleImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -38,7 +39,7 @@ class ImageEndsTest {
 
   @BeforeEach
   void open() {
-    uploads = new Uploads(store.db(), store.dir().resolve("uploads"),
+    uploads = new Uploads(new JdbcUploadStore(store.db()), store.dir().resolve("uploads"),
         UploadLimits.DEFAULTS.withMaxBytes(2_000_000), Clock.systemUTC());
   }
 
@@ -122,7 +123,7 @@ class ImageEndsTest {
     assertThat(uploads.store("alice", in(UploadsContract.webpExtended(4096, 4096))).width()).isEqualTo(4096);
     assertThat(uploads.store("alice", in(SampleImages.pngDeclaring(4096, 4096, 16))).height()).isEqualTo(4096);
 
-    Uploads small = new Uploads(store.db(), store.dir().resolve("uploads"),
+    Uploads small = new Uploads(new JdbcUploadStore(store.db()), store.dir().resolve("uploads"),
         UploadLimits.DEFAULTS.withQuota(100, 1 << 30, 40 * 30 - 1), Clock.systemUTC());
     assertThatThrownBy(() -> small.store("alice", in(SampleImages.png(40, 30))))
         .isInstanceOfSatisfying(UploadRejectedException.class, e -> assertThat(e.limit()).isEqualTo(1199))

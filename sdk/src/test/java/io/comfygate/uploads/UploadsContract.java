@@ -9,6 +9,7 @@ import io.comfygate.errors.UploadRejectedException;
 import io.comfygate.errors.UploadRejectedException.Reason;
 import io.comfygate.store.StoreContractSupport;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcUploadStore;
 import io.comfygate.testkit.FakeClock;
 import io.comfygate.testkit.SampleImages;
 import java.io.ByteArrayInputStream;
@@ -45,7 +46,7 @@ public abstract class UploadsContract {
   void open() {
     db = store().db();
     dir = store().dir().resolve("outputs/uploads");
-    uploads = new Uploads(db, dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
+    uploads = new Uploads(new JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   @Test
@@ -118,7 +119,7 @@ public abstract class UploadsContract {
     assertThat(endless.read).as("bytes read of an endless body").isBetween(100_001L, 100_000L + 64 * 1024);
     assertThat(filesIn(dir)).isEmpty();
     // Exactly at the limit is fine.
-    Uploads tight = new Uploads(db, dir, SampleImages.png(8, 8).length, Clock.systemUTC());
+    Uploads tight = new Uploads(new JdbcUploadStore(db), dir, SampleImages.png(8, 8).length, Clock.systemUTC());
     assertThat(tight.store("alice", in(SampleImages.png(8, 8))).bytes()).isEqualTo(SampleImages.png(8, 8).length);
   }
 
@@ -149,7 +150,7 @@ public abstract class UploadsContract {
   @Test
   void uploadsOlderThanTheCutoffAreRemovedWithTheirFiles() throws IOException {
     Upload old = uploads.store("alice", in(SampleImages.png(4, 4)));
-    Upload fresh = new Uploads(db, dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
+    Upload fresh = new Uploads(new JdbcUploadStore(db), dir, 100_000, Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC))
         .store("alice", in(SampleImages.png(5, 5)));
 
     assertThat(uploads.removeCreatedBefore(T0.plusSeconds(60))).isEqualTo(1);
@@ -163,7 +164,7 @@ public abstract class UploadsContract {
   @Test
   void aUserKeepsAtMostTheCountQuotaUntilTheOldestExpiresOrIsRemoved() throws IOException {
     FakeClock clock = FakeClock.at(T0);
-    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)), clock);
+    Uploads limited = new Uploads(new JdbcUploadStore(db), dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)), clock);
     Upload first = limited.store("alice", in(SampleImages.png(4, 4)));
     clock.advance(Duration.ofHours(1));
     limited.store("alice", in(SampleImages.png(4, 4)));
@@ -196,7 +197,7 @@ public abstract class UploadsContract {
   void aUserKeepsAtMostTheBytesQuotaCountingOnlyTheImagesStored() throws IOException {
     byte[] png = SampleImages.png(32, 32);
     byte[] padded = Arrays.copyOf(png, png.length * 3); // what follows IEND is dropped: it does not count
-    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 100, png.length * 2L + 100,
+    Uploads limited = new Uploads(new JdbcUploadStore(db), dir, new UploadLimits(100_000, 1 << 24, 100, png.length * 2L + 100,
         Duration.ofHours(24)), Clock.fixed(T0, ZoneOffset.UTC));
     assertThat(limited.store("alice", in(padded)).bytes()).isEqualTo(png.length);
     assertThat(limited.store("alice", in(padded)).bytes()).isEqualTo(png.length);
@@ -213,7 +214,7 @@ public abstract class UploadsContract {
 
   @Test
   void parallelUploadsCannotOvershootTheQuotaTogether() throws Exception {
-    Uploads limited = new Uploads(db, dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)),
+    Uploads limited = new Uploads(new JdbcUploadStore(db), dir, new UploadLimits(100_000, 1 << 24, 3, 1 << 30, Duration.ofHours(24)),
         Clock.systemUTC());
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
     try {

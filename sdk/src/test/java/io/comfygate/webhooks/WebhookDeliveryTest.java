@@ -54,7 +54,7 @@ class WebhookDeliveryTest {
   void start() {
     receiver.start();
     openAll(4, 1000);
-    key = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(db), Clock.systemUTC()).issue("ext", "render farm", false);
+    key = new ApiKeys(db.apiKeys(), Clock.systemUTC()).issue("ext", "render farm", false);
   }
 
   @AfterEach
@@ -241,7 +241,7 @@ class WebhookDeliveryTest {
     receiver.holdRequests(); // nothing is answered until the key is revoked
     Job job = submit("ext");
     awaitState(job, JobState.SUCCEEDED);
-    new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(db), Clock.systemUTC()).revoke(key.key().id());
+    new ApiKeys(db.apiKeys(), Clock.systemUTC()).revoke(key.key().id());
     receiver.stop();
     receiver.release();
 
@@ -257,7 +257,7 @@ class WebhookDeliveryTest {
     assertThat(deliveries(null, plain.id().value())).isEmpty();
 
     assertThat(webhooks.resolve(key.key().id(), null)).isEmpty();
-    new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(db), Clock.systemUTC()).setWebhookUrl(key.key().id(), URI.create("https://hooks.example.com/x"));
+    new ApiKeys(db.apiKeys(), Clock.systemUTC()).setWebhookUrl(key.key().id(), URI.create("https://hooks.example.com/x"));
     assertThat(webhooks.resolve(key.key().id(), null)).contains(
         new WebhookTarget(URI.create("https://hooks.example.com/x"), key.key().id()));
     assertThat(webhooks.resolve(key.key().id(), "http://127.0.0.1:1/y").orElseThrow().url().getPort()).isEqualTo(1);

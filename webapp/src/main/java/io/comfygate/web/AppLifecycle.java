@@ -3,8 +3,7 @@ package io.comfygate.web;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
-import io.comfygate.store.jdbc.Database;
-import io.comfygate.store.jdbc.JdbcApiKeyStore;
+import io.comfygate.store.Stores;
 import io.comfygate.webhooks.Webhooks;
 import io.comfygate.web.docs.ApiDocument;
 import io.comfygate.web.docs.OpenApiServlet;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class AppLifecycle implements ServletContextListener {
   public static final String ENV_FILE_PARAM = "COMFYGATE_ENV_FILE";
 
-  private Database database;
+  private Stores database;
   private JobEngine engine;
   private Webhooks webhooks;
   private LiveHub live;
@@ -79,7 +78,7 @@ public final class AppLifecycle implements ServletContextListener {
       database = DatabaseSource.open(settings);
       webhooks = Webhooks.builder(database).settings(settings).imageUrlBase(context.getContextPath() + "/api/").build();
       engine = JobEngine.builder().settings(settings).database(database).webhooks(webhooks).build();
-      ApiKeys apiKeys = new ApiKeys(new JdbcApiKeyStore(database), Clock.systemUTC());
+      ApiKeys apiKeys = new ApiKeys(database.apiKeys(), Clock.systemUTC());
       AppServices services = new AppServices(settings, engine, apiKeys, webhooks);
       context.setAttribute(AppServices.ATTRIBUTE, services);
       metrics = ComfyMetrics.start(engine, MetricsEndpoint.version(context));

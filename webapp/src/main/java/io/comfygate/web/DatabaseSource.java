@@ -2,7 +2,7 @@ package io.comfygate.web;
 
 import io.comfygate.config.Settings;
 import io.comfygate.errors.StoreException;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.Stores;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -15,12 +15,12 @@ import javax.sql.DataSource;
 final class DatabaseSource {
   private DatabaseSource() {}
 
-  static Database open(Settings settings) {
+  static Stores open(Settings settings) {
     if (settings.jobDbJndi().isPresent()) {
       String name = settings.jobDbJndi().get();
-      return Database.builder(lookup(name), "JNDI " + name).build();
+      return Stores.builder(lookup(name), "JNDI " + name).build();
     }
-    Database.Builder builder = Database.builder(settings.jobDbLocation());
+    Stores.Builder builder = Stores.builder(settings.jobDbLocation());
     settings.jobDbPassword().ifPresent(builder::password);
     return builder.build();
   }

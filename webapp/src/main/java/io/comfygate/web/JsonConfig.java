@@ -3,7 +3,7 @@ package io.comfygate.web;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import jakarta.ws.rs.ext.ContextResolver;
 import jakarta.ws.rs.ext.Provider;
 
@@ -15,7 +15,7 @@ import jakarta.ws.rs.ext.Provider;
  */
 @Provider
 public final class JsonConfig implements ContextResolver<ObjectMapper> {
-  private final ObjectMapper mapper = Json.newMapper()
+  private final ObjectMapper mapper = JsonMappers.newMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -81,8 +81,10 @@ class MetricsIT extends DeployedWar {
         Duration.ofSeconds(30));
     json(http.send("POST", "api/v1/jobs", "bob", "{\"params\": {\"prompt\": \"\", \"width\": 7}}"), 400);
 
+    // The refusal is counted once the chain returns, which can be after the client has its 400.
     String after = http.await("metrics", "root", Duration.ofSeconds(10),
-        r -> value(r.body(), "comfygate_job_run_seconds_count{outcome=\"succeeded\"}").orElse(0) >= 1).body();
+        r -> value(r.body(), "comfygate_job_run_seconds_count{outcome=\"succeeded\"}").orElse(0) >= 1
+            && value(r.body(), "comfygate_jobs_rejected_total{reason=\"invalid\"}").orElse(0) > invalid).body();
     assertThat(value(after, "comfygate_jobs_submitted_total{template=\"txt2img\"}")).hasValue(submitted + 1);
     assertThat(value(after, "comfygate_jobs_rejected_total{reason=\"invalid\"}")).hasValue(invalid + 1);
     assertThat(after).contains("comfygate_job_run_seconds_bucket{outcome=\"succeeded\",le=\"1.0\"}")

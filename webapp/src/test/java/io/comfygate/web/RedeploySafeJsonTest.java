@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every ObjectMapper that runs in the WAR (its own code and the SDK's) comes from the SDK's
- * {@code Json.newMapper()}: a plain {@code new ObjectMapper()} recycles its buffers in thread-locals
+ * {@code JsonMappers.newMapper()} (or the SDK's internal {@code Json.newMapper()} it calls): a plain {@code new ObjectMapper()} recycles its buffers in thread-locals
  * of the container's request threads, which keep an undeployed WAR's class loader (RedeployLeakIT
  * shows it through Tomcat's findleaks, but only when memory is plentiful and only in a full build).
  */
@@ -34,6 +34,6 @@ class RedeploySafeJsonTest {
         }
       }
     }
-    assertThat(offenders).as("classes that make an ObjectMapper without Json.newMapper()").isEmpty();
+    assertThat(offenders).as("classes that make an ObjectMapper without JsonMappers.newMapper()").isEmpty();
   }
 }

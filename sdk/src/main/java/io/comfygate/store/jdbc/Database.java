@@ -4,6 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.comfygate.errors.StoreException;
 import io.comfygate.internal.concurrent.NeutralLoader;
+import io.comfygate.store.ApiKeyStore;
+import io.comfygate.store.ImageStore;
+import io.comfygate.store.JobStore;
+import io.comfygate.store.Stores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +23,10 @@ import javax.sql.DataSource;
 import org.sqlite.SQLiteJDBCLoader;
 
 /**
- * The database behind the stores: SQLite (the embedded default, one file) or PostgreSQL (for
- * several ComfyGate instances sharing one database), with its connection pools, schema migrations
- * and transaction helpers. Create one per database, share it, and close it on shutdown.
+ * The SDK's {@link Stores}: the database behind the stores, SQLite (the embedded default, one file)
+ * or PostgreSQL (for several ComfyGate instances sharing one database), with its connection pools,
+ * schema migrations and transaction helpers. Create one per database, share it, and close it on
+ * shutdown.
  *
  * <p><b>SQLite.</b> Writes go through a pool of exactly one connection, and each write transaction
  * starts with {@code BEGIN IMMEDIATE}. The single connection serialises this process's writers in
@@ -46,9 +51,10 @@ import org.sqlite.SQLiteJDBCLoader;
  * <p>Thread-safe. {@link #close()} is idempotent; after it every operation throws {@link
  * StoreException}. A container's DataSource is not closed: the container owns it.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements Stores {
   private static final String URL_PREFIX = "jdbc:sqlite:";
   private static final String POSTGRESQL_PREFIX = "jdbc:postgresql:";
+  private static final long IDLE_IN_TRANSACTION_MILLIS = 5_000;
 
   private final String url;
   private final Dialect dialect;
@@ -76,15 +82,15 @@ public final class Database implements AutoCloseable {
         migrator.migrate(this);
         this.groupCommit = null;
       } else if (dialect == Dialect.POSTGRESQL) {
-        this.writePool = own(new HikariDataSource(postgresConfig(builder)));
+        this.writePool = own(new HikariDataSource(postgresConfig(builder, poolName("comfygate-db"))));
         this.readPool = writePool;
         migrator.migrate(this);
         this.groupCommit = null;
       } else {
         loadNativeLibrary();
-        this.writePool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-write", 1, false)));
+        this.writePool = own(new HikariDataSource(sqliteConfig(builder, poolName("comfygate-db-write"), 1, false)));
         migrator.migrate(this);
-        this.readPool = own(new HikariDataSource(sqliteConfig(builder, "comfygate-db-read",
+        this.readPool = own(new HikariDataSource(sqliteConfig(builder, poolName("comfygate-db-read"),
             builder.readPoolSize, true)));
         this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
       }
@@ -107,40 +113,72 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * A pool name of this database alone: {@link #close()} waits for the threads of its own pools by
+   * name, and must not wait for those of another database open in the same JVM (a second instance
+   * in a test, or a second web application in one container).
+   */
+  private String poolName(String kind) {
+    return kind + "-" + Integer.toHexString(System.identityHashCode(this));
+  }
+
   private HikariDataSource own(HikariDataSource pool) {
     owned.add(pool);
     return pool;
   }
 
-  /**
-   * Opens (creating if needed) the database at {@code location} with default settings and brings
-   * its schema up to date.
-   *
-   * @param location a file path (parent directories are created), a {@code jdbc:sqlite:} URL or a
-   *     {@code jdbc:postgresql:} URL (without a password: see {@link Builder#password})
-   * @throws IllegalArgumentException if the location is blank, another JDBC kind, in-memory, or a
-   *     URL carrying a password
-   * @throws StoreException if the database cannot be opened or migrated, or its schema is newer
-   *     than this code
-   */
+  /** See {@link Stores#open(String)}. */
   public static Database open(String location) {
     return builder(location).build();
   }
 
-  /** A builder for a database at {@code location}; see {@link #open(String)}. */
+  /** See {@link Stores#builder(String)}. */
   public static Builder builder(String location) {
     return new Builder(location);
   }
 
-  /**
-   * A builder for a database on a container's pool (for example a {@link DataSource} found by JNDI),
-   * which must be PostgreSQL. Its schema is migrated when built; the pool is not closed by {@link
-   * #close()}, and its own settings (size, timeouts, credentials) apply.
-   *
-   * @param name how logs and errors name the database, e.g. the JNDI name; never the password
-   */
+  /** See {@link Stores#builder(DataSource, String)}. */
   public static Builder builder(DataSource dataSource, String name) {
     return new Builder(dataSource, name);
+  }
+
+  /**
+   * The database behind {@code stores}, for the SDK's parts that take a {@link Stores}.
+   *
+   * @throws IllegalArgumentException if {@code stores} was not opened by {@link Stores#open} or
+   *     {@link Stores#builder} (only the SDK implements {@link Stores})
+   */
+  public static Database of(Stores stores) {
+    if (stores instanceof Database database) {
+      return database;
+    }
+    throw new IllegalArgumentException("stores must be opened by Stores.open or Stores.builder, not a "
+        + (stores == null ? "null" : stores.getClass().getName()));
+  }
+
+  @Override
+  public JobStore jobs() {
+    return new JdbcJobStore(this);
+  }
+
+  @Override
+  public ImageStore images() {
+    return new JdbcImageStore(this);
+  }
+
+  @Override
+  public ApiKeyStore apiKeys() {
+    return new JdbcApiKeyStore(this);
+  }
+
+  @Override
+  public io.comfygate.store.UploadStore uploads() {
+    return new JdbcUploadStore(this);
+  }
+
+  @Override
+  public io.comfygate.store.WebhookStore webhooks() {
+    return new JdbcWebhookStore(this);
   }
 
   /**
@@ -242,10 +280,7 @@ public final class Database implements AutoCloseable {
     return writePool;
   }
 
-  /**
-   * The JDBC URL this database was opened with (never with a password), or for a container's pool
-   * the name it was given.
-   */
+  @Override
   public String url() {
     return url;
   }
@@ -264,7 +299,7 @@ public final class Database implements AutoCloseable {
     dialect.lockInLine(connection, what);
   }
 
-  /** Whether this database is PostgreSQL (else SQLite). */
+  @Override
   public boolean isPostgresql() {
     return dialect == Dialect.POSTGRESQL;
   }
@@ -273,7 +308,7 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
-  /** The schema version the database is at. */
+  @Override
   public int schemaVersion() {
     return read("db.schemaVersion", Migrator::currentVersion);
   }
@@ -349,9 +384,9 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static HikariConfig postgresConfig(Builder builder) {
+  private static HikariConfig postgresConfig(Builder builder, String name) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("comfygate-db");
+    config.setPoolName(name);
     config.setJdbcUrl(builder.url);
     // Named, not found through DriverManager: in a WAR the driver is in the web app's class loader.
     config.setDriverClassName("org.postgresql.Driver");
@@ -362,7 +397,11 @@ public final class Database implements AutoCloseable {
     config.setMinimumIdle(1);
     config.setConnectionTimeout(builder.acquireTimeout.toMillis());
     // A write waiting on another's row or advisory lock fails after the busy timeout, as on SQLite.
-    config.setConnectionInitSql("SET lock_timeout = " + builder.busyTimeout.toMillis());
+    // A session left idle inside a transaction (its process paused or cut off while holding a
+    // lock, which would stall the other instances) is ended by the server after a few seconds: our
+    // transactions never wait on anything but the database.
+    config.setConnectionInitSql("SELECT set_config('lock_timeout', '" + builder.busyTimeout.toMillis() + "', false),"
+        + " set_config('idle_in_transaction_session_timeout', '" + IDLE_IN_TRANSACTION_MILLIS + "', false)");
     return config;
   }
 
@@ -395,7 +434,7 @@ public final class Database implements AutoCloseable {
    * Settings for {@link Database}. Setters reject bad values at once; {@link #build()} opens the
    * database.
    */
-  public static final class Builder {
+  public static final class Builder implements Stores.Builder {
     private static final Pattern PASSWORD_IN_URL =
         Pattern.compile("[?&]password=|//[^/@]*:[^/@]*@", Pattern.CASE_INSENSITIVE);
     private final String url;
@@ -420,12 +459,7 @@ public final class Database implements AutoCloseable {
       this.url = name;
     }
 
-    /**
-     * The password for a {@code jdbc:postgresql:} URL (a secret: kept out of the URL, logs and
-     * errors). Default none, for trust or peer authentication, or a {@code .pgpass} file.
-     *
-     * @throws IllegalArgumentException if empty, or the database is not a PostgreSQL URL
-     */
+    @Override
     public Builder password(String password) {
       if (password == null || password.isEmpty()) {
         throw new IllegalArgumentException("password must not be empty");
@@ -437,12 +471,7 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Connections of the PostgreSQL pool, for reads and writes. Default 10. Ignored for SQLite (one
-     * writer, see {@link #readPoolSize}) and for a container's pool.
-     *
-     * @throws IllegalArgumentException if under 2 (a write and a read at once)
-     */
+    @Override
     public Builder poolSize(int size) {
       if (size < 2) {
         throw new IllegalArgumentException("poolSize must be >= 2: " + size);
@@ -451,22 +480,13 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How long a statement waits for another process's lock before failing (SQLite's busy timeout,
-     * PostgreSQL's {@code lock_timeout}). Default 10 s.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
+    @Override
     public Builder busyTimeout(Duration timeout) {
       this.busyTimeout = positive("busyTimeout", timeout);
       return this;
     }
 
-    /**
-     * How long an operation waits for a free connection before failing. Default 30 s.
-     *
-     * @throws IllegalArgumentException if under 250 ms (HikariCP's minimum)
-     */
+    @Override
     public Builder acquireTimeout(Duration timeout) {
       positive("acquireTimeout", timeout);
       if (timeout.toMillis() < 250) {
@@ -476,11 +496,7 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Connections for concurrent reads on SQLite. Default 4.
-     *
-     * @throws IllegalArgumentException if under 1
-     */
+    @Override
     public Builder readPoolSize(int size) {
       if (size < 1) {
         throw new IllegalArgumentException("readPoolSize must be >= 1: " + size);
@@ -495,12 +511,7 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Opens the database and migrates its schema.
-     *
-     * @throws StoreException if it cannot be opened or migrated, or its schema is newer than this
-     *     code knows
-     */
+    @Override
     public Database build() {
       return new Database(this);
     }

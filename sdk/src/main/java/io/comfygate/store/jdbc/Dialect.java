@@ -49,6 +49,11 @@ enum Dialect {
     void lockInLine(Connection connection, String what) {
       // BEGIN IMMEDIATE already holds the only write lock there is.
     }
+
+    @Override
+    String skipLockedRows() {
+      return ""; // the only writer: no row is locked by another
+    }
   },
 
   POSTGRESQL("/io/comfygate/store/schema/postgresql/") {
@@ -90,6 +95,11 @@ enum Dialect {
         lock.execute();
       }
     }
+
+    @Override
+    String skipLockedRows() {
+      return " FOR UPDATE SKIP LOCKED";
+    }
   };
 
   private static final List<String> SCRIPTS = List.of(
@@ -100,7 +110,9 @@ enum Dialect {
       "V5__idempotency.sql",
       "V6__webhook_paging.sql",
       "V7__webhook_retry_from.sql",
-      "V8__jobs_waiting_index.sql");
+      "V8__jobs_waiting_index.sql",
+      "V9__webhook_claims.sql",
+      "V10__cluster.sql");
 
   private final String schemaFolder;
 
@@ -114,6 +126,11 @@ enum Dialect {
    */
   List<String> migrations() {
     return SCRIPTS.stream().map(name -> schemaFolder + name).toList();
+  }
+
+  /** The schema version these migrations bring a database to. */
+  int latestVersion() {
+    return new Migrator(migrations()).latest();
   }
 
   /** Starts a write transaction on a connection fresh from the pool. */
@@ -135,6 +152,14 @@ enum Dialect {
    * the other, also from other processes.
    */
   abstract void lockInLine(Connection connection, String what) throws SQLException;
+
+  /**
+   * The end of a {@code SELECT} inside a write transaction that locks the rows it returns until
+   * the transaction ends and passes over rows another transaction has locked, rather than waiting
+   * for them: how concurrent claimers of queued rows each get different ones. Empty on SQLite,
+   * where a write transaction already runs alone.
+   */
+  abstract String skipLockedRows();
 
   static void execute(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement()) {

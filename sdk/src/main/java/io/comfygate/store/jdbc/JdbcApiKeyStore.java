@@ -11,13 +11,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@link ApiKeyStore} on a {@link Database}. Thread-safe; the caller owns and closes the database. */
-public final class JdbcApiKeyStore implements ApiKeyStore {
+/**
+ * {@link ApiKeyStore} on a {@link Database}, made by {@link Database#apiKeys()}. Thread-safe; the
+ * caller owns and closes the database.
+ */
+final class JdbcApiKeyStore implements ApiKeyStore {
   private static final String COLUMNS = "id, user_id, name, admin, created_at, revoked_at, last_used_at, webhook_url";
 
   private final Database db;
 
-  public JdbcApiKeyStore(Database db) {
+  JdbcApiKeyStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
 

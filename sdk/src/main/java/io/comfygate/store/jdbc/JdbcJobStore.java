@@ -39,6 +39,9 @@ public final class JdbcJobStore implements JobStore {
 
   private final Database db;
   private final JobChangeHook hook;
+  /** The job-change feed of several instances, or {@code null} for one instance. */
+  private final JobFeed feed;
+  private final DispatchFence fence;
 
   public JdbcJobStore(Database db) {
     this(db, JobChangeHook.NONE);
@@ -46,8 +49,28 @@ public final class JdbcJobStore implements JobStore {
 
   /** A store that runs {@code hook} inside the transaction of every state change (see {@link JobChangeHook}). */
   public JdbcJobStore(Database db, JobChangeHook hook) {
+    this(db, hook, null, DispatchFence.NONE);
+  }
+
+  /**
+   * A store of one of several instances on one PostgreSQL database: each change is also appended
+   * to {@code feed} in its transaction, and each hand-over ({@link #assignBackend}) commits only if
+   * {@code fence} holds in the same transaction, else throws {@link LeaseLostException}.
+   *
+   * @param feed the job-change feed, or {@code null} for one instance alone
+   */
+  public JdbcJobStore(Database db, JobChangeHook hook, JobFeed feed, DispatchFence fence) {
     this.db = Objects.requireNonNull(db, "db");
     this.hook = Objects.requireNonNull(hook, "hook");
+    this.feed = feed;
+    this.fence = Objects.requireNonNull(fence, "fence");
+  }
+
+  private void changed(Connection tx, JobId id, JobState state, Instant at) throws SQLException {
+    hook.changed(tx, id, state, at);
+    if (feed != null) {
+      feed.append(tx, id, state.wireName(), null);
+    }
   }
 
   private static int insertJob(Connection connection, StoredJob job) throws SQLException {
@@ -74,7 +97,7 @@ public final class JdbcJobStore implements JobStore {
   public void insert(StoredJob job) {
     db.inSharedTransaction("job.insert", connection -> {
       insertJob(connection, job);
-      hook.changed(connection, job.id(), job.state(), job.createdAt());
+      changed(connection, job.id(), job.state(), job.createdAt());
       return null;
     });
   }
@@ -106,7 +129,7 @@ public final class JdbcJobStore implements JobStore {
       if (key != null) {
         insertKey(connection, key);
       }
-      hook.changed(connection, job.id(), job.state(), job.createdAt());
+      changed(connection, job.id(), job.state(), job.createdAt());
       return AdmitResult.ADMITTED;
     });
   }
@@ -294,7 +317,7 @@ public final class JdbcJobStore implements JobStore {
           return false;
         }
       }
-      hook.changed(connection, id, to, firstNonNull(update.finishedAt(), update.startedAt()));
+      changed(connection, id, to, firstNonNull(update.finishedAt(), update.startedAt()));
       return true;
     });
   }
@@ -302,6 +325,9 @@ public final class JdbcJobStore implements JobStore {
   @Override
   public boolean assignBackend(JobId id, String expected, String backend) {
     return db.inTransaction("job.assignBackend", connection -> {
+      if (!fence.holds(connection)) {
+        throw new LeaseLostException("job.assignBackend", feed == null ? "this instance" : feed.origin());
+      }
       try (PreparedStatement change = connection.prepareStatement("""
           UPDATE jobs
              SET backend = ?
@@ -310,8 +336,35 @@ public final class JdbcJobStore implements JobStore {
         change.setString(2, id.value());
         change.setString(3, JobState.QUEUED.wireName());
         setText(change, 4, expected);
-        return change.executeUpdate() == 1;
+        if (change.executeUpdate() != 1) {
+          return false;
+        }
       }
+      if (feed != null) {
+        feed.append(connection, id, backend == null ? JobFeed.RETURNED : JobFeed.HANDED_OVER, backend);
+      }
+      return true;
+    });
+  }
+
+  @Override
+  public boolean cancelWaiting(JobId id, Instant at) {
+    return db.inTransaction("job.cancelWaiting", connection -> {
+      try (PreparedStatement change = connection.prepareStatement("""
+          UPDATE jobs
+             SET state = ?, finished_at = ?, error = ?
+           WHERE id = ? AND state = ? AND backend IS NULL""")) {
+        change.setString(1, JobState.CANCELLED.wireName());
+        setInstant(change, 2, at);
+        change.setString(3, "cancelled");
+        change.setString(4, id.value());
+        change.setString(5, JobState.QUEUED.wireName());
+        if (change.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      changed(connection, id, JobState.CANCELLED, at);
+      return true;
     });
   }
 
@@ -341,7 +394,7 @@ public final class JdbcJobStore implements JobStore {
       if (!outputs.isEmpty()) {
         insertImages(connection, id, finishedAt, outputs, imageIds);
       }
-      hook.changed(connection, id, JobState.SUCCEEDED, finishedAt);
+      changed(connection, id, JobState.SUCCEEDED, finishedAt);
       return true;
     });
   }
@@ -411,7 +464,8 @@ public final class JdbcJobStore implements JobStore {
     return jobs;
   }
 
-  private static StoredJob map(ResultSet rows) throws SQLException {
+  /** The job of a row with the {@code jobs} table's columns (also the webhook payload's source). */
+  static StoredJob map(ResultSet rows) throws SQLException {
     return new StoredJob(
         JobId.of(rows.getString("id")),
         rows.getString("user_id"),

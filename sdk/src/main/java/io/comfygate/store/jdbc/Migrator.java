@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  * row. A database whose version is newer than the newest script is refused rather than used: the
  * code would misread it.
  *
+ * <p>Versions increase from script to script but may leave gaps (a number taken by work on
+ * another branch): each script whose version the database has not recorded is applied, also one
+ * below the database's current version, so a gap filled by a later release is applied then.
+ *
  * <p>Each migration transaction first takes the database's migration lock ({@link
  * Dialect#lockInLine}), so that two processes starting at once on one PostgreSQL apply each script
  * once; SQLite's write lock does that already.
@@ -33,17 +37,22 @@ final class Migrator {
   private final List<String> resources;
 
   Migrator(List<String> resources) {
-    for (int i = 0; i < resources.size(); i++) {
-      if (version(resources.get(i)) != i + 1) {
-        throw new IllegalArgumentException(
-            "migrations must be numbered 1.." + resources.size() + " in order: " + resources);
+    int previous = 0;
+    for (String resource : resources) {
+      int version = version(resource);
+      if (version <= previous) {
+        throw new IllegalArgumentException("migrations must be numbered from 1 up, in order: " + resources);
       }
+      previous = version;
+    }
+    if (!resources.isEmpty() && version(resources.get(0)) != 1) {
+      throw new IllegalArgumentException("migrations must start at version 1: " + resources);
     }
     this.resources = List.copyOf(resources);
   }
 
   void migrate(Database db) {
-    int current = db.inTransaction("db.migrate", connection -> {
+    java.util.Set<Integer> applied = db.inTransaction("db.migrate", connection -> {
       db.dialect().lockInLine(connection, "migrate");
       try (Statement statement = connection.createStatement()) {
         statement.execute("""
@@ -53,16 +62,36 @@ final class Migrator {
               applied_at  BIGINT  NOT NULL
             )""");
       }
-      return currentVersion(connection);
+      return appliedVersions(connection);
     });
-    if (current > resources.size()) {
+    int current = applied.stream().mapToInt(Integer::intValue).max().orElse(0);
+    int latest = latest();
+    if (current > latest) {
       throw new StoreException("db.migrate", "database schema version " + current
-          + " is newer than this ComfyGate supports (" + resources.size() + "); upgrade"
+          + " is newer than this ComfyGate supports (" + latest + "); upgrade"
           + " ComfyGate or point JOB_DB_PATH at another database");
     }
-    for (String resource : resources.subList(current, resources.size())) {
-      apply(db, resource);
+    for (String resource : resources) {
+      if (!applied.contains(version(resource))) {
+        apply(db, resource);
+      }
     }
+  }
+
+  /** The newest version the scripts bring a database to (0 without scripts). */
+  int latest() {
+    return resources.isEmpty() ? 0 : version(resources.get(resources.size() - 1));
+  }
+
+  private static java.util.Set<Integer> appliedVersions(Connection connection) throws SQLException {
+    java.util.Set<Integer> versions = new java.util.HashSet<>();
+    try (PreparedStatement statement = connection.prepareStatement("SELECT version FROM schema_version");
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        versions.add(rows.getInt(1));
+      }
+    }
+    return versions;
   }
 
   static int currentVersion(Connection connection) throws SQLException {
@@ -80,7 +109,7 @@ final class Migrator {
     db.inTransaction("db.migrate.V" + version, connection -> {
       db.dialect().lockInLine(connection, "migrate");
       // Another process may have applied it since we looked.
-      if (currentVersion(connection) >= version) {
+      if (appliedVersions(connection).contains(version)) {
         return null;
       }
       try (Statement statement = connection.createStatement()) {

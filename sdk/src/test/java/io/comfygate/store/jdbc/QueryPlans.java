@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * What {@code EXPLAIN QUERY PLAN} says about a statement, for tests that check a query is served by
- * an index (here and in the packages whose SQL is private to them, such as the webhook outbox).
+ * an index (here and in the packages whose SQL is private to them).
  */
 public final class QueryPlans {
   private QueryPlans() {}

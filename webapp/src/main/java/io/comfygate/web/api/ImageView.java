@@ -2,13 +2,13 @@ package io.comfygate.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.store.StoredImage;
 
 /** An image's metadata. {@code url} serves the file (owner or admin only). */
 public record ImageView(String id, String jobId, String userId, String url, int width, int height, long sizeBytes,
     String template, JsonNode params, String createdAt, String deletedAt, boolean deleted) {
-  private static final ObjectMapper JSON = Json.newMapper();
+  private static final ObjectMapper JSON = JsonMappers.newMapper();
 
   public static ImageView of(StoredImage image, String apiBase) {
     JsonNode params;

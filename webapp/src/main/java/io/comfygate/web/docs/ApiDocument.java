@@ -71,8 +71,8 @@ public final class ApiDocument {
    */
   public static byte[] json(Set<Class<?>> resources, String contextPath) {
     try {
-      // Swagger's mapper, but without its thread-local buffers (see the SDK's Json.newMapper).
-      return io.comfygate.internal.json.Json.recycledLikeOurs(Json.mapper())
+      // Swagger's mapper, but without its thread-local buffers (see the SDK's JsonMappers).
+      return io.comfygate.json.JsonMappers.recycledLikeOurs(Json.mapper())
           .writeValueAsString(build(resources, contextPath)).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the OpenAPI document cannot be written", e);

@@ -1,7 +1,7 @@
 package io.comfygate.web.errors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.web.api.ErrorMessage;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,7 +21,7 @@ import java.util.List;
  * answers a bad one with an empty 400. Parsed here with the same JAX-RS parser.
  */
 public final class ContentTypeFilter implements Filter {
-  private static final ObjectMapper JSON = Json.newMapper();
+  private static final ObjectMapper JSON = JsonMappers.newMapper();
 
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.health.HealthReport;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.web.api.HealthView;
 import io.comfygate.web.security.AuthFilter;
 import io.comfygate.web.security.Identity;
@@ -34,7 +34,7 @@ public final class HealthzServlet extends HttpServlet {
   public HealthzServlet(JobEngine engine, Filter identify) {
     this.engine = engine;
     this.identify = identify;
-    this.json = Json.newMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    this.json = JsonMappers.newMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   }
 
   @Override

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.comfygate.engine.Job;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.web.api.JobView;
 import java.util.Base64;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
  * message has a {@code type}: {@code snapshot}, {@code job}, {@code progress} or {@code preview}.
  */
 final class Messages {
-  private final ObjectMapper json = Json.newMapper()
+  private final ObjectMapper json = JsonMappers.newMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private final String apiBase;
 

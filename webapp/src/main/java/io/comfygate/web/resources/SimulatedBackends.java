@@ -2,7 +2,7 @@ package io.comfygate.web.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SimulatedBackends {
   private static final int TIMEOUT_MS = 500;
-  private static final ObjectMapper JSON = Json.newMapper();
+  private static final ObjectMapper JSON = JsonMappers.newMapper();
 
   private final List<URI> servers;
   private final Map<URI, Boolean> known = new ConcurrentHashMap<>();

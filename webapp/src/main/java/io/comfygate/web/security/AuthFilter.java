@@ -2,7 +2,7 @@ package io.comfygate.web.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comfygate.auth.ApiKeys;
-import io.comfygate.internal.json.Json;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.web.api.ErrorMessage;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -35,7 +35,7 @@ public final class AuthFilter implements Filter {
   public static final String SESSION_IDENTITY = "comfygate.identity";
   public static final String SESSION_CSRF = "comfygate.csrf";
   public static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final ObjectMapper JSON = Json.newMapper();
+  private static final ObjectMapper JSON = JsonMappers.newMapper();
 
   /** The user a request with the bootstrap admin key acts as. */
   public static final String BOOTSTRAP_USER = "admin";

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.auth.ApiKeys;
 import io.comfygate.config.Settings;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.Stores;
 import io.comfygate.web.AppServices;
 import io.comfygate.web.ComfyApplication;
 import jakarta.ws.rs.core.Response;
@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
  * gone the same request succeeds.
  */
 class BusyDatabaseTest extends ResourceTestBase {
-  private Database keysDb;
+  private Stores keysDb;
   private Connection other;
 
   @Override
   protected ComfyApplication application(AppServices services) {
-    keysDb = Database.builder(dir.resolve("db/keys.db").toString()).busyTimeout(Duration.ofMillis(200)).build();
-    return super.application(new AppServices(Settings.defaults(), services.engine(), new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(keysDb), Clock.systemUTC())));
+    keysDb = Stores.builder(dir.resolve("db/keys.db").toString()).busyTimeout(Duration.ofMillis(200)).build();
+    return super.application(new AppServices(Settings.defaults(), services.engine(), new ApiKeys(keysDb.apiKeys(), Clock.systemUTC())));
   }
 
   @AfterEach

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.util.BufferRecyclers;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.comfygate.internal.json.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.json.JsonMappers;
 import io.comfygate.jobs.JobId;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Field;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * that makes every kind of call must end without such a buffer.
  */
 class RequestThreadBuffersTest extends ResourceTestBase {
+  private static final ObjectMapper JSON = JsonMappers.newMapper();
+
   @Test
   void requestsOfEveryKindLeaveNoJacksonBufferOnTheThreadThatServedThem() throws Exception {
     CompletableFuture<List<String>> left = new CompletableFuture<>();
@@ -73,7 +76,7 @@ class RequestThreadBuffersTest extends ResourceTestBase {
       recyclerRef().remove(); // so that the next call is judged on its own
     }
     assertThat(response.getStatus()).as("%s: %s", name, body).isEqualTo(status);
-    return Json.MAPPER.readTree(body);
+    return JSON.readTree(body);
   }
 
   private static boolean hasJacksonBuffer() throws ReflectiveOperationException {

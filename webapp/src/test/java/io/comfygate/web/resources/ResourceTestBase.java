@@ -9,7 +9,7 @@ import io.comfygate.config.Settings;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.jobs.JobId;
 import io.comfygate.queue.QuotaPolicy;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.Stores;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.web.AppServices;
 import io.comfygate.web.ComfyApplication;
@@ -47,16 +47,16 @@ abstract class ResourceTestBase extends JerseyTest {
 
   @TempDir static Path dir;
   static FakeComfyUi comfy;
-  static Database database;
+  static Stores database;
   static JobEngine engine;
   static ApiKeys apiKeys;
 
   @BeforeAll
   static void startServices() {
     comfy = FakeComfyUi.builder().steps(2).start();
-    database = Database.open(dir.resolve("db/app.db").toString());
+    database = Stores.open(dir.resolve("db/app.db").toString());
     engine = engineBuilder().build();
-    apiKeys = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(database), Clock.systemUTC());
+    apiKeys = new ApiKeys(database.apiKeys(), Clock.systemUTC());
   }
 
   /** The engine of these tests, on the fake and the database, before {@code build()}. */

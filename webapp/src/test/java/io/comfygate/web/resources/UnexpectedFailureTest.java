@@ -7,7 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comfygate.auth.ApiKeys;
-import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.Stores;
 import io.comfygate.web.AppServices;
 import io.comfygate.web.ComfyApplication;
 import io.comfygate.config.Settings;
@@ -29,8 +29,8 @@ class UnexpectedFailureTest extends ResourceTestBase {
 
   @Override
   protected ComfyApplication application(AppServices services) {
-    Database closed = Database.open(dir.resolve("db/broken.db").toString());
-    ApiKeys broken = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(closed), Clock.systemUTC());
+    Stores closed = Stores.open(dir.resolve("db/broken.db").toString());
+    ApiKeys broken = new ApiKeys(closed.apiKeys(), Clock.systemUTC());
     closed.close();
     return super.application(new AppServices(Settings.defaults(), services.engine(), broken));
   }

@@ -1,9 +1,9 @@
-package io.comfygate.webhooks;
+package io.comfygate.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.store.SqliteStoreFile;
-import io.comfygate.store.jdbc.QueryPlans;
+import io.comfygate.webhooks.DeliveryState;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -20,24 +20,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  * index, both on a fresh database and once SQLite has statistics of a large outbox where nearly
  * every event is delivered (the case a state filter must not turn into a sort of the whole table).
  */
-class WebhookOutboxQueryPlanTest {
+class WebhookListQueryPlanTest {
   private static final int EVENTS = 20_000;
 
   @RegisterExtension final SqliteStoreFile store = new SqliteStoreFile();
 
-  static Stream<WebhookOutbox.ListSql> filtered() {
-    List<WebhookOutbox.ListSql> shapes = new ArrayList<>();
+  static Stream<JdbcWebhookStore.ListSql> filtered() {
+    List<JdbcWebhookStore.ListSql> shapes = new ArrayList<>();
     for (DeliveryState state : DeliveryState.values()) {
-      shapes.add(WebhookOutbox.ListSql.of(state, null));
-      shapes.add(WebhookOutbox.ListSql.of(state, "j-7"));
+      shapes.add(JdbcWebhookStore.ListSql.of(state, null));
+      shapes.add(JdbcWebhookStore.ListSql.of(state, "j-7"));
     }
-    shapes.add(WebhookOutbox.ListSql.of(null, "j-7"));
+    shapes.add(JdbcWebhookStore.ListSql.of(null, "j-7"));
     return shapes.stream();
   }
 
   @ParameterizedTest
   @MethodSource("filtered")
-  void eachFilterReadsAndCountsOffAnIndexWithoutSorting(WebhookOutbox.ListSql sql) {
+  void eachFilterReadsAndCountsOffAnIndexWithoutSorting(JdbcWebhookStore.ListSql sql) {
     for (boolean analysed : List.of(false, true)) {
       if (analysed) {
         fillAndAnalyse();
@@ -57,7 +57,7 @@ class WebhookOutboxQueryPlanTest {
   @Test
   void theUnfilteredListWalksTheTableNewestFirstWithoutSorting() {
     fillAndAnalyse();
-    WebhookOutbox.ListSql sql = WebhookOutbox.ListSql.of(null, null);
+    JdbcWebhookStore.ListSql sql = JdbcWebhookStore.ListSql.of(null, null);
     List<String> page = plan(sql.page(), sql, true);
 
     // seq is the rowid: the page is read backwards off the table itself and stops after offset + size
@@ -65,7 +65,7 @@ class WebhookOutboxQueryPlanTest {
     assertThat(plan(sql.count(), sql, false)).anySatisfy(line -> assertThat(line).contains("COVERING INDEX"));
   }
 
-  private List<String> plan(String statement, WebhookOutbox.ListSql sql, boolean paged) {
+  private List<String> plan(String statement, JdbcWebhookStore.ListSql sql, boolean paged) {
     List<Object> binds = new ArrayList<>(sql.binds());
     if (paged) {
       binds.add(20);

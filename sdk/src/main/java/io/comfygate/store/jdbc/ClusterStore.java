@@ -1,0 +1,211 @@
+package io.comfygate.store.jdbc;
+
+import static io.comfygate.store.jdbc.Binds.getInstant;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The instances sharing one PostgreSQL database and the dispatcher lease they compete for
+ * (tables {@code instances} and {@code leases}). Every time here is the database's clock, never
+ * an instance's: instances whose clocks disagree still agree on who holds the lease.
+ *
+ * <p>The lease has a holder, an expiry and a fence that grows by one at each new holder. A holder
+ * renews it before it expires; another instance can take it only once it has expired (or was
+ * released). Dispatch writes check holder and fence in their own transaction ({@link #fence}),
+ * so a holder that was paused past its lease cannot act on its strength. Thread-safe.
+ */
+public final class ClusterStore {
+  /** The lease of the instance that drives every ComfyUI backend. */
+  public static final String DISPATCHER = "dispatcher";
+  /** The database's clock in epoch milliseconds (the statement's own time, not the transaction's). */
+  static final String DB_NOW = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+  private final Database db;
+
+  /** @throws IllegalArgumentException if {@code db} is not PostgreSQL (SQLite has one instance) */
+  public ClusterStore(Database db) {
+    this.db = Objects.requireNonNull(db, "db");
+    if (!db.isPostgresql()) {
+      throw new IllegalArgumentException("several instances need PostgreSQL; " + db.url() + " is SQLite");
+    }
+  }
+
+  /** An instance as its row says. */
+  public record InstanceRow(String id, String host, String version, Instant startedAt, Instant heartbeatAt,
+      Instant stoppedAt) {}
+
+  /**
+   * The lease as its row says; {@code live} when it has a holder and has not expired, and then
+   * {@code remaining} until it expires unless renewed (zero when not live).
+   */
+  public record LeaseRow(String holder, long fence, Instant expiresAt, boolean live, Duration remaining) {}
+
+  /** Records that the instance is alive now (its row is created on its first heartbeat). */
+  public void heartbeat(String id, String host, String version) {
+    db.inTransaction("cluster.heartbeat", tx -> {
+      try (PreparedStatement upsert = tx.prepareStatement("INSERT INTO instances"
+          + " (id, host, version, started_at, heartbeat_at, stopped_at) VALUES (?, ?, ?, " + DB_NOW + ", " + DB_NOW
+          + ", NULL) ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, stopped_at = NULL")) {
+        upsert.setString(1, id);
+        upsert.setString(2, host);
+        upsert.setString(3, version);
+        upsert.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Records a clean stop of the instance. */
+  public void stopped(String id) {
+    db.inTransaction("cluster.stopped", tx -> {
+      try (PreparedStatement update = tx.prepareStatement(
+          "UPDATE instances SET stopped_at = " + DB_NOW + " WHERE id = ?")) {
+        update.setString(1, id);
+        update.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Takes the lease if nobody holds it, it has expired, or {@code holder} holds it already (it
+   * lost track of it, say after a failed round trip): always with a new fence.
+   *
+   * @return the new fence, or empty if another instance holds a live lease
+   */
+  public OptionalLong acquire(String holder, Duration lease) {
+    return db.inTransaction("cluster.acquire", tx -> {
+      // A holder's dispatch write may hold the row a moment; one paused inside it must not stall us.
+      try (PreparedStatement wait = tx.prepareStatement("SET LOCAL lock_timeout = '1s'")) {
+        wait.execute();
+      }
+      try (PreparedStatement update = tx.prepareStatement("UPDATE leases SET holder = ?, fence = fence + 1,"
+          + " expires_at = " + DB_NOW + " + ? WHERE name = ? AND (holder IS NULL OR holder = ? OR expires_at <= "
+          + DB_NOW + ") RETURNING fence")) {
+        update.setString(1, holder);
+        update.setLong(2, lease.toMillis());
+        update.setString(3, DISPATCHER);
+        update.setString(4, holder);
+        try (ResultSet rows = update.executeQuery()) {
+          return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+        }
+      }
+    });
+  }
+
+  /** Extends a live lease this holder has with this fence; false if it has lost it. */
+  public boolean renew(String holder, long fence, Duration lease) {
+    return db.inTransaction("cluster.renew", tx -> {
+      try (PreparedStatement update = tx.prepareStatement("UPDATE leases SET expires_at = " + DB_NOW + " + ?"
+          + " WHERE name = ? AND holder = ? AND fence = ? AND expires_at > " + DB_NOW)) {
+        update.setLong(1, lease.toMillis());
+        update.setString(2, DISPATCHER);
+        update.setString(3, holder);
+        update.setLong(4, fence);
+        return update.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** Gives the lease up at once (a clean stop), so another instance can take it without waiting. */
+  public boolean release(String holder, long fence) {
+    return db.inTransaction("cluster.release", tx -> {
+      try (PreparedStatement update = tx.prepareStatement(
+          "UPDATE leases SET holder = NULL, expires_at = 0 WHERE name = ? AND holder = ? AND fence = ?")) {
+        update.setString(1, DISPATCHER);
+        update.setString(2, holder);
+        update.setLong(3, fence);
+        return update.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** The dispatcher lease now. */
+  public LeaseRow lease() {
+    return db.read("cluster.lease", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT holder, fence, expires_at,"
+          + " GREATEST(expires_at - " + DB_NOW + ", 0) AS remaining FROM leases WHERE name = ?")) {
+        select.setString(1, DISPATCHER);
+        try (ResultSet rows = select.executeQuery()) {
+          if (!rows.next()) {
+            return new LeaseRow(null, 0, Instant.EPOCH, false, Duration.ZERO);
+          }
+          String holder = rows.getString("holder");
+          long remaining = holder == null ? 0 : rows.getLong("remaining");
+          return new LeaseRow(holder, rows.getLong("fence"), getInstant(rows, "expires_at"), remaining > 0,
+              Duration.ofMillis(remaining));
+        }
+      }
+    });
+  }
+
+  /** Every instance that has run on this database, most recent heartbeat first. */
+  public List<InstanceRow> instances() {
+    return db.read("cluster.instances", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT id, host, version, started_at, heartbeat_at,"
+          + " stopped_at FROM instances ORDER BY heartbeat_at DESC, id")) {
+        List<InstanceRow> out = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            out.add(new InstanceRow(rows.getString("id"), rows.getString("host"), rows.getString("version"),
+                getInstant(rows, "started_at"), getInstant(rows, "heartbeat_at"), getInstant(rows, "stopped_at")));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Forgets instances stopped or silent for longer than {@code age}; returns how many. */
+  public int forgetInstancesOlderThan(Duration age) {
+    return db.inTransaction("cluster.forget", tx -> {
+      try (PreparedStatement delete = tx.prepareStatement(
+          "DELETE FROM instances WHERE heartbeat_at < " + DB_NOW + " - ?")) {
+        delete.setLong(1, age.toMillis());
+        return delete.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * The check of a dispatch write: {@code holder} holds a live lease with the fence {@code
+   * fence} gives now. It locks the lease row (shared) until the write's transaction ends, so a new
+   * holder's acquisition, and the recovery that follows it, see that write.
+   */
+  public DispatchFence fence(String holder, LongSupplier fence) {
+    return tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM leases WHERE name = ? AND holder = ?"
+          + " AND fence = ? AND expires_at > " + DB_NOW + " FOR SHARE")) {
+        select.setString(1, DISPATCHER);
+        select.setString(2, holder);
+        select.setLong(3, fence.getAsLong());
+        try (ResultSet rows = select.executeQuery()) {
+          return rows.next();
+        }
+      }
+    };
+  }
+
+  /** Whether {@code holder} holds a live lease with {@code fence} now (a check before an interrupt). */
+  public boolean holds(String holder, long fence) {
+    return db.read("cluster.holds", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM leases WHERE name = ? AND holder = ?"
+          + " AND fence = ? AND expires_at > " + DB_NOW)) {
+        select.setString(1, DISPATCHER);
+        select.setString(2, holder);
+        select.setLong(3, fence);
+        try (ResultSet rows = select.executeQuery()) {
+          return rows.next();
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,269 @@
+package io.comfygate.store.jdbc;
+
+import static io.comfygate.store.jdbc.Binds.getInstant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.comfygate.internal.json.Json;
+import io.comfygate.jobs.JobId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The job-change feed of instances sharing one PostgreSQL database: every change of a job (its
+ * insert, hand-over, state changes, a cancel request) is a row of {@code job_changes}, written by
+ * {@link JdbcJobStore} in the change's own transaction, so a change and its row commit together.
+ * Rows are numbered in commit order: the number is taken under a lock held until the commit, so a
+ * reader that has seen row n will never later find a row below n. After the commit a {@code NOTIFY}
+ * on {@value #CHANNEL} wakes the readers ({@link #listen}); a reader that missed one catches up
+ * from the table, by number. The dispatcher also sends progress as notifications only
+ * ({@link #publish}), small JSON, never stored.
+ *
+ * <p>Every notification names the schema it is about (several ComfyGate databases, or test
+ * schemas, may share one server); {@link Listener} keeps only its own schema's. Thread-safe.
+ */
+public final class JobFeed {
+  /** The notification channel. */
+  public static final String CHANNEL = "comfygate_jobs";
+  /** Change kinds besides the job states' wire names ({@code queued}, {@code running}, …). */
+  public static final String HANDED_OVER = "handed_over";
+  public static final String RETURNED = "returned";
+  public static final String CANCEL_REQUESTED = "cancel_requested";
+  /** Notification types. */
+  public static final String CHANGED = "change";
+  public static final String LEASE_RELEASED = "lease_released";
+  public static final String PROGRESS = "progress";
+
+  private static final ObjectMapper JSON = Json.newMapper();
+
+  private final Database db;
+  private final String origin;
+  private final String schema;
+
+  /**
+   * @param origin this instance's id, written with each change it makes
+   * @throws IllegalArgumentException if {@code db} is not PostgreSQL
+   */
+  public JobFeed(Database db, String origin) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.origin = Objects.requireNonNull(origin, "origin");
+    if (!db.isPostgresql()) {
+      throw new IllegalArgumentException("the job feed needs PostgreSQL; " + db.url() + " is SQLite");
+    }
+    this.schema = db.read("feed.schema", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT current_schema()");
+          ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return rows.getString(1);
+      }
+    });
+  }
+
+  /** One change of a job, as the feed recorded it. */
+  public record Change(long seq, JobId jobId, String kind, String detail, String origin, Instant at) {}
+
+  /** The id of the instance this feed writes for. */
+  public String origin() {
+    return origin;
+  }
+
+  /**
+   * Appends a change inside the caller's write transaction, as its last statement: the lock it
+   * takes is held to the commit, which orders the rows by commit.
+   */
+  void append(Connection tx, JobId id, String kind, String detail) throws SQLException {
+    db.lockInLine(tx, "job_changes");
+    try (PreparedStatement insert = tx.prepareStatement("INSERT INTO job_changes (job_id, kind, detail, origin, at)"
+        + " VALUES (?, ?, ?, ?, " + ClusterStore.DB_NOW + ")")) {
+      insert.setString(1, id.value());
+      insert.setString(2, kind);
+      Binds.setText(insert, 3, detail);
+      insert.setString(4, origin);
+      insert.executeUpdate();
+    }
+    notify(tx, payload(CHANGED, null));
+  }
+
+  /** Records a request to cancel a job that runs on a backend, for the dispatcher to carry out. */
+  public void requestCancel(JobId id) {
+    db.inTransaction("feed.requestCancel", tx -> {
+      append(tx, id, CANCEL_REQUESTED, null);
+      return null;
+    });
+  }
+
+  /** Changes after {@code seq}, oldest first, at most {@code limit}. */
+  public List<Change> after(long seq, int limit) {
+    return db.read("feed.after", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT seq, job_id, kind, detail, origin, at"
+          + " FROM job_changes WHERE seq > ? ORDER BY seq LIMIT ?")) {
+        select.setLong(1, seq);
+        select.setInt(2, limit);
+        List<Change> out = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            out.add(new Change(rows.getLong("seq"), JobId.of(rows.getString("job_id")), rows.getString("kind"),
+                rows.getString("detail"), rows.getString("origin"), getInstant(rows, "at")));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** The number of the newest change (0 if none): a reader starting now follows from there. */
+  public long head() {
+    return db.read("feed.head", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM job_changes");
+          ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    });
+  }
+
+  /** Jobs still queued or running for which a cancel was requested (what a new dispatcher must carry out). */
+  public List<JobId> pendingCancelRequests() {
+    return db.read("feed.pendingCancels", tx -> {
+      try (PreparedStatement select = tx.prepareStatement("SELECT DISTINCT c.job_id FROM job_changes c"
+          + " JOIN jobs j ON j.id = c.job_id WHERE c.kind = ? AND j.state IN ('queued', 'running')")) {
+        select.setString(1, CANCEL_REQUESTED);
+        List<JobId> out = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            out.add(JobId.of(rows.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Removes changes older than {@code age} (by the database's clock); returns how many. */
+  public int trim(Duration age) {
+    return db.inTransaction("feed.trim", tx -> {
+      try (PreparedStatement delete = tx.prepareStatement(
+          "DELETE FROM job_changes WHERE at < " + ClusterStore.DB_NOW + " - ?")) {
+        delete.setLong(1, age.toMillis());
+        return delete.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Sends a notification of {@code type} with {@code body} (small JSON, under 7 kB) to every
+   * instance listening on this schema; not stored.
+   */
+  public void publish(String type, ObjectNode body) {
+    db.inTransaction("feed.publish", tx -> {
+      notify(tx, payload(type, body));
+      return null;
+    });
+  }
+
+  private String payload(String type, ObjectNode body) {
+    ObjectNode out = body == null ? JSON.createObjectNode() : body.deepCopy();
+    out.put("s", schema);
+    out.put("t", type);
+    out.put("o", origin);
+    return out.toString();
+  }
+
+  private static void notify(Connection tx, String payload) throws SQLException {
+    try (PreparedStatement notify = tx.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, CHANNEL);
+      notify.setString(2, payload);
+      notify.execute();
+    }
+  }
+
+  /**
+   * Listens for this schema's notifications on a connection of its own (held until {@link
+   * Listener#close}).
+   *
+   * @throws io.comfygate.errors.StoreException if no connection can be had
+   */
+  public Listener listen() {
+    try {
+      Connection connection = db.writeDataSource().getConnection();
+      try {
+        connection.setAutoCommit(true);
+        try (Statement listen = connection.createStatement()) {
+          listen.execute("LISTEN " + CHANNEL);
+        }
+        return new Listener(connection, connection.unwrap(PGConnection.class), schema);
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new io.comfygate.errors.StoreException("feed.listen", e.getMessage(), e);
+    }
+  }
+
+  /** A notification of this schema: its type, the instance that sent it, and its JSON. */
+  public record Notice(String type, String origin, JsonNode body) {}
+
+  /** A connection listening on {@value #CHANNEL}; one thread uses it. */
+  public static final class Listener implements AutoCloseable {
+    private final Connection connection;
+    private final PGConnection pg;
+    private final String schema;
+
+    private Listener(Connection connection, PGConnection pg, String schema) {
+      this.connection = connection;
+      this.pg = pg;
+      this.schema = schema;
+    }
+
+    /**
+     * Waits up to {@code timeout} for notifications and returns those of this schema, in the order
+     * they were sent (empty when none came).
+     *
+     * @throws SQLException if the connection broke (open a new listener)
+     */
+    public List<Notice> await(Duration timeout) throws SQLException {
+      PGNotification[] got = pg.getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+      List<Notice> out = new ArrayList<>();
+      if (got == null) {
+        return out;
+      }
+      for (PGNotification n : got) {
+        try {
+          JsonNode body = JSON.readTree(n.getParameter());
+          if (schema.equals(body.path("s").asText())) {
+            out.add(new Notice(body.path("t").asText(), body.path("o").asText(), body));
+          }
+        } catch (java.io.IOException e) {
+          // not one of ours: ignored
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      try (Statement unlisten = connection.createStatement()) {
+        unlisten.execute("UNLISTEN *"); // the pool hands the connection on
+      } catch (SQLException e) {
+        // broken: the pool drops it
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // the connection is gone either way
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.comfygate.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
+import io.comfygate.store.PostgresSchema;
+import io.comfygate.store.StoredJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The dispatcher lease, its fence and the job-change feed on a real PostgreSQL, as two instances
+ * (two {@link Database}s on one schema) see them.
+ */
+class PostgresClusterStoreTest {
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
+  @RegisterExtension final PostgresSchema store = new PostgresSchema();
+
+  @Test
+  void oneHolderAtATimeEachNewHolderWithAGreaterFence() {
+    try (Database other = store.open()) {
+      ClusterStore a = new ClusterStore(store.db());
+      ClusterStore b = new ClusterStore(other);
+
+      OptionalLong first = a.acquire("a", LEASE);
+      assertThat(first).isPresent();
+      assertThat(b.acquire("b", LEASE)).as("a live lease cannot be taken").isEmpty();
+      assertThat(a.renew("a", first.getAsLong(), LEASE)).isTrue();
+      assertThat(b.renew("b", first.getAsLong(), LEASE)).as("only its holder renews it").isFalse();
+      assertThat(b.lease().holder()).isEqualTo("a");
+      assertThat(b.lease().live()).isTrue();
+
+      assertThat(a.release("a", first.getAsLong())).isTrue();
+      OptionalLong second = b.acquire("b", LEASE);
+      assertThat(second).isPresent();
+      assertThat(second.getAsLong()).isGreaterThan(first.getAsLong());
+      assertThat(a.renew("a", first.getAsLong(), LEASE)).as("the old holder lost it").isFalse();
+      assertThat(a.release("a", first.getAsLong())).as("nor can it release the new holder's").isFalse();
+    }
+  }
+
+  @Test
+  void anExpiredLeaseIsTakenByTheNextAndTheOldHoldersHandOverIsRefused() {
+    try (Database other = store.open()) {
+      ClusterStore a = new ClusterStore(store.db());
+      ClusterStore b = new ClusterStore(other);
+      long fenceA = a.acquire("a", Duration.ofSeconds(2)).orElseThrow();
+      assertThat(a.holds("a", fenceA)).isTrue();
+      JdbcJobStore jobsOfA = new JdbcJobStore(store.db(), JobChangeHook.NONE, new JobFeed(store.db(), "a"),
+          a.fence("a", () -> fenceA));
+      StoredJob job = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
+      jobsOfA.insert(job);
+
+      io.comfygate.testkit.Await.until("the lease expires", Duration.ofSeconds(10), () -> !a.holds("a", fenceA));
+      assertThat(b.acquire("b", LEASE)).isPresent();
+
+      assertThatThrownBy(() -> jobsOfA.assignBackend(job.id(), null, "comfy:8188"))
+          .isInstanceOf(LeaseLostException.class).hasMessageContaining("instance a");
+      assertThat(new JdbcJobStore(other).find(job.id()).orElseThrow().backend()).as("nothing written").isNull();
+    }
+  }
+
+  @Test
+  void theFeedListsEveryChangeOfEveryInstanceInCommitOrderAndWakesListeners() throws Exception {
+    try (Database other = store.open(); JobFeed.Listener listener = new JobFeed(other, "b").listen()) {
+      JobFeed feedA = new JobFeed(store.db(), "a");
+      JdbcJobStore a = new JdbcJobStore(store.db(), JobChangeHook.NONE, feedA, DispatchFence.NONE);
+      long head = feedA.head();
+      List<JobId> ids = new ArrayList<>();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<JobId>> inserts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          int n = i;
+          inserts.add(pool.submit(() -> {
+            StoredJob job = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "user" + (n % 4), "t", "{}",
+                Instant.now());
+            a.insert(job);
+            a.assignBackend(job.id(), null, "comfy:8188");
+            a.transition(job.id(), JobState.QUEUED, JobState.RUNNING, io.comfygate.store.JobUpdate.none()
+                .withStartedAt(Instant.now()));
+            return job.id();
+          }));
+        }
+        for (Future<JobId> f : inserts) {
+          ids.add(f.get(30, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+
+      List<JobFeed.Change> changes = new JobFeed(other, "b").after(head, 1000);
+      assertThat(changes).hasSize(ids.size() * 3);
+      assertThat(changes).allSatisfy(c -> assertThat(c.origin()).isEqualTo("a"));
+      for (int i = 1; i < changes.size(); i++) {
+        assertThat(changes.get(i).seq()).as("numbered without gaps").isEqualTo(changes.get(i - 1).seq() + 1);
+      }
+      for (JobId id : ids) {
+        assertThat(changes.stream().filter(c -> c.jobId().equals(id)).map(JobFeed.Change::kind))
+            .as("changes of %s in order", id).containsExactly("queued", JobFeed.HANDED_OVER, "running");
+      }
+      assertThat(listener.await(Duration.ofSeconds(5))).as("a notification woke the other instance")
+          .anyMatch(n -> n.type().equals(JobFeed.CHANGED) && n.origin().equals("a"));
+    }
+  }
+}
