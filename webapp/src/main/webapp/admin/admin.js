@@ -64,6 +64,25 @@ async function loadStatus() {
       checks.append(el('li', 'failing-check', check.name + ': ' + (check.reason || t('admin.down'))));
     }
   }
+  showCluster(health.cluster);
+}
+
+// The instances sharing the database (shown when it can be shared: PostgreSQL), and which dispatches.
+function showCluster(cluster) {
+  show($('cluster'), Boolean(cluster && cluster.shared));
+  if (!cluster || !cluster.shared) return;
+  show($('no-dispatcher'), !cluster.dispatcher);
+  $('instances').replaceChildren(...cluster.instances.map((i) => {
+    const row = el('tr', i.stopped_at ? 'muted' : '');
+    row.dataset.instance = i.id;
+    row.append(
+      el('td', '', i.self ? t('admin.thisInstance', { id: i.id }) : i.id),
+      el('td', '', i.host),
+      el('td', '', i.version),
+      el('td', '', i.stopped_at ? t('admin.stoppedAt', { time: formatTime(i.stopped_at) }) : t('role.' + i.role)),
+      el('td', '', formatTime(i.last_heartbeat)));
+    return row;
+  }));
 }
 
 // ---------- queue ----------

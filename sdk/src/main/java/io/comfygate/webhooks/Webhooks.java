@@ -242,13 +242,14 @@ public final class Webhooks implements AutoCloseable {
       return this;
     }
 
-    /** WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_ALLOWED_HOSTS, WEBHOOK_THREADS. */
+    /** WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_HOURS, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_ALLOWED_HOSTS, WEBHOOK_THREADS, and INSTANCE_ID as the {@link #owner} when set. */
     public Builder settings(Settings s) {
       maxAttempts(s.webhookMaxAttempts());
       retryWindow(s.webhookRetryWindow());
       timeout(s.webhookTimeout());
       threads(s.webhookThreads());
       allowedHosts(s.webhookAllowedHosts());
+      s.instanceId().ifPresent(this::owner); // INSTANCE_ID: the same owner after a restart
       return this;
     }
 

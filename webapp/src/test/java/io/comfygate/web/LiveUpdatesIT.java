@@ -13,10 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +39,8 @@ class LiveUpdatesIT extends DeployedWar {
   @Test
   void aUserFollowsTheirJobFromSnapshotToImagesAndNobodyElseSeesIt() throws Exception {
     http.awaitHealthy();
-    Socket alice = connect("", "Authorization", ItHttp.basic("alice"));
-    Socket bob = connect("?access_token=" + issueKey("bob"));
+    ItLiveSocket alice = connect("", "Authorization", ItHttp.basic("alice"));
+    ItLiveSocket bob = connect("?access_token=" + issueKey("bob"));
     assertThat(alice.next("snapshot").get("jobs").isArray()).isTrue();
     assertThat(bob.next("snapshot").get("jobs").isArray()).isTrue();
 
@@ -79,13 +75,13 @@ class LiveUpdatesIT extends DeployedWar {
     String id = submit("alice");
     awaitState(id, "running");
 
-    Socket during = connect("", "Authorization", "Bearer " + key);
+    ItLiveSocket during = connect("", "Authorization", "Bearer " + key);
     JsonNode running = find(during.next("snapshot"), id);
     assertThat(running.get("state").asText()).isEqualTo("running");
     during.close();
 
     awaitState(id, "succeeded");
-    Socket after = connect("", "Authorization", "Bearer " + key);
+    ItLiveSocket after = connect("", "Authorization", "Bearer " + key);
     JsonNode finished = find(after.next("snapshot"), id);
     assertThat(finished.get("state").asText()).isEqualTo("succeeded");
     assertThat(finished.get("progress").get("percent").asInt()).isEqualTo(100);
@@ -94,14 +90,14 @@ class LiveUpdatesIT extends DeployedWar {
 
   @Test
   void aConnectionWithoutValidCredentialsIsRefused() throws Exception {
-    Socket anonymous = connect("");
+    ItLiveSocket anonymous = connect("");
     assertThat(anonymous.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
     assertThat(anonymous.received()).isEmpty();
 
-    Socket badToken = connect("?access_token=cg_not-a-key");
+    ItLiveSocket badToken = connect("?access_token=cg_not-a-key");
     assertThat(badToken.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 
-    Socket noRole = connect("", "Authorization", ItHttp.basic("nobody"));
+    ItLiveSocket noRole = connect("", "Authorization", ItHttp.basic("nobody"));
     assertThat(noRole.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 
     // A wrong password is refused by the API's auth filter before any upgrade: an HTTP 401.
@@ -122,7 +118,7 @@ class LiveUpdatesIT extends DeployedWar {
     String cookie = ItHttp.sessionCookie(signIn);
     URI own = http.uri("http", "");
     String self = "http://" + own.getAuthority();
-    Socket opened = connectTo(http.uri("ws", "api/v1/live"), "Cookie", cookie, "Origin", self);
+    ItLiveSocket opened = connectTo(http.uri("ws", "api/v1/live"), "Cookie", cookie, "Origin", self);
     opened.next("snapshot");
     opened.close();
 
@@ -140,7 +136,7 @@ class LiveUpdatesIT extends DeployedWar {
         } catch (IllegalArgumentException notAUri) {
           continue;
         }
-        Socket socket;
+        ItLiveSocket socket;
         try {
           socket = connectTo(uri, headers);
         } catch (IllegalStateException | IllegalArgumentException refusedBeforeTheUpgrade) {
@@ -157,98 +153,13 @@ class LiveUpdatesIT extends DeployedWar {
 
   // ------------------------------------------------------------------------------- helpers
 
-  /** A connected client: its messages in order, and how it was closed. */
-  private static final class Socket implements WebSocket.Listener {
-    private final LinkedBlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
-    private final List<JsonNode> all = new ArrayList<>();
-    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket ws;
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          JsonNode message = JSON.readTree(partial.toString());
-          synchronized (all) {
-            all.add(message);
-          }
-          queue.add(message);
-        } catch (Exception e) {
-          closed.completeExceptionally(e);
-        }
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-
-    CompletableFuture<Integer> closeCode() {
-      return closed;
-    }
-
-    List<JsonNode> received() {
-      synchronized (all) {
-        return List.copyOf(all);
-      }
-    }
-
-    /** The next message, which must be of {@code type}. */
-    JsonNode next(String type) throws InterruptedException {
-      JsonNode message = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(message).as("a %s message", type).isNotNull();
-      assertThat(message.get("type").asText()).as(message.toString()).isEqualTo(type);
-      return message;
-    }
-
-    /** Messages up to and including the first that matches. */
-    List<JsonNode> until(java.util.function.Predicate<JsonNode> last) throws InterruptedException {
-      List<JsonNode> out = new ArrayList<>();
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        JsonNode m = queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        assertThat(m).as("the awaited message; got %s", out).isNotNull();
-        out.add(m);
-        if (last.test(m)) {
-          return out;
-        }
-      }
-    }
-
-    void close() throws Exception {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-      closed.get(5, TimeUnit.SECONDS);
-    }
-  }
-
-  private Socket connect(String query, String... headers) throws Exception {
+  private ItLiveSocket connect(String query, String... headers) throws Exception {
     return connectTo(http.uri("ws", "api/v1/live" + query), headers);
   }
 
-  private Socket connectTo(URI uri, String... headers) throws Exception {
-    Socket socket = new Socket();
-    WebSocket.Builder builder = http.client().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-    for (int i = 0; i < headers.length; i += 2) {
-      builder.header(headers[i], headers[i + 1]);
-    }
-    try {
-      socket.ws = builder.buildAsync(uri, socket).get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("handshake failed", e.getCause());
-    }
-    sockets.add(socket.ws);
+  private ItLiveSocket connectTo(URI uri, String... headers) throws Exception {
+    ItLiveSocket socket = ItLiveSocket.open(http, uri, headers);
+    sockets.add(socket.webSocket());
     return socket;
   }
 

@@ -59,7 +59,7 @@ class MetricsIT extends DeployedWar {
         .contains("jvm_memory_used_bytes");
     assertThat(value(withToken.body(), "comfygate_backend_up{backend=\"127.0.0.1:" + comfy.get().port() + "\"}")).hasValue(1);
     assertThat(value(withToken.body(), "comfygate_health_up")).hasValue(1);
-    assertThat(withToken.body()).containsPattern("comfygate_build_info\\{version=\"[^\"]+\"} 1");
+    assertThat(withToken.body()).containsPattern("comfygate_build_info\\{instance_id=\"[^\"]+\",version=\"[^\"]+\"} 1").containsPattern("comfygate_dispatcher\\{instance_id=\"[^\"]+\"} 1");
 
     HttpResponse<String> open = scrape("root", "Accept", "application/openmetrics-text; version=1.0.0");
     assertThat(open.statusCode()).isEqualTo(200);

@@ -192,7 +192,11 @@ class RemoteClientIT extends DeployedWar {
     Admin admin = client("root").admin();
     ComfyGateClient alice = client("alice");
 
-    assertThat(admin.status().ok()).isTrue();
+    Health status = admin.status();
+    assertThat(status.ok()).isTrue();
+    assertThat(status.cluster().instances()).singleElement()
+        .satisfies(i -> assertThat(i.role()).isEqualTo("dispatcher"))
+        .satisfies(i -> assertThat(i.id()).isEqualTo(status.cluster().dispatcher()));
     IssuedApiKey issued = admin.issueApiKey("dora", "it-" + UUID.randomUUID(), false, null);
     assertThat(issued.key()).startsWith("cgk_");
     assertThat(issued.webhookSecret()).startsWith("whsec_");

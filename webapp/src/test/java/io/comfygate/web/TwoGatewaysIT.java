@@ -31,9 +31,10 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * Two WARs in two Tomcats on one PostgreSQL and one shared output folder, set up from the deploy
- * files as deploy/cluster/README.md says, in front of one simulated ComfyUI: both answer, either
- * takes any request, and jobs submitted to both end once with each prompt sent to ComfyUI once,
- * also when an instance is stopped and started again (a rolling upgrade) while jobs run.
+ * files as deploy/cluster/README.md says, in front of one simulated ComfyUI: both answer, both show
+ * the two instances and the one that dispatches, either takes any request, a socket on the follower
+ * sees the dispatcher's jobs, and jobs submitted to both end once with each prompt sent to ComfyUI
+ * once, also across a rolling restart and when the dispatcher is killed (kill -9) while jobs wait.
  */
 @DisabledOnOs(value = OS.WINDOWS, disabledReason = "catalina.sh and POSIX signals")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -74,6 +75,7 @@ class TwoGatewaysIT {
     settings.put("JOB_DB_PATH", SERVER + (SERVER.contains("?") ? "&" : "?") + "currentSchema=" + schema);
     settings.put("OUTPUT_DIR", shared.toString());
     settings.put("MAX_PER_USER_QUEUE", "10");
+    settings.put("INSTANCE_ID", "gateway-" + name);
     return GatewayNode.create(name, port, users, settings);
   }
 
@@ -101,6 +103,54 @@ class TwoGatewaysIT {
 
   @Test
   @Order(2)
+  void eitherInstanceShowsBothAndTheOneThatDispatches() {
+    JsonNode fromA = json(a.http.send("GET", "api/v1/admin/status", "admin", null), 200).path("cluster");
+    JsonNode fromB = json(b.http.send("GET", "api/v1/admin/status", "admin", null), 200).path("cluster");
+
+    assertThat(fromA.path("shared").asBoolean()).isTrue();
+    assertThat(fromA.path("self").asText()).isEqualTo("gateway-a");
+    assertThat(fromB.path("self").asText()).isEqualTo("gateway-b");
+    assertThat(fromA.path("dispatcher").asText()).isIn("gateway-a", "gateway-b").isEqualTo(fromB.path("dispatcher").asText());
+    for (JsonNode view : List.of(fromA, fromB)) {
+      assertThat(view.path("instances").findValuesAsText("id")).contains("gateway-a", "gateway-b");
+      for (JsonNode i : view.path("instances")) {
+        if (i.path("id").asText().startsWith("gateway-")) {
+          assertThat(i.path("role").asText()).isEqualTo(i.path("id").asText().equals(view.path("dispatcher").asText())
+              ? "dispatcher" : "follower");
+          assertThat(i.has("stopped_at")).as("%s runs", i).isFalse();
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aSocketOnTheFollowerFollowsAJobTheDispatcherRunsToItsImages() throws Exception {
+    GatewayNode dispatcher = dispatcher();
+    GatewayNode follower = dispatcher == a ? b : a;
+    ItLiveSocket socket = ItLiveSocket.open(follower.http, follower.http.uri("ws", "api/v1/live"),
+        "Authorization", ItHttp.basic("u2"));
+    try {
+      socket.next("snapshot");
+      String id = json(dispatcher.http.send("POST", "api/v1/jobs", "u2", body("seen from the follower")), 202)
+          .path("id").asText();
+
+      List<JsonNode> seen = socket.until(m -> id.equals(m.path("job").path("id").asText())
+          && "job_complete".equals(m.path("event").asText()));
+
+      assertThat(seen.stream().filter(m -> m.path("type").asText().equals("job") && id.equals(m.path("job").path("id").asText()))
+          .map(m -> m.path("event").asText())).containsExactly("enqueue", "job_start", "job_complete");
+      JsonNode done = seen.get(seen.size() - 1).path("job");
+      assertThat(done.path("state").asText()).isEqualTo("succeeded");
+      String image = follower.http.relative(done.path("images").get(0).path("url").asText());
+      assertThat(follower.http.getBytes(image, "u2").statusCode()).isEqualTo(200);
+    } finally {
+      socket.webSocket().abort();
+    }
+  }
+
+  @Test
+  @Order(4)
   void jobsSubmittedToBothInstancesEndOnceAndEachPromptReachesComfyUiOnce() {
     List<String> ids = submitSpread(4, "spread");
 
@@ -121,7 +171,7 @@ class TwoGatewaysIT {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void aRollingRestartWhileJobsRunFailsNothing() {
     List<String> ids = submitSpread(3, "rolling");
 
@@ -139,6 +189,40 @@ class TwoGatewaysIT {
     assertThat(ended.values()).allSatisfy(job -> assertThat(job.path("state").asText())
         .as("job %s", job.path("id").asText()).isEqualTo("succeeded"));
     assertEachPromptPostedOnce();
+  }
+
+  @Test
+  @Order(6)
+  void killingTheDispatcherLosesNoJobAndTheOtherTakesOver() {
+    comfy.slowNodes(Duration.ofMillis(200)); // jobs are still waiting and running at the kill
+    List<String> ids = submitSpread(3, "failover");
+    GatewayNode dispatcher = dispatcher();
+    GatewayNode survivor = dispatcher == a ? b : a;
+
+    dispatcher.kill();
+    long killed = System.nanoTime();
+    String survivorId = survivor.setting("INSTANCE_ID");
+    survivor.http.await("api/v1/admin/status", "admin", Duration.ofSeconds(30),
+        r -> r.statusCode() == 200 && r.body().contains("\"dispatcher\":\"" + survivorId + "\""));
+    System.out.printf("TwoGatewaysIT: %s dispatches %d ms after the kill -9 of %s%n", survivor.name,
+        (System.nanoTime() - killed) / 1_000_000, dispatcher.name);
+    comfy.slowNodes(Duration.ZERO);
+    List<String> more = new ArrayList<>(ids);
+    more.add(json(survivor.http.send("POST", "api/v1/jobs", "u3", body("after the kill")), 202).path("id").asText());
+
+    Map<String, JsonNode> ended = awaitAllEnded(more, survivor);
+
+    assertThat(ended.values()).allSatisfy(job -> assertThat(job.path("state").asText())
+        .as("job %s", job.path("id").asText()).isEqualTo("succeeded"));
+    assertEachPromptPostedOnce();
+    dispatcher.start(); // back for the next class member, as a follower now
+  }
+
+  /** The instance holding the dispatcher lease, as A's admin status says. */
+  private static GatewayNode dispatcher() {
+    String id = json(a.http.send("GET", "api/v1/admin/status", "admin", null), 200).path("cluster").path("dispatcher").asText();
+    assertThat(id).as("an instance dispatches").isIn("gateway-a", "gateway-b");
+    return id.equals("gateway-a") ? a : b;
   }
 
   /** {@code perUser} jobs for each user, alternating between the two instances. */
@@ -160,6 +244,11 @@ class TwoGatewaysIT {
 
   /** Each job as the admin view shows it once it ended, asked of alternating instances. */
   private static Map<String, JsonNode> awaitAllEnded(List<String> ids) {
+    return awaitAllEnded(ids, null);
+  }
+
+  /** Each job once it ended, asked of {@code only} (or of alternating instances when null). */
+  private static Map<String, JsonNode> awaitAllEnded(List<String> ids, GatewayNode only) {
     Map<String, JsonNode> ended = new LinkedHashMap<>();
     long deadline = System.nanoTime() + JOBS_END_WITHIN.toNanos();
     int n = 0;
@@ -168,7 +257,7 @@ class TwoGatewaysIT {
         if (ended.containsKey(id)) {
           continue;
         }
-        GatewayNode from = n++ % 2 == 0 ? a : b;
+        GatewayNode from = only != null ? only : n++ % 2 == 0 ? a : b;
         JsonNode job = json(from.http.send("GET", "api/v1/jobs/" + id, "admin", null), 200);
         if (List.of("succeeded", "failed", "timeout", "cancelled").contains(job.path("state").asText())) {
           ended.put(id, job);

@@ -12,9 +12,11 @@ import java.util.Map;
  * A health verdict: {@code status} OK or FAIL, a one-line {@code summary} for a banner or the
  * Generate notice, and every check with its status (UP, DOWN, DISABLED), latency and reason.
  * {@link #anonymous} is the verdict for callers who are not administrators: each check's name and
- * status only.
+ * status only. The admin status adds the {@code cluster}: the instances sharing the database and
+ * which one dispatches ({@link #withCluster}); elsewhere it is absent.
  */
-public record HealthView(String status, boolean ok, String summary, String checkedAt, List<Check> checks) {
+public record HealthView(String status, boolean ok, String summary, String checkedAt, List<Check> checks,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ClusterView cluster) {
 
   /** One check; {@code latencyMs} and {@code reason} are absent in the {@link #anonymous} view. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,7 +24,12 @@ public record HealthView(String status, boolean ok, String summary, String check
 
   public static HealthView of(HealthReport report) {
     return new HealthView(report.verdict(), report.ok(), report.summary(), Times.iso(report.checkedAt()),
-        report.checks().stream().map(HealthView::check).toList());
+        report.checks().stream().map(HealthView::check).toList(), null);
+  }
+
+  /** This verdict with the instances of the cluster (the admin status). */
+  public HealthView withCluster(ClusterView cluster) {
+    return new HealthView(status, ok, summary, checkedAt, checks, cluster);
   }
 
   /**
@@ -44,7 +51,7 @@ public record HealthView(String status, boolean ok, String summary, String check
       }
     }
     String summary = report.ok() ? "OK" : "FAIL: " + String.join(", ", failing);
-    return new HealthView(report.verdict(), report.ok(), summary, Times.iso(report.checkedAt()), List.copyOf(checks));
+    return new HealthView(report.verdict(), report.ok(), summary, Times.iso(report.checkedAt()), List.copyOf(checks), null);
   }
 
   private static Check check(CheckResult c) {

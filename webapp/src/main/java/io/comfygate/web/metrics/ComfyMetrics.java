@@ -1,7 +1,9 @@
 package io.comfygate.web.metrics;
 
+import io.comfygate.engine.ClusterStatus;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.events.Subscription;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -18,8 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The application's metrics in Prometheus form: its own registry (never Micrometer's global one,
  * so a redeployed WAR leaves nothing behind), the job counters and histograms fed by the engine's
- * events, queue and health gauges, JVM and process basics, and {@code comfygate_build_info}.
- * Built by the application at start-up, closed at shutdown. Thread-safe.
+ * events, queue and health gauges, JVM and process basics, {@code comfygate_build_info} with the
+ * version and this instance's id ({@code instance_id}: INSTANCE_ID), and {@code comfygate_dispatcher},
+ * 1 while this instance holds the dispatcher lease (drives the ComfyUI backends), else 0. With several
+ * instances on one database, exactly one reports 1, and a sum over the instances of 0 for longer
+ * than the lease means none dispatches. Built by the application at start-up, closed at shutdown.
+ * Thread-safe.
  */
 public final class ComfyMetrics implements AutoCloseable {
   /** Per-user queue series kept at most (the users with the most waiting jobs). */
@@ -42,8 +48,12 @@ public final class ComfyMetrics implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    Info.builder().name("comfygate_build").help("The running ComfyGate version (always 1)").labelNames("version")
-        .register(registry.getPrometheusRegistry()).setLabelValues(version);
+    String instance = engine.cluster().self();
+    Info.builder().name("comfygate_build").help("The running ComfyGate version and instance id (always 1)")
+        .labelNames("version", "instance_id").register(registry.getPrometheusRegistry()).setLabelValues(version, instance);
+    Gauge.builder("comfygate_dispatcher", engine, e -> isDispatcher(e.cluster()) ? 1 : 0)
+        .description("1 while this instance holds the dispatcher lease (sends jobs to ComfyUI), else 0")
+        .tag("instance_id", instance).register(registry);
     jobs = new JobMetrics(registry);
     queue = new QueueGauges(engine, registry, maxUserSeries);
     webhooks = new WebhookDeliveryMeter(registry);
@@ -62,6 +72,10 @@ public final class ComfyMetrics implements AutoCloseable {
   /** As {@link #start(JobEngine, String)}, keeping at most {@code maxUserSeries} per-user queue series. */
   public static ComfyMetrics start(JobEngine engine, String version, int maxUserSeries) {
     return new ComfyMetrics(engine, version, maxUserSeries);
+  }
+
+  private static boolean isDispatcher(ClusterStatus cluster) {
+    return cluster.dispatcher().filter(cluster.self()::equals).isPresent();
   }
 
   /** The hook for the webhook sender: it reports each delivery attempt here. */

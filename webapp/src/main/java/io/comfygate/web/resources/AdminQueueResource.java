@@ -3,6 +3,7 @@ package io.comfygate.web.resources;
 import jakarta.annotation.security.RolesAllowed;
 import io.comfygate.web.security.Identity;
 import io.comfygate.engine.JobEngine;
+import io.comfygate.web.api.ClusterView;
 import io.comfygate.web.api.HealthView;
 import io.comfygate.web.api.JobView;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,8 +20,9 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
 /**
- * What an operator watches: the status behind the admin banner (every health check), and the
- * queue: jobs on each backend and jobs waiting, any of which can be cancelled.
+ * What an operator watches: the status behind the admin banner (every health check, and the
+ * instances sharing the database with the one that dispatches), and the queue: jobs on each
+ * backend and jobs waiting, any of which can be cancelled.
  */
 @RolesAllowed(Identity.ADMIN)
 @Path("/v1/admin")
@@ -33,14 +35,16 @@ public final class AdminQueueResource {
     this.engine = engine;
   }
 
-  /** The banner: OK or FAIL with each failing check's reason. */
+  /** The banner: OK or FAIL with each failing check's reason; and the instances. */
   @GET
   @Path("status")
-  @Operation(operationId = "adminStatus", summary = "The health checks behind the admin banner")
-  @ApiResponse(responseCode = "200", description = "Every check, OK or FAIL with its reason",
+  @Operation(operationId = "adminStatus", summary = "The health checks behind the admin banner, and the instances",
+      description = "Every check of this instance, and in cluster the instances sharing its database (id, host,"
+          + " version, role, last heartbeat) with the one that dispatches to ComfyUI.")
+  @ApiResponse(responseCode = "200", description = "Every check, OK or FAIL with its reason; the instances",
       useReturnTypeSchema = true)
   public HealthView status() {
-    return HealthView.of(engine.health());
+    return HealthView.of(engine.health()).withCluster(ClusterView.of(engine.cluster()));
   }
 
   @GET

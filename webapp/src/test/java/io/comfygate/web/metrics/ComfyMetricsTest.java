@@ -71,7 +71,9 @@ class ComfyMetricsTest {
     assertThat(value(before, "comfygate_jobs_rejected_total{reason=\"quota\"}")).hasValue(0);
     assertThat(value(before, "comfygate_backend_up{backend=\"" + backend + "\"}")).hasValue(1);
     assertThat(value(before, "comfygate_health_up")).hasValue(1);
-    assertThat(value(before, "comfygate_build_info{version=\"9.9.9-test\"}")).hasValue(1);
+    String self = engine.cluster().self();
+    assertThat(value(before, "comfygate_build_info{instance_id=\"" + self + "\",version=\"9.9.9-test\"}")).hasValue(1);
+    assertThat(value(before, "comfygate_dispatcher{instance_id=\"" + self + "\"}")).as("one instance on SQLite dispatches").hasValue(1);
     assertThat(before).contains("# HELP comfygate_backend_up 1 while the backend is given jobs, 0 while it is down")
         .contains("jvm_memory_used_bytes").contains("process_uptime_seconds").contains("system_cpu_count");
 

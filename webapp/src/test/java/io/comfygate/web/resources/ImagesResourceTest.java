@@ -136,6 +136,13 @@ class ImagesResourceTest extends ResourceTestBase {
     JsonNode status = json(get(ADMIN, "v1/admin/status"), 200);
     assertThat(status.path("status").asText()).isEqualTo("OK");
     assertThat(status.path("checks").findValuesAsText("name")).anyMatch(n -> n.startsWith("comfyui:"));
+    JsonNode cluster = status.path("cluster"); // SQLite: this instance alone, always the dispatcher
+    assertThat(cluster.path("shared").asBoolean()).isFalse();
+    assertThat(cluster.path("instances")).hasSize(1);
+    assertThat(cluster.path("instances").get(0).path("role").asText()).isEqualTo("dispatcher");
+    assertThat(cluster.path("instances").get(0).path("self").asBoolean()).isTrue();
+    assertThat(cluster.path("dispatcher").asText()).isEqualTo(cluster.path("self").asText())
+        .isEqualTo(cluster.path("instances").get(0).path("id").asText());
     JsonNode queue = json(get(ADMIN, "v1/admin/queue"), 200);
     assertThat(queue.path("backends")).hasSize(1);
     assertThat(queue.path("backends").get(0).path("healthy").asBoolean()).isTrue();
