@@ -8,9 +8,8 @@ import java.util.function.Predicate;
  * The per-user waiting limit a store checks inside the transaction that inserts a job
  * ({@link JobStore#admit}), so it holds however many submits (or processes) race. A user's job
  * <i>waits</i> while it is queued and not handed to a backend. A user may add a job if fewer than
- * {@code maxWaiting} of theirs wait, or if exactly {@code maxWaiting} wait and one job can start at
- * once (the user runs fewer than {@code maxConcurrent} and a slot is free): the oldest then leaves
- * the waiting room at once, so no more than {@code maxWaiting} stay waiting.
+ * {@code maxWaiting} of theirs wait, or if none waits and the job can start at once (the user runs
+ * fewer than {@code maxConcurrent} and a slot is free): such a job never takes a waiting place.
  *
  * @param maxWaiting jobs a user may have waiting (MAX_PER_USER_QUEUE), 0 or more
  * @param maxConcurrent jobs a user may have on backends at once (MAX_PER_USER_CONCURRENT), 1 or more

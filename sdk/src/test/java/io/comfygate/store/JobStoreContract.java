@@ -146,25 +146,6 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
-  void aBurstFillsTheWaitingPlacesPlusTheOneThatStartsAtOnce() {
-    WaitingLimit twoWaitingSlotFree = limit(2, 1, true);
-    // three submits of one burst, none picked up yet: the oldest starts at once, two wait
-    assertThat(admit(job("alice", at(1)), twoWaitingSlotFree)).isEqualTo(AdmitResult.ADMITTED);
-    assertThat(admit(job("alice", at(2)), twoWaitingSlotFree)).isEqualTo(AdmitResult.ADMITTED);
-    assertThat(admit(job("alice", at(3)), twoWaitingSlotFree)).isEqualTo(AdmitResult.ADMITTED);
-    assertThat(admit(job("alice", at(4)), twoWaitingSlotFree)).as("a fourth would wait beyond the limit")
-        .isEqualTo(new AdmitResult.OverLimit(2));
-
-    assertThat(admit(job("bob", at(5)), limit(1, 1, true))).isEqualTo(AdmitResult.ADMITTED);
-    assertThat(admit(job("bob", at(6)), limit(1, 1, false))).as("no free slot: nothing starts at once")
-        .isEqualTo(new AdmitResult.OverLimit(1));
-    insertRunning("carol", at(7));
-    assertThat(admit(job("carol", at(8)), limit(1, 1, true))).isEqualTo(AdmitResult.ADMITTED);
-    assertThat(admit(job("carol", at(9)), limit(1, 1, true))).as("carol runs her one job already")
-        .isEqualTo(new AdmitResult.OverLimit(1));
-  }
-
-  @Test
   void concurrentAdmissionsNeverPassTheLimitAndEachFailureStaysItsOwn() throws Exception {
     WaitingLimit fiveWaiting = limit(5, 1, false);
     StoredJob taken = insertQueued("bob", at(0));

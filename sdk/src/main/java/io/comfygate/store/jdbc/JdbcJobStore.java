@@ -172,12 +172,10 @@ public final class JdbcJobStore implements JobStore {
     if (waits < limit.maxWaiting()) {
       return true;
     }
-    if (waits > limit.maxWaiting() || !limit.slotFree()) {
+    if (waits > 0 || !limit.slotFree()) {
       return false;
     }
-    // Exactly the limit waits (none, with a limit of 0), and a slot is free: if the user may run
-    // another job, the oldest of them (or this one) starts at once and leaves the limit waiting. A
-    // burst arriving together sees its first job still waiting here, not yet picked up.
+    // None waits: a job that starts at once needs no waiting place.
     try (PreparedStatement count = connection.prepareStatement("""
         SELECT COUNT(*)
           FROM jobs
