@@ -43,8 +43,13 @@ public final class ApiKeys {
   /** Counts this object's changes of keys (revocations, URLs): one makes every earlier verification stale. */
   private final AtomicLong changes = new AtomicLong();
 
-  /** A key's row as read after {@code change} changes, trusted until {@code until}. */
-  private record Verified(ApiKey key, long change, Instant until) {}
+  /** A key's row as read at {@code at}, after {@code change} changes. */
+  private record Verified(ApiKey key, long change, Instant at) {
+    /** Within the period after the read (a clock set back does not stretch it). */
+    boolean trustedAt(Instant now) {
+      return !now.isBefore(at) && now.isBefore(at.plus(VERIFIED_FOR));
+    }
+  }
 
   /** @param store where keys are recorded (the caller owns its database) */
   public ApiKeys(ApiKeyStore store, Clock clock) {
@@ -129,13 +134,13 @@ public final class ApiKeys {
     Instant now = clock.instant();
     long change = changes.get();
     Verified known = verified.get(hash);
-    if (known == null || known.change != change || !now.isBefore(known.until)) {
+    if (known == null || known.change != change || !known.trustedAt(now)) {
       Optional<ApiKey> key = store.findByHash(hash);
       if (key.isEmpty() || key.get().isRevoked()) {
         verified.remove(hash);
         return Optional.empty();
       }
-      known = new Verified(key.get(), change, now.plus(VERIFIED_FOR));
+      known = new Verified(key.get(), change, now);
       verified.put(hash, known);
     }
     return Optional.of(touch(hash, known, now));
@@ -171,7 +176,7 @@ public final class ApiKeys {
     store.touch(key.id(), now);
     ApiKey used = new ApiKey(key.id(), key.userId(), key.name(), key.admin(), key.createdAt(), key.revokedAt(), now,
         key.webhookUrl());
-    verified.replace(hash, known, new Verified(used, known.change, known.until));
+    verified.replace(hash, known, new Verified(used, known.change, known.at));
     return used;
   }
 

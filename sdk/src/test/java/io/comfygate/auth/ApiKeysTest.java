@@ -109,6 +109,20 @@ class ApiKeysTest {
   }
 
   @Test
+  void aClockSetBackDoesNotStretchTheTrust() {
+    FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
+    ApiKeys here = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
+    ApiKeys otherInstance = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
+    IssuedKey issued = here.issue("render-farm", "nightly batch", false);
+    assertThat(here.authenticate(issued.secret())).isPresent();
+    assertThat(otherInstance.revoke(issued.key().id())).isTrue();
+
+    clock.set(Instant.parse("2026-12-07T11:00:00Z"));
+
+    assertThat(here.authenticate(issued.secret())).isEmpty();
+  }
+
+  @Test
   void aRevocationHereHoldsAtOnceForAKeyVerifiedJustBefore() {
     FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
     ApiKeys here = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
