@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ol>
  *
  * <p>Bounded: {@value #IDLE_SAMPLES} idle samples, two loads of {@link #SUSTAIN} each, two of
- * {@link #BACKLOG_RUN} and the fill in between. Loopback only. {@code --no-backlog} skips the third.
+ * {@link #BACKLOG_RUN} and the fill in between. Loopback only. {@code --no-backlog} skips the third;
+ * {@code --idle-only} runs the first alone.
  */
 public final class SubmitLatencyBenchmark {
   static final int IDLE_WARMUP = 30;
@@ -66,6 +67,9 @@ public final class SubmitLatencyBenchmark {
     try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ofMillis(1)).start();
          FrameTap tap = FrameTap.start(fake.port())) {
       idleLatency(fake, tap, work);
+      if (List.of(args).contains("--idle-only")) {
+        return;
+      }
       double store = storeCeiling(work);
       double viaEngine = sustainedSubmits(fake, tap, work);
       System.out.printf(Locale.ROOT, "%nratio engine/store: %.2f%n", viaEngine / store);

@@ -8,26 +8,48 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * API keys for external systems: issued by an administrator for one user, presented as
  * {@code Authorization: Bearer <key>}, revocable. Keys are 256-bit random tokens prefixed
  * {@code cgk_}; only their SHA-256 hash is stored. Thread-safe.
+ *
+ * <p>A key that authenticated is trusted for {@link #VERIFIED_FOR} without reading its row again
+ * (one read per key and period, not per request). A revocation through this object takes effect at
+ * once for every key it has verified; one made by another instance sharing the database (or
+ * written to the database directly) takes effect here within {@link #VERIFIED_FOR}.
  */
 public final class ApiKeys {
   private static final String PREFIX = "cgk_";
   private static final Pattern SHAPE = Pattern.compile("cgk_[A-Za-z0-9_-]{43}");
   private static final Pattern USER = Pattern.compile("[^\\p{Cntrl}]{1,128}");
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a verified key is trusted before its row is read again. */
+  public static final Duration VERIFIED_FOR = Duration.ofSeconds(5);
 
   private final ApiKeyStore store;
   private final Clock clock;
+  /** Keys verified lately, by hash; valid while unexpired and no change came after them. */
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+  /** Counts this object's changes of keys (revocations, URLs): one makes every earlier verification stale. */
+  private final AtomicLong changes = new AtomicLong();
+
+  /** A key's row as read at {@code at}, after {@code change} changes. */
+  private record Verified(ApiKey key, long change, Instant at) {
+    /** Within the period after the read (a clock set back does not stretch it). */
+    boolean trustedAt(Instant now) {
+      return !now.isBefore(at) && now.isBefore(at.plus(VERIFIED_FOR));
+    }
+  }
 
   /** @param store where keys are recorded (the caller owns its database) */
   public ApiKeys(ApiKeyStore store, Clock clock) {
@@ -72,6 +94,7 @@ public final class ApiKeys {
    */
   public Optional<ApiKey> setWebhookUrl(String id, URI webhookUrl) {
     boolean found = store.setWebhookUrl(id, webhookUrl == null ? null : webhookUrl.toString());
+    forgetVerified(); // authenticate returns the key's record: with its new URL from now on
     return found ? find(id) : Optional.empty();
   }
 
@@ -99,23 +122,44 @@ public final class ApiKeys {
     return "whsec_" + HexFormat.of().formatHex(random);
   }
 
-  /** The key's record if {@code secret} is a valid, unrevoked key; records its use. */
+  /**
+   * The key's record if {@code secret} is a valid, unrevoked key; records its use. The row is read
+   * again at most every {@link #VERIFIED_FOR} per key, and at once after a {@link #revoke}.
+   */
   public Optional<ApiKey> authenticate(String secret) {
     if (secret == null || !SHAPE.matcher(secret).matches()) {
       return Optional.empty();
     }
     String hash = hash(secret);
-    Optional<ApiKey> key = store.findByHash(hash);
-    if (key.isEmpty() || key.get().isRevoked()) {
-      return Optional.empty();
+    Instant now = clock.instant();
+    long change = changes.get();
+    Verified known = verified.get(hash);
+    if (known == null || known.change != change || !known.trustedAt(now)) {
+      Optional<ApiKey> key = store.findByHash(hash);
+      if (key.isEmpty() || key.get().isRevoked()) {
+        verified.remove(hash);
+        return Optional.empty();
+      }
+      known = new Verified(key.get(), change, now);
+      verified.put(hash, known);
     }
-    touch(key.get());
-    return key;
+    return Optional.of(touch(hash, known, now));
   }
 
-  /** Revokes a key by id. Returns false if there is no such key or it was revoked already. */
+  /**
+   * Revokes a key by id. Returns false if there is no such key or it was revoked already. Requests
+   * that reach this object after it returns are refused.
+   */
   public boolean revoke(String id) {
-    return store.revoke(id, clock.instant());
+    boolean revoked = store.revoke(id, clock.instant());
+    forgetVerified();
+    return revoked;
+  }
+
+  /** After a change is committed: no key read before it is trusted again. */
+  private void forgetVerified() {
+    changes.incrementAndGet(); // a read that started before the change is not stored as valid
+    verified.clear();
   }
 
   /** Every key, newest first (revoked ones included, marked). */
@@ -124,12 +168,16 @@ public final class ApiKeys {
   }
 
   /** Last use is kept to the minute: no write per request for a busy key. */
-  private void touch(ApiKey key) {
-    Instant now = clock.instant();
+  private ApiKey touch(String hash, Verified known, Instant now) {
+    ApiKey key = known.key;
     if (key.lastUsedAt() != null && key.lastUsedAt().plusSeconds(60).isAfter(now)) {
-      return;
+      return key;
     }
     store.touch(key.id(), now);
+    ApiKey used = new ApiKey(key.id(), key.userId(), key.name(), key.admin(), key.createdAt(), key.revokedAt(), now,
+        key.webhookUrl());
+    verified.replace(hash, known, new Verified(used, known.change, known.at));
+    return used;
   }
 
   private static void requireText(String value, String field, int max) {

@@ -1,6 +1,7 @@
 package io.comfygate.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comfygate.errors.IdempotencyKeyReusedException;
 import io.comfygate.errors.QuotaExceededException;
 import io.comfygate.errors.ServiceUnavailableException;
@@ -12,7 +13,6 @@ import io.comfygate.store.Admission;
 import io.comfygate.store.IdempotencyRecord;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.StoredJob;
-import io.comfygate.templates.BoundWorkflow;
 import io.comfygate.templates.Template;
 import io.comfygate.templates.TemplateRegistry;
 import io.comfygate.webhooks.WebhookTarget;
@@ -71,8 +71,9 @@ final class Intake {
       throw new IllegalArgumentException("userId must not be blank");
     }
     Template t = templates.get(template);
-    BoundWorkflow bound = t.bind(params, ThreadLocalRandom.current());
-    inputs.checkOwned(t, bound.params(), userId);
+    // Checked only: the workflow is built once, when the job is sent (HandOver), from these values.
+    ObjectNode checked = t.resolve(params, ThreadLocalRandom.current());
+    inputs.checkOwned(t, checked, userId);
     String fingerprint = key == null ? null : RequestFingerprint.of(t.name(), params);
     Instant now = clock.instant();
     Instant notBefore = now.minus(idempotencyRetention);
@@ -84,7 +85,7 @@ final class Intake {
       }
       throw new ServiceUnavailableException("No ComfyUI backend is available: " + board.downReasons());
     }
-    String paramsJson = Json.write(bound.params());
+    String paramsJson = Json.write(checked);
     StoredJob stored = StoredJob.queued(JobId.generate(clock), userId, t.name(), paramsJson, now);
     IdempotencyRecord record = key == null ? null
         : new IdempotencyRecord(userId, key.value(), fingerprint, stored.id(), now);
@@ -98,7 +99,7 @@ final class Intake {
     if (result instanceof AdmitResult.OverLimit over) {
       throw quotaExceeded(userId, over.maxWaiting());
     }
-    ActiveJob job = board.newJob(stored, bound.workflow(), bound.params());
+    ActiveJob job = board.newJob(stored, null, checked);
     return Submission.created(board.pickUp(job));
   }
 

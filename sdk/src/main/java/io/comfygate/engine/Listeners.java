@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,14 +42,15 @@ final class Listeners implements AutoCloseable {
   }
 
   void emit(JobEvent event) {
-    deliver(jobListeners, l -> l.onEvent(event), "job listener", event.name() + " of " + event.job().id());
+    deliver(jobListeners, l -> l.onEvent(event), "job listener", () -> event.name() + " of " + event.job().id());
   }
 
   void emitDispatched(DispatchTiming timing) {
-    deliver(dispatchListeners, l -> l.onDispatched(timing), "dispatch listener", "dispatch timing of " + timing.jobId());
+    deliver(dispatchListeners, l -> l.onDispatched(timing), "dispatch listener", () -> "dispatch timing of " + timing.jobId());
   }
 
-  private <L> void deliver(List<L> targets, Consumer<L> call, String kind, String what) {
+  /** @param what names the event in a log line; made only for one (emit runs under the board's lock) */
+  private <L> void deliver(List<L> targets, Consumer<L> call, String kind, Supplier<String> what) {
     if (targets.isEmpty()) {
       return;
     }
@@ -58,12 +60,12 @@ final class Listeners implements AutoCloseable {
           try {
             call.accept(target);
           } catch (RuntimeException e) {
-            LOG.warn("{} threw on {}; ignored", kind, what, e);
+            LOG.warn("{} threw on {}; ignored", kind, what.get(), e);
           }
         }
       });
     } catch (RejectedExecutionException e) {
-      LOG.debug("engine closed; {} not delivered to listeners", what);
+      LOG.debug("engine closed; {} not delivered to listeners", what.get());
     }
   }
 

@@ -71,6 +71,21 @@ public final class Template {
    * @throws InvalidParamsException naming every bad, missing or unknown field
    */
   public BoundWorkflow bind(JsonNode values, RandomGenerator random) {
+    ObjectNode bound = resolve(values, random);
+    return new BoundWorkflow(name, apply(bound), bound);
+  }
+
+  /**
+   * Validates a job's parameters without building its workflow, and returns what {@link
+   * BoundWorkflow#params()} would: every declared parameter's final value (the caller's, a default,
+   * or the random seed that was drawn). Binding these values later gives the same workflow, with
+   * nothing drawn again; a submit checks with this, and the workflow is built once, when it is sent.
+   *
+   * @param values a JSON object of parameter name to value (may be {@code null}: no parameters)
+   * @param random draws the value of parameters whose default is {@code "random"}
+   * @throws InvalidParamsException naming every bad, missing or unknown field
+   */
+  public ObjectNode resolve(JsonNode values, RandomGenerator random) {
     List<Problem> problems = new ArrayList<>();
     if (values != null && !values.isNull() && !values.isObject()) {
       throw new InvalidParamsException("params", "must be a JSON object of parameter name to value");
@@ -83,7 +98,6 @@ public final class Template {
       }
     }
     ObjectNode bound = JsonNodeFactory.instance.objectNode();
-    ObjectNode prompt = workflow.deepCopy();
     for (ParamSpec spec : params.values()) {
       JsonNode value = given.get(spec.name());
       if (value == null || value.isNull()) {
@@ -102,14 +116,26 @@ public final class Template {
         continue;
       }
       bound.set(spec.name(), checked.value());
-      for (Target target : spec.targets()) {
-        ((ObjectNode) prompt.get(target.nodeId()).get("inputs")).set(target.input(), checked.value());
-      }
     }
     if (!problems.isEmpty()) {
       throw new InvalidParamsException(problems);
     }
-    return new BoundWorkflow(name, prompt, bound);
+    return bound;
+  }
+
+  /** A copy of the workflow with each checked value set at its targets. */
+  private ObjectNode apply(ObjectNode bound) {
+    ObjectNode prompt = workflow.deepCopy();
+    for (ParamSpec spec : params.values()) {
+      JsonNode value = bound.get(spec.name());
+      if (value == null) {
+        continue;
+      }
+      for (Target target : spec.targets()) {
+        ((ObjectNode) prompt.get(target.nodeId()).get("inputs")).set(target.input(), value.deepCopy());
+      }
+    }
+    return prompt;
   }
 
   private static long draw(ParamSpec spec, RandomGenerator random) {

@@ -172,4 +172,19 @@ class TemplateBindingTest {
     assertThat(t.bind(exact.readTree("{\"v\": 1e-300, \"n\": -9223372036854775808}"), new Random(1)).workflow().at("/1/inputs/n").asLong())
         .isEqualTo(Long.MIN_VALUE);
   }
+
+  @Test
+  void resolvedValuesBindLaterToTheSameWorkflowWithNothingDrawnAgain() {
+    ObjectNode resolved = txt2img.resolve(params("{\"prompt\": \"a cat\", \"width\": 640}"), new Random(3));
+    BoundWorkflow direct = txt2img.bind(params("{\"prompt\": \"a cat\", \"width\": 640}"), new Random(3));
+    assertThat(resolved).isEqualTo(direct.params());
+
+    BoundWorkflow later = txt2img.bind(resolved, new Random(99)); // another draw would change the seed
+    assertThat(later.workflow()).isEqualTo(direct.workflow());
+    assertThat(later.params()).isEqualTo(resolved);
+    assertThatThrownBy(() -> txt2img.resolve(params("{\"width\": 640, \"colour\": 1}"), new Random(3)))
+        .isInstanceOf(InvalidParamsException.class)
+        .satisfies(e -> assertThat(((InvalidParamsException) e).problems()).extracting(Problem::field)
+            .containsExactlyInAnyOrder("colour", "prompt"));
+  }
 }

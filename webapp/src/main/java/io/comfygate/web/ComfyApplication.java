@@ -51,6 +51,7 @@ public final class ComfyApplication extends ResourceConfig {
     register(RoleCheck.class);
     register(HeaderSyntaxFilter.class);
     register(JsonConfig.class);
+    register(PlainEntities.class);
     register(JacksonFeature.withoutExceptionMappers());
     register(ComfyExceptionMapper.class);
     register(BadParameterMapper.class);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -16,6 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the next transaction. No thread of its own and no wait for company: a caller that finds the
  * writer free commits at once (leader), taking along every write queued so far; callers that
  * arrive meanwhile queue and are committed by the next leader, which may be one of them. Each
+ * caller waits on its own: the leader wakes every owner of its batch at once when it is done, and
+ * the oldest still queued to lead the next one (waiting on the leader's lock instead woke the
+ * batch's owners one after the other, a thread switch each). Each
  * write runs inside a savepoint, so one that fails (a duplicate id, a refusal) rolls back alone;
  * a failed BEGIN or COMMIT fails every write of the batch, and none of them is stored.
  */
@@ -37,37 +41,48 @@ final class GroupCommit {
     Pending<R> mine = new Pending<>(operation, work);
     queue.add(mine);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!mine.done) {
-      boolean locked;
-      try {
-        locked = leader.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        locked = false;
-      }
-      if (!locked) {
-        if (queue.remove(mine)) {
+    boolean interrupted = false;
+    try {
+      while (!mine.done) {
+        if (leader.tryLock()) {
+          try {
+            if (!mine.done) {
+              commitBatch();
+            }
+          } finally {
+            leader.unlock();
+          }
+          wakeNextLeader();
+          continue;
+        }
+        // A leader is committing. It wakes us when our write is done, or, if our write was not in
+        // its batch, when it lets go, so that we lead the next one.
+        long left = deadline - System.nanoTime();
+        if (left <= 0 && queue.remove(mine)) {
           throw new StoreException(operation, "timed out after " + timeout + " waiting for the database writer", null);
         }
-        // A leader has taken it: it ends within its own transaction's bounds.
-        lockUninterruptibly();
-      }
-      try {
-        if (!mine.done) {
-          commitBatch();
+        // Past the deadline but taken by a leader: it ends within its own transaction's bounds.
+        LockSupport.parkNanos(this, left > 0 ? left : TimeUnit.MILLISECONDS.toNanos(10));
+        if (Thread.interrupted()) {
+          interrupted = true;
+          if (queue.remove(mine)) {
+            throw new StoreException(operation, "interrupted while waiting for the database writer", null);
+          }
         }
-      } finally {
-        leader.unlock();
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
     return mine.result();
   }
 
-  private void lockUninterruptibly() {
-    boolean interrupted = Thread.interrupted();
-    leader.lock();
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+  /** Wakes the owner of the oldest queued write, if any, to lead the next batch. */
+  private void wakeNextLeader() {
+    Pending<?> next = queue.peek();
+    if (next != null) {
+      LockSupport.unpark(next.owner);
     }
   }
 
@@ -100,9 +115,11 @@ final class GroupCommit {
   private static final class Pending<R> {
     final String operation;
     private final SqlWork<R> work;
+    /** The caller's thread: it parks until the write is done or it is to lead. */
+    final Thread owner = Thread.currentThread();
     private R value;
     private Throwable failure;
-    /** Written by the leader before it releases the lock; read by the owner after taking it. */
+    /** Set by the leader after the outcome is written; the owner reads the outcome after seeing it. */
     volatile boolean done;
 
     Pending(String operation, SqlWork<R> work) {
@@ -128,12 +145,13 @@ final class GroupCommit {
 
     void finish() {
       done = true;
+      LockSupport.unpark(owner);
     }
 
     void fail(Throwable batchFailure) {
       value = null;
       failure = batchFailure;
-      done = true;
+      finish();
     }
 
     R result() {

@@ -118,7 +118,9 @@ public final class ApiKeysResource {
 
   @POST
   @Path("{id}/revoke")
-  @Operation(operationId = "revokeApiKey", summary = "Revoke an API key (at once, for good)")
+  @Operation(operationId = "revokeApiKey", summary = "Revoke an API key (at once, for good)",
+      description = "This server refuses the key from the moment it answers. Other ComfyGate instances sharing the"
+          + " database refuse it within 5 seconds: each trusts a key it has verified for that long.")
   @ApiResponse(responseCode = "200", description = "The key, now revoked", useReturnTypeSchema = true)
   @ApiResponse(responseCode = "404", description = "not_found: no such key")
   public KeyView revoke(@PathParam("id") String id) {
