@@ -89,9 +89,9 @@ class ApiKeysTest {
   @Test
   void aVerifiedKeyIsReadOncePerPeriodAndARevocationElsewhereHoldsWithinIt() {
     FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
-    CountingStore counted = new CountingStore(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()));
+    CountingStore counted = new CountingStore(store.db().apiKeys());
     ApiKeys here = new ApiKeys(counted, clock);
-    ApiKeys otherInstance = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
+    ApiKeys otherInstance = new ApiKeys(store.db().apiKeys(), clock);
     IssuedKey issued = here.issue("render-farm", "nightly batch", false);
 
     for (int i = 0; i < 50; i++) {
@@ -111,8 +111,8 @@ class ApiKeysTest {
   @Test
   void aClockSetBackDoesNotStretchTheTrust() {
     FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
-    ApiKeys here = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
-    ApiKeys otherInstance = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
+    ApiKeys here = new ApiKeys(store.db().apiKeys(), clock);
+    ApiKeys otherInstance = new ApiKeys(store.db().apiKeys(), clock);
     IssuedKey issued = here.issue("render-farm", "nightly batch", false);
     assertThat(here.authenticate(issued.secret())).isPresent();
     assertThat(otherInstance.revoke(issued.key().id())).isTrue();
@@ -125,7 +125,7 @@ class ApiKeysTest {
   @Test
   void aRevocationHereHoldsAtOnceForAKeyVerifiedJustBefore() {
     FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
-    ApiKeys here = new ApiKeys(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()), clock);
+    ApiKeys here = new ApiKeys(store.db().apiKeys(), clock);
     IssuedKey kept = here.issue("alice", "kept", false);
     IssuedKey revoked = here.issue("alice", "revoked", false);
     assertThat(here.authenticate(kept.secret())).isPresent();
@@ -142,7 +142,7 @@ class ApiKeysTest {
   @Test
   void lastUseIsStillRecordedToTheMinuteWhileTheKeyIsTrusted() {
     FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T12:00:00Z"));
-    CountingStore counted = new CountingStore(new io.comfygate.store.jdbc.JdbcApiKeyStore(store.db()));
+    CountingStore counted = new CountingStore(store.db().apiKeys());
     ApiKeys here = new ApiKeys(counted, clock);
     IssuedKey issued = here.issue("alice", "laptop", false);
     for (int second = 0; second < 150; second++) {
