@@ -26,14 +26,17 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
  * Two WARs in two Tomcats on one PostgreSQL and one shared output folder, set up from the deploy
  * files as deploy/cluster/README.md says, in front of one simulated ComfyUI: both answer, both show
- * the two instances and the one that dispatches, either takes any request, a socket on the follower
- * sees the dispatcher's jobs, and jobs submitted to both end once with each prompt sent to ComfyUI
+ * the two instances and the one that dispatches, either takes any request, a socket and a browser on
+ * the follower see the dispatcher's jobs through to their images, and jobs submitted to both end once with each prompt sent to ComfyUI
  * once, also across a rolling restart and when the dispatcher is killed (kill -9) while jobs wait.
  */
 @DisabledOnOs(value = OS.WINDOWS, disabledReason = "catalina.sh and POSIX signals")
@@ -43,6 +46,8 @@ class TwoGatewaysIT {
       "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
   private static final List<String> USERS = List.of("u1", "u2", "u3", "u4", "u5");
   private static final Duration JOBS_END_WITHIN = Duration.ofSeconds(90);
+
+  @RegisterExtension static final ItBrowser chromium = new ItBrowser();
 
   private static String schema;
   private static FakeComfyUi comfy;
@@ -151,6 +156,29 @@ class TwoGatewaysIT {
 
   @Test
   @Order(4)
+  void aBrowserSignedInOnTheFollowerFollowsItsJobToItsImageAndSeesBothInstances() throws Exception {
+    GatewayNode follower = dispatcher() == a ? b : a;
+    Browser page = chromium.get();
+    page.resize(Browser.DESKTOP);
+    page.open(follower.http.uri("http", "").toURL(), "");
+    page.signIn("u4");
+    page.awaitForm("txt2img");
+    page.setSmallImage();
+
+    String id = page.submit("generated through the follower, dispatched by the other");
+
+    WebElement card = page.awaitCard(id, "succeeded");
+    assertThat(card.getAttribute("data-job-id")).isEqualTo(id);
+    String imageId = page.imageIdOf(id);
+    page.waitFor().until(ExpectedConditions.visibilityOfElementLocated(Browser.galleryImage(imageId)));
+    String dispatchedBy = json(follower.http.send("GET", "api/v1/admin/status", "admin", null), 200)
+        .path("cluster").path("dispatcher").asText();
+    assertThat(dispatchedBy).isNotEqualTo(follower.setting("INSTANCE_ID"));
+    page.assertNoConsoleErrors(Browser.ExpectedHttpError.SIGNED_OUT_PROBE);
+  }
+
+  @Test
+  @Order(5)
   void jobsSubmittedToBothInstancesEndOnceAndEachPromptReachesComfyUiOnce() {
     List<String> ids = submitSpread(4, "spread");
 
@@ -171,7 +199,7 @@ class TwoGatewaysIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aRollingRestartWhileJobsRunFailsNothing() {
     List<String> ids = submitSpread(3, "rolling");
 
@@ -192,7 +220,7 @@ class TwoGatewaysIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void killingTheDispatcherLosesNoJobAndTheOtherTakesOver() {
     comfy.slowNodes(Duration.ofMillis(200)); // jobs are still waiting and running at the kill
     List<String> ids = submitSpread(3, "failover");
