@@ -116,8 +116,8 @@ final class GatewayNode implements AutoCloseable {
       } catch (UncheckedIOException notYet) {
         // not listening yet
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + ": no /healthz within " + START_LIMIT + ":\n" + catalinaOut());
+      if (System.nanoTime() > deadline || catalinaOut().contains("Failed to initialize component [Connector")) {
+        throw new AssertionError(name + ": no /healthz within " + START_LIMIT + " (port " + port + "):\n" + catalinaOut());
       }
       sleep(250);
     }

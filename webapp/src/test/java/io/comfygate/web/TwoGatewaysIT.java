@@ -65,7 +65,8 @@ class TwoGatewaysIT {
     USERS.forEach(u -> roles.put(u, "user"));
     roles.put("admin", "admin,user");
     String users = GatewayNode.usersXml(roles);
-    int port = Integer.getInteger("it.http.port") + 7; // TomcatDeployScriptIT takes +5
+    // ports past the build's others (http +0, jmx +8, payara +9; TomcatDeployScriptIT +5)
+    int port = Integer.getInteger("it.http.port") + 11;
     a = node("a", port, users, shared);
     b = node("b", port + 1, users, shared);
     a.start();
