@@ -132,7 +132,8 @@ class JobsResourceTest extends ResourceTestBase {
   void withTheBackendDownSubmitIs503AndPrecheckFails() {
     comfy.stop();
     try {
-      waitUntil("the engine to notice", () -> !engine.precheck().ok());
+      // The pre-check probes now; submits follow the dispatcher's backend state, refreshed in the background.
+      waitUntil("the engine to notice", () -> !engine.precheck().ok() && !engine.backends().get(0).healthy());
       JsonNode down = error(submit("quinn;user", small("nothing to run it")), 503, "unavailable");
       assertThat(down.path("message").asText()).contains("ComfyUI");
       JsonNode precheck = json(get("quinn;user", "v1/precheck"), 200);
@@ -140,9 +141,10 @@ class JobsResourceTest extends ResourceTestBase {
       assertThat(json(get("quinn;user", "v1/jobs"), 200).path("total").asLong()).as("nothing stored").isZero();
     } finally {
       comfy.restart();
+      // The pre-check and the dispatcher's backend state are refreshed separately; wait for both,
+      // also when the test failed, so that the next one finds the backend up.
+      waitUntil("the engine to see the backend again", () -> engine.precheck().ok() && engine.backends().get(0).healthy());
     }
-    // The pre-check and the dispatcher's backend state are refreshed separately; wait for both.
-    waitUntil("the engine to see the backend again", () -> engine.precheck().ok() && engine.backends().get(0).healthy());
     assertThat(json(get("quinn;user", "v1/precheck"), 200).path("status").asText()).isEqualTo("OK");
     engine.await(idOf(json(submit("quinn;user", small("back")), 202)), WAIT);
   }
