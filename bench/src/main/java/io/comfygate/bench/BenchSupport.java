@@ -19,7 +19,7 @@ public final class BenchSupport {
   private BenchSupport() {}
 
   /** Cores, OS, JVM and date, printed first so that a figure never travels without them. */
-  static String machine() {
+  public static String machine() {
     Runtime rt = Runtime.getRuntime();
     return String.format("machine: %d cores, %s %s (%s), Java %s (%s), max heap %d MiB; %s",
         rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
@@ -27,8 +27,17 @@ public final class BenchSupport {
         rt.maxMemory() / (1024 * 1024), ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
   }
 
+  /** The first line of /proc/loadavg (load over 1, 5, 15 minutes, …); "unknown" where there is none. */
+  public static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   /** Parameters of the shipped txt2img template for a tiny image; the seed is left random. */
-  static ObjectNode tinyJob(String prompt) {
+  public static ObjectNode tinyJob(String prompt) {
     ObjectNode p = JSON.createObjectNode();
     p.put("prompt", prompt);
     p.put("width", 64);
@@ -37,7 +46,7 @@ public final class BenchSupport {
     return p;
   }
 
-  static Path tempDir(String prefix) {
+  public static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
@@ -46,7 +55,7 @@ public final class BenchSupport {
   }
 
   /** Deletes a benchmark's temp folder; best effort, at the end of a run. */
-  static void deleteTree(Path root) {
+  public static void deleteTree(Path root) {
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override

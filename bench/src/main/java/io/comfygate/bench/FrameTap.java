@@ -43,12 +43,12 @@ import java.util.regex.Pattern;
  * (permessage-deflate) cannot be read and are counted in {@link #unreadableFrames()}. Threads are
  * daemons named {@code bench-tap-*}; {@link #close()} ends them by closing every socket.
  */
-final class FrameTap implements AutoCloseable {
+public final class FrameTap implements AutoCloseable {
   /** One noted frame ({@code execution_start}, {@code execution_success}) or request ({@link #POST}). */
-  record Mark(long nanos, String type, String promptId) {}
+  public record Mark(long nanos, String type, String promptId) {}
 
   /** The type of a {@link Mark} for a {@code POST /prompt}; its prompt id is not read (null). */
-  static final String POST = "post";
+  public static final String POST = "post";
 
   private static final Pattern EXECUTION = Pattern.compile(
       "\"type\"\\s*:\\s*\"(execution_start|execution_success)\"");
@@ -74,32 +74,32 @@ final class FrameTap implements AutoCloseable {
   }
 
   /** A relay on a free loopback port forwarding to {@code 127.0.0.1:targetPort}. */
-  static FrameTap start(int targetPort) throws IOException {
+  public static FrameTap start(int targetPort) throws IOException {
     return new FrameTap(targetPort);
   }
 
   /** {@code http://127.0.0.1:PORT} of the relay. */
-  URI baseUrl() {
+  public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
   /** Every frame and POST noted so far, in order of receipt. */
-  List<Mark> marks() {
+  public List<Mark> marks() {
     return new ArrayList<>(marks);
   }
 
   /** The nanoTime of the next {@code POST /prompt} not yet taken; null if none came in time. */
-  Long takePost(Duration timeout) throws InterruptedException {
+  public Long takePost(Duration timeout) throws InterruptedException {
     return posts.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Forgets noted frames and POSTs. */
-  void clear() {
+  public void clear() {
     marks.clear();
     posts.clear();
   }
 
-  int unreadableFrames() {
+  public int unreadableFrames() {
     return unreadable.get();
   }
 

@@ -9,7 +9,7 @@ import java.util.Locale;
  * method: p99 of 150 samples is the 149th smallest, so a single outlier shows up in p99 of a
  * small sample, which is what a gap benchmark should reveal.
  */
-final class Stats {
+public final class Stats {
   private final long[] sorted;
 
   private Stats(long[] values) {
@@ -17,16 +17,16 @@ final class Stats {
     Arrays.sort(sorted);
   }
 
-  static Stats of(Collection<Long> nanos) {
+  public static Stats of(Collection<Long> nanos) {
     return new Stats(nanos.stream().mapToLong(Long::longValue).toArray());
   }
 
-  int count() {
+  public int count() {
     return sorted.length;
   }
 
   /** Nearest-rank percentile in nanoseconds; {@code p} in (0, 100]. */
-  long percentile(double p) {
+  public long percentile(double p) {
     if (sorted.length == 0) {
       throw new IllegalStateException("no samples");
     }
@@ -34,21 +34,21 @@ final class Stats {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  long median() {
+  public long median() {
     return percentile(50);
   }
 
-  long max() {
+  public long max() {
     return sorted[sorted.length - 1];
   }
 
   /** {@code n=150 p50=0.412 ms p90=… p99=… max=…}. */
-  String summary() {
+  public String summary() {
     return String.format(Locale.ROOT, "n=%d p50=%s p90=%s p99=%s max=%s", count(), ms(median()),
         ms(percentile(90)), ms(percentile(99)), ms(max()));
   }
 
-  static String ms(long nanos) {
+  public static String ms(long nanos) {
     return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
   }
 }

@@ -292,10 +292,6 @@ public final class LiveDelay {
   }
 
   static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
+    return io.comfygate.bench.BenchSupport.loadAverage();
   }
 }

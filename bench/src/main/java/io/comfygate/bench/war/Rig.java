@@ -93,6 +93,15 @@ final class Rig implements AutoCloseable {
     return JSON.readTree(r.body()).path("key").asText();
   }
 
+  /** The JSON answer of an admin GET ({@code api/v1/admin/status}, say), with the bootstrap admin key. */
+  JsonNode admin(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = send(get(path, adminKey));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
   HttpRequest get(String path, String key) {
     return builder(path, key).GET().build();
   }

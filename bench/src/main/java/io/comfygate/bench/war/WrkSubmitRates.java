@@ -92,7 +92,7 @@ public final class WrkSubmitRates {
     System.exit(0);
   }
 
-  private static Path script(Path dir, String name, List<String> keys, String method, String path, String body)
+  static Path script(Path dir, String name, List<String> keys, String method, String path, String body)
       throws IOException {
     StringBuilder lua = new StringBuilder("local keys = {");
     for (String k : keys) {
@@ -110,7 +110,7 @@ public final class WrkSubmitRates {
     return file;
   }
 
-  private static Run wrk(String target, Path script, int connections, int seconds) throws Exception {
+  static Run wrk(String target, Path script, int connections, int seconds) throws Exception {
     Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
         "--timeout", "10s", "-s", script.toString(), target).redirectErrorStream(true).start();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
