@@ -49,7 +49,7 @@ final class GatewayNode implements AutoCloseable {
     Path base = target.resolve("cluster-" + name);
     Path deploy = Path.of(System.getProperty("deploy.dir")).toAbsolutePath().normalize();
     try {
-      deleteTree(base);
+      ItFiles.deleteTree(base);
       run(List.of(tomcatHome().resolve("bin/makebase.sh").toString(), base.toString()), Map.of());
       Files.delete(base.resolve("webapps/ROOT"));
       Files.copy(deploy.resolve("tomcat/conf/server.xml"), base.resolve("conf/server.xml"), StandardCopyOption.REPLACE_EXISTING);
@@ -245,17 +245,6 @@ final class GatewayNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

@@ -62,7 +62,7 @@ class PayaraSmokeIT {
           "BOOTSTRAP_ADMIN_KEY=" + KEY, ""));
       Path log = dir.resolve("payara.log");
       // A root folder left by an earlier run makes Payara load that deployment and then replace it.
-      deleteTree(dir.resolve("payara-root"));
+      ItFiles.deleteTree(dir.resolve("payara-root"));
       long started = System.nanoTime();
       Process payara = new ProcessBuilder(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -176,17 +176,6 @@ class PayaraSmokeIT {
       }
     }
     return found;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private static String tail(Path log) throws IOException {

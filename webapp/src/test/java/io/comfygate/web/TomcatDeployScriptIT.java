@@ -3,14 +3,11 @@ package io.comfygate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.comfygate.testkit.FakeComfyUi;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -30,7 +27,7 @@ class TomcatDeployScriptIT {
   void theDocumentedTomcatStepsWork() throws Exception {
     Path target = Path.of(System.getProperty("war.file")).toAbsolutePath().getParent();
     Path base = target.resolve("deploy-check");
-    deleteTree(base); // left by an earlier failed run
+    ItFiles.deleteTree(base); // left by an earlier failed run
     Path script = Path.of(System.getProperty("deploy.dir"), "tomcat", "check-deploy.sh").toAbsolutePath();
     // Its own port next to the Arquillian Tomcat's, so that worktrees and runs do not clash.
     int port = Integer.getInteger("it.http.port") + 5;
@@ -79,14 +76,4 @@ class TomcatDeployScriptIT {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

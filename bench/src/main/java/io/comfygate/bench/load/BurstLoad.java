@@ -2,6 +2,7 @@ package io.comfygate.bench.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.comfygate.bench.BenchSupport;
 import io.comfygate.examples.launcher.Launcher;
 import io.comfygate.testkit.FakeComfyUi;
 import java.io.IOException;
@@ -125,7 +126,7 @@ public final class BurstLoad {
     String database = config.postgresql() == null ? "jdbc:sqlite:" + work.resolve("db/app.db")
         : config.postgresql() + (config.postgresql().contains("?") ? "&" : "?") + "currentSchema=" + schema;
     if (config.postgresql() != null) {
-      io.comfygate.bench.BenchSupport.postgresAdmin(config.postgresql(), "CREATE SCHEMA " + schema);
+      BenchSupport.postgresAdmin(config.postgresql(), "CREATE SCHEMA " + schema);
     }
     List<Launcher> launchers = new ArrayList<>();
     try (FakeComfyUi gpu1 = FakeComfyUi.builder().steps(3).stepDelay(Duration.ofMillis(10)).start();
@@ -160,9 +161,9 @@ public final class BurstLoad {
       }
       httpThreads.shutdownNow();
       if (config.postgresql() != null) {
-        io.comfygate.bench.BenchSupport.postgresAdmin(config.postgresql(), "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        BenchSupport.postgresAdmin(config.postgresql(), "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
-      deleteTree(work);
+      BenchSupport.deleteTree(work);
     }
   }
 
@@ -345,13 +346,5 @@ public final class BurstLoad {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
-  }
-
-  private static void deleteTree(Path root) {
-    try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temp folder left behind is harmless
-    }
   }
 }
