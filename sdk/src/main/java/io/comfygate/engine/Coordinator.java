@@ -53,7 +53,7 @@ final class Coordinator implements AutoCloseable {
   private volatile boolean stopping;
   private Thread thread;
   private JobFeed.Listener listener;
-  private long cursor;
+  private JobFeed.Cursor cursor;
   private long nextBeatNanos;
   private long nextTrimNanos;
   /** Whether a follower's view has been built from the store since it last stepped down or started. */
@@ -262,16 +262,16 @@ final class Coordinator implements AutoCloseable {
 
   private void readFeed() {
     while (true) {
-      List<JobFeed.Change> batch = feed.after(cursor, BATCH);
-      for (JobFeed.Change change : batch) {
+      JobFeed.Batch batch = feed.after(cursor, BATCH);
+      for (JobFeed.Change change : batch.changes()) {
         try {
           follower.apply(change);
         } catch (RuntimeException e) {
           LOG.warn("could not apply change {} of job {} ({}); skipped", change.seq(), change.jobId(), change.kind(), e);
         }
-        cursor = change.seq();
       }
-      if (batch.size() < BATCH) {
+      cursor = batch.next();
+      if (!batch.full()) {
         return;
       }
     }

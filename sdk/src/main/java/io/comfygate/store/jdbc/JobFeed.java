@@ -15,7 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,11 +26,23 @@ import org.postgresql.PGNotification;
  * The job-change feed of instances sharing one PostgreSQL database: every change of a job (its
  * insert, hand-over, state changes, a cancel request) is a row of {@code job_changes}, written by
  * {@link JdbcJobStore} in the change's own transaction, so a change and its row commit together.
- * Rows are numbered in commit order: the number is taken under a lock held until the commit, so a
- * reader that has seen row n will never later find a row below n. After the commit a {@code NOTIFY}
- * on {@value #CHANNEL} wakes the readers ({@link #listen}); a reader that missed one catches up
- * from the table, by number. The dispatcher also sends progress as notifications only
- * ({@link #publish}), small JSON, never stored.
+ * Writers take no lock for the feed: each row records its transaction ({@code tx}), and a reader
+ * ({@link #after}) takes every row its snapshot shows that it has not taken yet, in the order of
+ * {@code seq}. What it may skip next time follows from the snapshot: every transaction below the
+ * snapshot's oldest running one has ended, so its rows were all visible and taken. Hence:
+ *
+ * <ul>
+ *   <li>no change is missed, also one whose transaction began before a later one's but committed after it;
+ *   <li>a change that committed before another was written comes first: the later one's {@code seq}
+ *       was drawn after the earlier committed (every change of one job is written after its row
+ *       was locked by the change's update or insert), and a snapshot that shows the later one shows
+ *       the earlier too. Changes of transactions that overlapped may come in either order, as no
+ *       reader can tell which was first.
+ * </ul>
+ *
+ * <p>After the commit a {@code NOTIFY} on {@value #CHANNEL} wakes the readers ({@link #listen}); a
+ * reader that missed one catches up from the table. The dispatcher also sends progress as
+ * notifications only ({@link #publish}), small JSON, never stored.
  *
  * <p>Every notification names the schema it is about (several ComfyGate databases, or test
  * schemas, may share one server); {@link Listener} keeps only its own schema's. Thread-safe.
@@ -79,11 +93,10 @@ public final class JobFeed {
   }
 
   /**
-   * Appends a change inside the caller's write transaction, as its last statement: the lock it
-   * takes is held to the commit, which orders the rows by commit.
+   * Appends a change inside the caller's write transaction, after the statement that changed the
+   * job's row (so that changes of one job are numbered in the order they commit).
    */
   void append(Connection tx, JobId id, String kind, String detail) throws SQLException {
-    db.lockInLine(tx, "job_changes");
     try (PreparedStatement insert = tx.prepareStatement("INSERT INTO job_changes (job_id, kind, detail, origin, at)"
         + " VALUES (?, ?, ?, ?, " + ClusterStore.DB_NOW + ")")) {
       insert.setString(1, id.value());
@@ -103,34 +116,75 @@ public final class JobFeed {
     });
   }
 
-  /** Changes after {@code seq}, oldest first, at most {@code limit}. */
-  public List<Change> after(long seq, int limit) {
+  /**
+   * Where a reader stands: every change of a transaction below {@code horizon} was taken, and of
+   * the later transactions' changes, those in {@code taken} (seq to tx). Immutable.
+   */
+  public record Cursor(long horizon, Map<Long, Long> taken) {
+    public Cursor {
+      taken = Map.copyOf(taken);
+    }
+  }
+
+  /** What {@link #after} read: the changes, oldest first, and the cursor to read on from. */
+  public record Batch(List<Change> changes, Cursor next, boolean full) {}
+
+  /**
+   * The changes committed after {@code cursor} was taken, in the order of {@code seq}, at most
+   * {@code limit} ({@link Batch#full} when there may be more right away).
+   */
+  public Batch after(Cursor cursor, int limit) {
     return db.read("feed.after", tx -> {
-      try (PreparedStatement select = tx.prepareStatement("SELECT seq, job_id, kind, detail, origin, at"
-          + " FROM job_changes WHERE seq > ? ORDER BY seq LIMIT ?")) {
-        select.setLong(1, seq);
-        select.setInt(2, limit);
-        List<Change> out = new ArrayList<>();
+      long horizon = horizon(tx); // first, so the snapshot is taken before anything is read
+      List<Change> out = new ArrayList<>();
+      Map<Long, Long> taken = new HashMap<>(cursor.taken());
+      try (PreparedStatement select = tx.prepareStatement("SELECT seq, job_id, kind, detail, origin, at, tx::text"
+          + " FROM job_changes WHERE tx >= ?::text::xid8 AND NOT (seq = ANY (?)) ORDER BY seq LIMIT ?")) {
+        select.setString(1, Long.toString(cursor.horizon()));
+        select.setArray(2, tx.createArrayOf("bigint", cursor.taken().keySet().toArray()));
+        select.setInt(3, limit);
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             out.add(new Change(rows.getLong("seq"), JobId.of(rows.getString("job_id")), rows.getString("kind"),
                 rows.getString("detail"), rows.getString("origin"), getInstant(rows, "at")));
+            taken.put(rows.getLong("seq"), Long.parseLong(rows.getString(7)));
           }
         }
-        return out;
       }
+      boolean full = out.size() >= limit;
+      if (full) {
+        return new Batch(out, new Cursor(cursor.horizon(), taken), true); // the rest first, from the same horizon
+      }
+      taken.values().removeIf(t -> t < horizon);
+      return new Batch(out, new Cursor(horizon, taken), false);
     });
   }
 
-  /** The number of the newest change (0 if none): a reader starting now follows from there. */
-  public long head() {
+  /** A cursor that skips every change committed so far: a reader starting now follows from there. */
+  public Cursor head() {
     return db.read("feed.head", tx -> {
-      try (PreparedStatement select = tx.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM job_changes");
-          ResultSet rows = select.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
+      long horizon = horizon(tx);
+      Map<Long, Long> taken = new HashMap<>();
+      try (PreparedStatement select = tx.prepareStatement(
+          "SELECT seq, tx::text FROM job_changes WHERE tx >= ?::text::xid8")) {
+        select.setString(1, Long.toString(horizon));
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            taken.put(rows.getLong(1), Long.parseLong(rows.getString(2)));
+          }
+        }
       }
+      return new Cursor(horizon, taken);
     });
+  }
+
+  /** The oldest transaction still running in this read's snapshot: every one below it has ended. */
+  private static long horizon(Connection tx) throws SQLException {
+    try (PreparedStatement select = tx.prepareStatement("SELECT pg_snapshot_xmin(pg_current_snapshot())::text");
+        ResultSet rows = select.executeQuery()) {
+      rows.next();
+      return Long.parseLong(rows.getString(1));
+    }
   }
 
   /** Jobs still queued or running for which a cancel was requested (what a new dispatcher must carry out). */
