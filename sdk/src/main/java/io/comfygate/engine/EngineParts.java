@@ -169,6 +169,7 @@ final class EngineParts implements AutoCloseable {
         // Several instances may share it: one dispatches, chosen through the database.
         cluster = new ClusterStore(database);
         feed = new JobFeed(database, instanceId);
+        owned.add(feed); // closed before the database: owned things close in reverse order
         role = ClusterRole.shared(instanceId, cluster);
       }
       jobs = new JdbcJobStore(database, hook, feed, role.storeFence());

@@ -66,6 +66,18 @@ public final class JdbcJobStore implements JobStore {
     this.fence = Objects.requireNonNull(fence, "fence");
   }
 
+  /**
+   * Runs a write that appends to the feed (when there is one), and once it committed, wakes the
+   * instances that follow the feed.
+   */
+  private <R> R written(boolean shared, String operation, SqlWork<R> work) {
+    R result = shared ? db.inSharedTransaction(operation, work) : db.inTransaction(operation, work);
+    if (feed != null) {
+      feed.committed();
+    }
+    return result;
+  }
+
   private void changed(Connection tx, JobId id, JobState state, Instant at) throws SQLException {
     hook.changed(tx, id, state, at);
     if (feed != null) {
@@ -95,7 +107,7 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public void insert(StoredJob job) {
-    db.inSharedTransaction("job.insert", connection -> {
+    written(true, "job.insert", connection -> {
       insertJob(connection, job);
       changed(connection, job.id(), job.state(), job.createdAt());
       return null;
@@ -108,7 +120,7 @@ public final class JdbcJobStore implements JobStore {
     // write lock from the checks to the insert, so no other writer, of this process or another, can
     // take the key or a waiting place in between. On PostgreSQL, admissions of one user queue on an
     // advisory lock for the same span (keys are per user too); the primary keys back this up.
-    return db.inSharedTransaction("job.admit", connection -> {
+    return written(true, "job.admit", connection -> {
       StoredJob job = admission.job();
       db.dialect().lockInLine(connection, "admit:" + job.userId());
       IdempotencyRecord key = admission.key();
@@ -297,7 +309,7 @@ public final class JdbcJobStore implements JobStore {
     if (from.isTerminal() || from == to) {
       throw new IllegalArgumentException("no transition from " + from + " to " + to);
     }
-    return db.inTransaction("job.transition", connection -> {
+    return written(false, "job.transition", connection -> {
       try (PreparedStatement change = connection.prepareStatement("""
           UPDATE jobs
              SET state = ?,
@@ -324,7 +336,7 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public boolean assignBackend(JobId id, String expected, String backend) {
-    return db.inTransaction("job.assignBackend", connection -> {
+    return written(false, "job.assignBackend", connection -> {
       if (!fence.holds(connection)) {
         throw new LeaseLostException("job.assignBackend", feed == null ? "this instance" : feed.origin());
       }
@@ -349,7 +361,7 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public boolean cancelWaiting(JobId id, Instant at) {
-    return db.inTransaction("job.cancelWaiting", connection -> {
+    return written(false, "job.cancelWaiting", connection -> {
       try (PreparedStatement change = connection.prepareStatement("""
           UPDATE jobs
              SET state = ?, finished_at = ?, error = ?
@@ -378,7 +390,7 @@ public final class JdbcJobStore implements JobStore {
       imageIds.add(ImageId.generate(finishedAt));
     }
     imageIds.sort((a, b) -> a.value().compareTo(b.value()));
-    return db.inTransaction("job.complete", connection -> {
+    return written(false, "job.complete", connection -> {
       try (PreparedStatement finish = connection.prepareStatement("""
           UPDATE jobs
              SET state = ?, finished_at = ?

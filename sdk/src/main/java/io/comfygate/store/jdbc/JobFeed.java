@@ -40,14 +40,15 @@ import org.postgresql.PGNotification;
  *       reader can tell which was first.
  * </ul>
  *
- * <p>After the commit a {@code NOTIFY} on {@value #CHANNEL} wakes the readers ({@link #listen}); a
- * reader that missed one catches up from the table. The dispatcher also sends progress as
+ * <p>After the commit ({@link #committed}) a {@code NOTIFY} on {@value #CHANNEL} wakes the readers
+ * ({@link #listen}), sent apart from the writes ({@link FeedDoorbell}); a reader that missed one
+ * catches up from the table. The dispatcher also sends progress as
  * notifications only ({@link #publish}), small JSON, never stored.
  *
  * <p>Every notification names the schema it is about (several ComfyGate databases, or test
  * schemas, may share one server); {@link Listener} keeps only its own schema's. Thread-safe.
  */
-public final class JobFeed {
+public final class JobFeed implements AutoCloseable {
   /** The notification channel. */
   public static final String CHANNEL = "comfygate_jobs";
   /** Change kinds besides the job states' wire names ({@code queued}, {@code running}, …). */
@@ -64,6 +65,7 @@ public final class JobFeed {
   private final Database db;
   private final String origin;
   private final String schema;
+  private final FeedDoorbell doorbell;
 
   /**
    * @param origin this instance's id, written with each change it makes
@@ -82,6 +84,7 @@ public final class JobFeed {
         return rows.getString(1);
       }
     });
+    this.doorbell = new FeedDoorbell(db, CHANNEL, payload(CHANGED, null));
   }
 
   /** One change of a job, as the feed recorded it. */
@@ -105,7 +108,14 @@ public final class JobFeed {
       insert.setString(4, origin);
       insert.executeUpdate();
     }
-    notify(tx, payload(CHANGED, null));
+  }
+
+  /**
+   * The transaction that {@linkplain #append appended} changes committed: the other instances are
+   * woken (once for many such calls in a row).
+   */
+  void committed() {
+    doorbell.ring();
   }
 
   /** Records a request to cancel a job that runs on a backend, for the dispatcher to carry out. */
@@ -114,6 +124,7 @@ public final class JobFeed {
       append(tx, id, CANCEL_REQUESTED, null);
       return null;
     });
+    committed();
   }
 
   /**
@@ -264,6 +275,12 @@ public final class JobFeed {
     } catch (SQLException e) {
       throw new io.comfygate.errors.StoreException("feed.listen", e.getMessage(), e);
     }
+  }
+
+  /** Stops the thread that wakes the other instances. */
+  @Override
+  public void close() {
+    doorbell.close();
   }
 
   /** A notification of this schema: its type, the instance that sent it, and its JSON. */

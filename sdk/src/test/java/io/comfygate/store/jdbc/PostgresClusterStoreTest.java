@@ -53,13 +53,12 @@ class PostgresClusterStoreTest {
 
   @Test
   void anExpiredLeaseIsTakenByTheNextAndTheOldHoldersHandOverIsRefused() {
-    try (Database other = store.open()) {
+    try (Database other = store.open(); JobFeed feedA = new JobFeed(store.db(), "a")) {
       ClusterStore a = new ClusterStore(store.db());
       ClusterStore b = new ClusterStore(other);
       long fenceA = a.acquire("a", Duration.ofSeconds(2)).orElseThrow();
       assertThat(a.holds("a", fenceA)).isTrue();
-      JdbcJobStore jobsOfA = new JdbcJobStore(store.db(), JobChangeHook.NONE, new JobFeed(store.db(), "a"),
-          a.fence("a", () -> fenceA));
+      JdbcJobStore jobsOfA = new JdbcJobStore(store.db(), JobChangeHook.NONE, feedA, a.fence("a", () -> fenceA));
       StoredJob job = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
       jobsOfA.insert(job);
 
@@ -74,10 +73,9 @@ class PostgresClusterStoreTest {
 
   @Test
   void aReaderFollowingConcurrentWritersGetsEveryChangeOnceAndEachJobsChangesInOrder() throws Exception {
-    try (Database other = store.open(); JobFeed.Listener listener = new JobFeed(other, "b").listen()) {
-      JobFeed feedA = new JobFeed(store.db(), "a");
+    try (Database other = store.open(); JobFeed feedA = new JobFeed(store.db(), "a");
+        JobFeed feedB = new JobFeed(other, "b"); JobFeed.Listener listener = feedB.listen()) {
       JdbcJobStore a = new JdbcJobStore(store.db(), JobChangeHook.NONE, feedA, DispatchFence.NONE);
-      JobFeed feedB = new JobFeed(other, "b");
       List<JobFeed.Change> read = new ArrayList<>();
       java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
       JobFeed.Cursor start = feedB.head();
@@ -133,9 +131,8 @@ class PostgresClusterStoreTest {
 
   @Test
   void aChangeNumberedFirstButCommittedLastIsReadWhenItCommitsNotSkipped() throws Exception {
-    try (Database other = store.open(); java.sql.Connection slow = store.db().writeDataSource().getConnection()) {
-      JobFeed feedA = new JobFeed(store.db(), "a");
-      JobFeed feedB = new JobFeed(other, "b");
+    try (Database other = store.open(); java.sql.Connection slow = store.db().writeDataSource().getConnection();
+        JobFeed feedA = new JobFeed(store.db(), "a"); JobFeed feedB = new JobFeed(other, "b")) {
       JdbcJobStore a = new JdbcJobStore(store.db(), JobChangeHook.NONE, feedA, DispatchFence.NONE);
       JobFeed.Cursor cursor = feedB.head();
       JobId early = JobId.generate(java.time.Clock.systemUTC());
