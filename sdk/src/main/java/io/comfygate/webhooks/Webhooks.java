@@ -139,6 +139,19 @@ public final class Webhooks implements AutoCloseable {
    * @throws IllegalArgumentException if the URL is unacceptable or there is no key to sign with
    */
   public Optional<WebhookTarget> resolve(String apiKeyId, String requestedUrl) {
+    if (requestedUrl != null || apiKeyId == null) {
+      return resolve(apiKeyId, null, requestedUrl);
+    }
+    return store.defaultUrl(apiKeyId).map(u -> new WebhookTarget(u, apiKeyId));
+  }
+
+  /**
+   * As {@link #resolve(String, String)}, with the key's default URL as the caller already has it
+   * (from {@link io.comfygate.auth.ApiKeys#verify}): no database read.
+   *
+   * @param keyDefaultUrl the key's {@code webhook_url}, or {@code null} if it has none
+   */
+  public Optional<WebhookTarget> resolve(String apiKeyId, String keyDefaultUrl, String requestedUrl) {
     if (requestedUrl != null) {
       if (apiKeyId == null) {
         throw new IllegalArgumentException("needs an API key: webhooks are signed with the key's secret"
@@ -146,7 +159,8 @@ public final class Webhooks implements AutoCloseable {
       }
       return Optional.of(new WebhookTarget(policy.check(requestedUrl), apiKeyId));
     }
-    return apiKeyId == null ? Optional.empty() : store.defaultUrl(apiKeyId).map(u -> new WebhookTarget(u, apiKeyId));
+    return apiKeyId == null || keyDefaultUrl == null ? Optional.empty()
+        : Optional.of(new WebhookTarget(java.net.URI.create(keyDefaultUrl), apiKeyId));
   }
 
   /**

@@ -263,6 +263,14 @@ class WebhookDeliveryTest {
     assertThat(webhooks.resolve(key.key().id(), "http://127.0.0.1:1/y").orElseThrow().url().getPort()).isEqualTo(1);
     assertThatThrownBy(() -> webhooks.resolve(null, "https://hooks.example.com/x")).hasMessageContaining("API key");
     assertThatThrownBy(() -> webhooks.resolve(key.key().id(), "gopher://x")).hasMessageContaining("http");
+
+    String id = key.key().id();
+    assertThat(webhooks.resolve(id, "https://hooks.example.com/known", null)).as("the default the caller verified")
+        .contains(new WebhookTarget(URI.create("https://hooks.example.com/known"), id));
+    assertThat(webhooks.resolve(id, null, null)).as("a key with no default").isEmpty();
+    assertThat(webhooks.resolve(id, "https://hooks.example.com/known", "http://127.0.0.1:1/y").orElseThrow().url()
+        .getPort()).as("the job's own URL first").isEqualTo(1);
+    assertThatThrownBy(() -> webhooks.resolve(null, null, "https://hooks.example.com/x")).hasMessageContaining("API key");
   }
 
   @Test

@@ -17,6 +17,12 @@ record Caller(String user, boolean admin) {
         ? identity.apiKeyId() : null;
   }
 
+  /** The default webhook URL of the API key the request came with, or null (none, or no key). */
+  static String apiKeyWebhookUrl(SecurityContext security) {
+    return security != null && security.getUserPrincipal() instanceof io.comfygate.web.security.Identity identity
+        ? identity.apiKeyWebhookUrl() : null;
+  }
+
   /** The owner filter for lookups: null (any owner) for an administrator. */
   String ownerFilter() {
     return admin ? null : user;

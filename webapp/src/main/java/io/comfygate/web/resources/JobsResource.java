@@ -105,7 +105,9 @@ public final class JobsResource {
       return null;
     }
     try {
-      return webhooks.resolve(Caller.apiKeyId(security), body.webhookUrl()).orElse(null);
+      // the key's default as verified with the request: no database read per submit
+      return webhooks.resolve(Caller.apiKeyId(security), Caller.apiKeyWebhookUrl(security), body.webhookUrl())
+          .orElse(null);
     } catch (IllegalArgumentException e) {
       throw new BadParameterException("webhook_url", e.getMessage());
     }

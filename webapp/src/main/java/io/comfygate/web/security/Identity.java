@@ -13,8 +13,9 @@ import java.util.Set;
  * @param roles {@code user} and/or {@code admin}
  * @param method {@code session}, {@code basic} or {@code api-key}
  * @param apiKeyId the id of the API key used ({@code api-key} only; it signs the caller's webhooks), else {@code null}
+ * @param apiKeyWebhookUrl that key's default webhook URL as it was verified, or {@code null}
  */
-public record Identity(String user, Set<String> roles, String method, String apiKeyId)
+public record Identity(String user, Set<String> roles, String method, String apiKeyId, String apiKeyWebhookUrl)
     implements Principal, Serializable {
   public static final String USER = "user";
   public static final String ADMIN = "admin";
@@ -25,7 +26,7 @@ public record Identity(String user, Set<String> roles, String method, String api
 
   /** An identity proved otherwise than by an API key. */
   public Identity(String user, Set<String> roles, String method) {
-    this(user, roles, method, null);
+    this(user, roles, method, null, null);
   }
 
   @Override
@@ -35,7 +36,8 @@ public record Identity(String user, Set<String> roles, String method, String api
 
   /** The identity an API key acts as: its user, with the admin role if the key has it. */
   public static Identity of(ApiKey key) {
-    return new Identity(key.userId(), key.admin() ? Set.of(USER, ADMIN) : Set.of(USER), "api-key", key.id());
+    return new Identity(key.userId(), key.admin() ? Set.of(USER, ADMIN) : Set.of(USER), "api-key", key.id(),
+        key.webhookUrl());
   }
 
   public boolean admin() {
