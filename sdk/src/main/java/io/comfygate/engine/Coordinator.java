@@ -263,13 +263,7 @@ final class Coordinator implements AutoCloseable {
   private void readFeed() {
     while (true) {
       JobFeed.Batch batch = feed.after(cursor, BATCH);
-      for (JobFeed.Change change : batch.changes()) {
-        try {
-          follower.apply(change);
-        } catch (RuntimeException e) {
-          LOG.warn("could not apply change {} of job {} ({}); skipped", change.seq(), change.jobId(), change.kind(), e);
-        }
-      }
+      follower.apply(batch.changes());
       cursor = batch.next();
       if (!batch.full()) {
         return;

@@ -6,6 +6,12 @@ import io.comfygate.jobs.JobState;
 import io.comfygate.store.JobStore;
 import io.comfygate.store.StoredJob;
 import io.comfygate.store.jdbc.JobFeed;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies to this instance's view what other instances committed, read from the job-change feed
@@ -16,6 +22,8 @@ import io.comfygate.store.jdbc.JobFeed;
  * the coordinator's thread only.
  */
 final class FeedFollower {
+  private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class); // engine logs keep one name
+
   private final JobBoard board;
   private final JobStore jobs;
   private final Transitions transitions;
@@ -33,7 +41,41 @@ final class FeedFollower {
     this.self = self;
   }
 
-  void apply(JobFeed.Change change) {
+  /**
+   * Applies a batch of changes in order, with the rows of the jobs they need read in one go
+   * (as the batch began: the changes after that come in the feed after it).
+   */
+  void apply(List<JobFeed.Change> batch) {
+    Map<JobId, StoredJob> rows = jobs.findAll(rowsNeeded(batch));
+    for (JobFeed.Change change : batch) {
+      try {
+        apply(change, rows);
+      } catch (RuntimeException e) {
+        LOG.warn("could not apply change {} of job {} ({}); skipped", change.seq(), change.jobId(), change.kind(), e);
+      }
+    }
+  }
+
+  /** Jobs whose rows a batch's changes read: queued or ended elsewhere. */
+  private List<JobId> rowsNeeded(List<JobFeed.Change> batch) {
+    List<JobId> ids = new ArrayList<>();
+    for (JobFeed.Change change : batch) {
+      if (!change.origin().equals(self) && isState(change.kind())) {
+        JobState state = JobState.fromWireName(change.kind());
+        if (state == JobState.QUEUED || state.isTerminal()) {
+          ids.add(change.jobId());
+        }
+      }
+    }
+    return ids;
+  }
+
+  private static boolean isState(String kind) {
+    return !kind.equals(JobFeed.HANDED_OVER) && !kind.equals(JobFeed.RETURNED)
+        && !kind.equals(JobFeed.CANCEL_REQUESTED);
+  }
+
+  private void apply(JobFeed.Change change, Map<JobId, StoredJob> rows) {
     if (change.origin().equals(self)) {
       return;
     }
@@ -55,21 +97,21 @@ final class FeedFollower {
           interrupts.cancelRequested(id);
         }
       }
-      default -> applyState(id, job, JobState.fromWireName(change.kind()), change);
+      default -> applyState(id, job, JobState.fromWireName(change.kind()), change, Optional.ofNullable(rows.get(id)));
     }
   }
 
-  private void applyState(JobId id, ActiveJob job, JobState state, JobFeed.Change change) {
+  private void applyState(JobId id, ActiveJob job, JobState state, JobFeed.Change change, Optional<StoredJob> stored) {
     if (state == JobState.QUEUED) {
       if (job == null) {
-        jobs.find(id).ifPresent(row -> board.pickUp(board.newJob(asSubmitted(row), null, Snapshots.params(row))));
+        stored.ifPresent(row -> board.pickUp(board.newJob(asSubmitted(row), null, Snapshots.params(row))));
       }
     } else if (state == JobState.RUNNING) {
       if (job != null) {
         transitions.startedElsewhere(job, change.at());
       }
     } else if (job != null) {
-      jobs.find(id).ifPresent(row -> transitions.endedElsewhere(job, row.state().isTerminal() ? row : ended(row, state, change)));
+      stored.ifPresent(row -> transitions.endedElsewhere(job, row.state().isTerminal() ? row : ended(row, state, change)));
     }
   }
 

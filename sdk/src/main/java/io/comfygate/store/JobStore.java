@@ -4,7 +4,10 @@ import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -50,6 +53,18 @@ public interface JobStore {
 
   /** The job with this id, if any. */
   Optional<StoredJob> find(JobId id);
+
+  /**
+   * The jobs with these ids that exist, read together (one read for a batch, where {@link #find}
+   * would be one each), by id.
+   */
+  default Map<JobId, StoredJob> findAll(Collection<JobId> ids) {
+    Map<JobId, StoredJob> out = new HashMap<>();
+    for (JobId id : ids) {
+      find(id).ifPresent(job -> out.put(id, job));
+    }
+    return out;
+  }
 
   /** One user's jobs, newest first (by creation time, then id), with the user's total. */
   Page<StoredJob> listByUser(String userId, PageRequest page);

@@ -105,10 +105,11 @@ public interface Stores extends AutoCloseable {
     Builder password(String password);
 
     /**
-     * Connections of the PostgreSQL pool, for reads and writes. Default 10. Ignored for SQLite (one
-     * writer, see {@link #readPoolSize}) and for a container's pool.
+     * Connections of the PostgreSQL pool for writes (and for listening to the other instances).
+     * Default 10. Ignored for SQLite (one writer, see {@link #readPoolSize}) and for a container's
+     * pool, which serves reads and writes.
      *
-     * @throws IllegalArgumentException if under 2 (a write and a read at once)
+     * @throws IllegalArgumentException if under 2
      */
     Builder poolSize(int size);
 
@@ -128,7 +129,8 @@ public interface Stores extends AutoCloseable {
     Builder acquireTimeout(Duration timeout);
 
     /**
-     * Connections for concurrent reads on SQLite. Default 4.
+     * Connections for concurrent reads, on SQLite and in ComfyGate's own PostgreSQL pool (a second
+     * pool next to {@link #poolSize}'s). Default 4. Ignored for a container's pool.
      *
      * @throws IllegalArgumentException if under 1
      */

@@ -49,6 +49,24 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
+  void findAllReadsTheJobsThatExistAlsoMoreThanOneStatementHolds() {
+    List<StoredJob> stored = new java.util.ArrayList<>();
+    for (int i = 0; i < 450; i++) { // more ids than one statement binds
+      stored.add(insertQueued("user" + (i % 7), at(i)));
+    }
+    List<JobId> asked = new java.util.ArrayList<>(stored.stream().map(StoredJob::id).toList());
+    JobId missing = job("alice", at(999)).id();
+    asked.add(missing);
+    asked.add(stored.get(3).id()); // twice
+
+    Map<JobId, StoredJob> found = jobStore().findAll(asked);
+
+    assertThat(found).hasSize(stored.size()).doesNotContainKey(missing);
+    assertThat(found.values()).containsExactlyInAnyOrderElementsOf(stored);
+    assertThat(jobStore().findAll(List.of())).isEmpty();
+  }
+
+  @Test
   void insertingAnExistingIdFailsAndKeepsTheFirst() {
     StoredJob first = insertQueued("alice", at(0));
     StoredJob clash = StoredJob.queued(first.id(), "mallory", "other", "{}", at(5));

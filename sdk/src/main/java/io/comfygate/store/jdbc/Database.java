@@ -67,6 +67,8 @@ public final class Database implements Stores {
   // write connection that the thread itself holds until the acquire timeout. Instance field, and
   // always removed in finally, so nothing outlives the Database.
   private final ThreadLocal<Boolean> inWrite = new ThreadLocal<>();
+  /** Whether the read pool's connections start read transactions by themselves (our own PostgreSQL pool). */
+  private final boolean readsPreset;
   /** SQLite's group commit; null on PostgreSQL, whose writers commit side by side. */
   private final GroupCommit groupCommit;
 
@@ -79,12 +81,23 @@ public final class Database implements Stores {
         requirePostgresql(builder.dataSource, url);
         this.writePool = builder.dataSource;
         this.readPool = builder.dataSource;
+        this.readsPreset = false;
         migrator.migrate(this);
         this.groupCommit = null;
       } else if (dialect == Dialect.POSTGRESQL) {
-        this.writePool = own(new HikariDataSource(postgresConfig(builder, poolName("comfygate-db"))));
-        this.readPool = writePool;
+        this.writePool = own(new HikariDataSource(postgresConfig(builder, poolName("comfygate-db"), builder.poolSize)));
+        // Read connections begin each transaction as a repeatable, read-only one by themselves
+        // (set once per connection): a read costs no round trip to say so.
+        HikariConfig reads = postgresConfig(builder, poolName("comfygate-db-read"), builder.readPoolSize);
+        reads.setReadOnly(true);
+        reads.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        reads.setAutoCommit(false);
+        // HikariCP's own statements (the settings below, the liveness check) end their transaction,
+        // so a read never starts inside one begun before it, with an old snapshot.
+        reads.setIsolateInternalQueries(true);
         migrator.migrate(this);
+        this.readPool = own(new HikariDataSource(reads));
+        this.readsPreset = true;
         this.groupCommit = null;
       } else {
         loadNativeLibrary();
@@ -92,6 +105,7 @@ public final class Database implements Stores {
         migrator.migrate(this);
         this.readPool = own(new HikariDataSource(sqliteConfig(builder, poolName("comfygate-db-read"),
             builder.readPoolSize, true)));
+        this.readsPreset = false;
         this.groupCommit = new GroupCommit(this, builder.acquireTimeout);
       }
     } catch (RuntimeException e) {
@@ -250,12 +264,14 @@ public final class Database implements Stores {
     try (Connection connection = readPool.getConnection()) {
       R result;
       try {
-        dialect.beginRead(connection);
+        if (!readsPreset) {
+          dialect.beginRead(connection);
+        }
         result = work.run(connection);
       } catch (SQLException | RuntimeException | Error e) {
         try {
           connection.rollback();
-          dialect.end(connection);
+          endRead(connection);
         } catch (SQLException rollbackFailure) {
           e.addSuppressed(rollbackFailure);
         }
@@ -264,10 +280,16 @@ public final class Database implements Stores {
       // Ends the snapshot at once so that it does not hold back WAL checkpoints (or, on PostgreSQL,
       // vacuum).
       connection.rollback();
-      dialect.end(connection);
+      endRead(connection);
       return result;
     } catch (SQLException e) {
       throw new StoreException(operation, e.getMessage(), e);
+    }
+  }
+
+  private void endRead(Connection connection) throws SQLException {
+    if (!readsPreset) {
+      dialect.end(connection);
     }
   }
 
@@ -384,7 +406,7 @@ public final class Database implements Stores {
     }
   }
 
-  private static HikariConfig postgresConfig(Builder builder, String name) {
+  private static HikariConfig postgresConfig(Builder builder, String name, int size) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(builder.url);
@@ -393,7 +415,7 @@ public final class Database implements Stores {
     if (builder.password != null) {
       config.setPassword(builder.password); // HikariCP never logs it
     }
-    config.setMaximumPoolSize(builder.poolSize);
+    config.setMaximumPoolSize(size);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(builder.acquireTimeout.toMillis());
     // A write waiting on another's row or advisory lock fails after the busy timeout, as on SQLite.

@@ -24,7 +24,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -36,6 +41,9 @@ public final class JdbcJobStore implements JobStore {
   private static final String COLUMNS = """
       id, user_id, template, params, state, backend, prompt_id, created_at, started_at,
       finished_at, error""";
+
+  /** Ids per statement of {@link #findAll}: well under SQLite's limit of bound parameters. */
+  private static final int FIND_ALL_CHUNK = 200;
 
   private final Database db;
   private final JobChangeHook hook;
@@ -265,6 +273,30 @@ public final class JdbcJobStore implements JobStore {
         List<StoredJob> jobs = mapAll(select);
         return jobs.stream().findFirst();
       }
+    });
+  }
+
+  @Override
+  public Map<JobId, StoredJob> findAll(Collection<JobId> ids) {
+    List<JobId> all = List.copyOf(new LinkedHashSet<>(ids));
+    Map<JobId, StoredJob> out = new HashMap<>();
+    if (all.isEmpty()) {
+      return out;
+    }
+    return db.read("job.findAll", connection -> {
+      for (int from = 0; from < all.size(); from += FIND_ALL_CHUNK) {
+        List<JobId> chunk = all.subList(from, Math.min(all.size(), from + FIND_ALL_CHUNK));
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id IN ("
+            + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
+          for (int i = 0; i < chunk.size(); i++) {
+            select.setString(i + 1, chunk.get(i).value());
+          }
+          for (StoredJob job : mapAll(select)) {
+            out.put(job.id(), job);
+          }
+        }
+      }
+      return out;
     });
   }
 

@@ -48,6 +48,30 @@ class PostgresDatabaseTest {
   }
 
   @Test
+  void eachReadIsARepeatableReadOnlyTransactionOfItsOwnThatSeesEveryEarlierCommit() {
+    Database db = store.db();
+    for (int i = 0; i < 12; i++) { // more reads than the read pool has connections
+      String[] seen = db.read("test.read", tx -> {
+        try (Statement show = tx.createStatement();
+            ResultSet rows = show.executeQuery("SELECT current_setting('transaction_isolation'),"
+                + " current_setting('transaction_read_only'), pg_current_xact_id_if_assigned() IS NULL")) {
+          rows.next();
+          return new String[] {rows.getString(1), rows.getString(2), rows.getString(3)};
+        }
+      });
+      assertThat(seen).containsExactly("repeatable read", "on", "t");
+      StoredJob job = StoredJob.queued(JobId.generate(Clock.systemUTC()), "alice", "t", "{}", Instant.now());
+      new JdbcJobStore(db).insert(job);
+      assertThat(new JdbcJobStore(db).find(job.id())).as("a read after the commit sees it").isPresent();
+    }
+    assertThatThrownBy(() -> db.read("test.write", tx -> {
+      try (Statement write = tx.createStatement()) {
+        return write.executeUpdate("DELETE FROM jobs");
+      }
+    })).isInstanceOf(StoreException.class).hasMessageContaining("read-only");
+  }
+
+  @Test
   void aPasswordGoesBesideTheUrlNeverInIt() {
     assertThatThrownBy(() -> Database.builder(PostgresSchema.serverUrl() + "&password=pg-very-secret"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JOB_DB_PASSWORD")
