@@ -112,7 +112,8 @@ enum Dialect {
       "V7__webhook_retry_from.sql",
       "V8__jobs_waiting_index.sql",
       "V9__webhook_claims.sql",
-      "V10__cluster.sql");
+      "V10__cluster.sql",
+      "V12__lease_liveness.sql");
 
   private final String schemaFolder;
 
