@@ -2,23 +2,40 @@ package io.comfygate.engine;
 
 import io.comfygate.store.jdbc.ClusterStore;
 import io.comfygate.store.jdbc.DispatchFence;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether this instance may act on the ComfyUI backends now. Alone on its database (SQLite) it
  * always may, with no database round trip. Sharing a PostgreSQL database, it may only while it
  * holds the dispatcher lease: {@link Coordinator} records each acquisition and renewal here, and
- * the parts that are about to make ComfyUI act ask first ({@link #mayDispatch}, {@link
- * #confirmed}). The lease counts as held locally until the renewal's start plus the lease minus a
- * margin, on this process's monotonic clock: a process paused past that (a GC pause, SIGSTOP)
- * finds it lapsed on waking and sends nothing, even before it has asked the database.
+ * the parts that are about to make ComfyUI act ask first. Two deadlines count from the start of
+ * the last acquisition or renewal, on this process's monotonic clock:
+ *
+ * <ul>
+ *   <li>the <b>send window</b> (W less a margin): a prompt is POSTed only within it ({@link
+ *       #maySend}, {@link #awaitSendWindow}). Another instance may take the lease from a holder
+ *       whose session is gone once its last renewal is older than W by the database's clock, so a
+ *       holder that is alive but cut off has stopped sending by then. A lapse only holds sending
+ *       back until the next renewal: it does not step down;
+ *   <li>the <b>lease</b> (less a margin): outcomes are recorded and prompts interrupted only within
+ *       it ({@link #holdsByOwnClock}, {@link #confirmed}). A process paused past it (a GC pause,
+ *       SIGSTOP) finds it lapsed on waking, acts on nothing, and steps down, even before it has
+ *       asked the database.
+ * </ul>
  */
 final class ClusterRole {
+  /** How often a sender waiting for the window looks again, notified or not (the job may be let go). */
+  private static final long WINDOW_RECHECK_MILLIS = 50;
+
   final String instanceId;
   private final ClusterStore store;
   private volatile boolean dispatching;
   private volatile long fence;
   private volatile long validUntilNanos;
+  private volatile long sendUntilNanos;
   private volatile boolean lost;
+  /** Wakes the senders waiting for the send window: notified at each renewal and when dropped. */
+  private final Object window = new Object();
 
   private ClusterRole(String instanceId, ClusterStore store) {
     this.instanceId = instanceId;
@@ -54,8 +71,42 @@ final class ClusterRole {
   }
 
   /** Whether this instance holds the lease by its own clock; no database round trip. */
-  boolean mayDispatch() {
+  boolean holdsByOwnClock() {
     return store == null || (dispatching && System.nanoTime() - validUntilNanos < 0);
+  }
+
+  /** Whether this instance may POST a prompt now, by its own clock: within its send window. */
+  boolean maySend() {
+    return store == null || (dispatching && System.nanoTime() - sendUntilNanos < 0);
+  }
+
+  /**
+   * Waits, if need be, until this instance may POST a prompt ({@link #maySend}): the next renewal
+   * extends the send window. Gives up, returning false, when this instance stops dispatching, when
+   * {@code stillWanted} turns false (the job was let go), or when the lease itself lapses by its own
+   * clock or the thread is interrupted (the flag is set again): then the coordinator steps down at
+   * its next turn. Whoever dispatches next sends what was not sent. At most as long as the lease.
+   */
+  boolean awaitSendWindow(BooleanSupplier stillWanted) {
+    synchronized (window) {
+      while (!maySend()) {
+        if (!dispatching || !stillWanted.getAsBoolean()) {
+          return false;
+        }
+        if (!holdsByOwnClock()) {
+          lost();
+          return false;
+        }
+        try {
+          window.wait(WINDOW_RECHECK_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          lost(); // the prompt stays unsent: stepping down lets the next dispatcher's recovery send it
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /**
@@ -66,7 +117,7 @@ final class ClusterRole {
     if (store == null) {
       return true;
     }
-    if (!mayDispatch()) {
+    if (!holdsByOwnClock()) {
       return false;
     }
     try {
@@ -76,7 +127,10 @@ final class ClusterRole {
     }
   }
 
-  /** A dispatch found the lease lost or lapsed: the coordinator steps down at its next turn. */
+  /**
+   * A dispatch write found the lease lost, or the lease lapsed by this process's clock: the
+   * coordinator steps down at its next turn.
+   */
   void lost() {
     lost = true;
   }
@@ -87,15 +141,24 @@ final class ClusterRole {
     return was;
   }
 
-  void acquired(long newFence, long untilNanos) {
+  /**
+   * This instance took the lease with {@code newFence}: it holds it until {@code untilNanos} and
+   * may send until {@code sendUntil} unless renewed (both by {@link System#nanoTime}).
+   */
+  void acquired(long newFence, long untilNanos, long sendUntil) {
     fence = newFence;
     validUntilNanos = untilNanos;
+    sendUntilNanos = sendUntil;
     lost = false;
     dispatching = true;
   }
 
-  void renewed(long untilNanos) {
+  void renewed(long untilNanos, long sendUntil) {
     validUntilNanos = untilNanos;
+    sendUntilNanos = sendUntil;
+    synchronized (window) {
+      window.notifyAll();
+    }
   }
 
   long validUntilNanos() {
@@ -104,6 +167,9 @@ final class ClusterRole {
 
   void dropped() {
     dispatching = false;
+    synchronized (window) {
+      window.notifyAll();
+    }
   }
 
   /** INSTANCE_ID's default: this host's name and a random suffix, unique per start. */

@@ -3,6 +3,7 @@ package io.comfygate.engine;
 import io.comfygate.jobs.JobId;
 import io.comfygate.store.jdbc.ClusterStore;
 import io.comfygate.store.jdbc.JobFeed;
+import io.comfygate.store.jdbc.LivenessLock;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,16 +21,29 @@ import org.slf4j.LoggerFactory;
  * on the database's clock); and it follows the job-change feed, woken by NOTIFY and polling in
  * case one was missed.
  *
+ * <p>Holding the lease, it also holds the dispatcher's liveness lock ({@link LivenessLock}) on a
+ * connection of its own, which PostgreSQL drops when this process dies. A follower tries, every
+ * {@value #POLL_MILLIS} ms, to take the lease from a holder whose lock is free and whose last
+ * renewal is older than the send window W ({@link ClusterStore#steal}): so a dead dispatcher is
+ * replaced within about W, not the whole lease. W is twice the heartbeat, at least 1 s, at most the
+ * lease (2 s by default); the holder sends prompts only within W of the start of its last renewal,
+ * less a quarter of W, by its own clock ({@link ClusterRole}), so it has stopped sending before
+ * anyone may take the lease from it. A holder that is alive but slow keeps its lock and the lease.
+ *
  * <p>Taking the lease, it runs the same recovery as a restart (prompts already on ComfyUI are
  * adopted, those never sent are sent, none twice) and dispatches from then on. Losing it (a renewal
- * refused, or not renewed in time by this process's own clock, as after a long pause), it stops at
- * once: its slots are dropped, the prompts it followed are left to the new dispatcher, and its view
- * is rebuilt from the store; no job is failed. A clean stop releases the lease, so another instance
- * takes over at once.
+ * refused by the database, a dispatch write's fence check failing, or the lease not renewed in
+ * time by this process's own clock, as after a long pause), it stops at once: its slots are
+ * dropped, the prompts it followed are left to the new dispatcher, and its view is rebuilt from the
+ * store; no job is failed. A send window that lapsed only holds sending back until the next
+ * renewal. A clean stop releases the lease, so another instance takes over at once.
  */
 final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class); // engine logs keep one name
-  private static final Duration POLL = Duration.ofMillis(250);
+  private static final long POLL_MILLIS = 250;
+  private static final Duration POLL = Duration.ofMillis(POLL_MILLIS);
+  /** The send window's least length (see the class comment). */
+  private static final Duration MIN_SEND_WINDOW = Duration.ofSeconds(1);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
   private static final Duration FEED_RETENTION = Duration.ofHours(1);
   private static final Duration INSTANCE_RETENTION = Duration.ofDays(7);
@@ -48,6 +62,10 @@ final class Coordinator implements AutoCloseable {
   private final Duration heartbeat;
   private final Duration lease;
   private final long marginNanos;
+  /** W: see the class comment. */
+  private final Duration sendWindow;
+  private final long sendMarginNanos;
+  private final LivenessLock alive;
   private final String host;
   private final String version;
   private volatile boolean stopping;
@@ -55,6 +73,7 @@ final class Coordinator implements AutoCloseable {
   private JobFeed.Listener listener;
   private JobFeed.Cursor cursor;
   private long nextBeatNanos;
+  private long nextStealNanos;
   private long nextTrimNanos;
   /** Whether a follower's view has been built from the store since it last stepped down or started. */
   private boolean mirrored;
@@ -72,6 +91,13 @@ final class Coordinator implements AutoCloseable {
     this.lease = lease;
     // Stop acting a little before the database would let another instance take over.
     this.marginNanos = Math.max(lease.toNanos() / 5, TimeUnit.MILLISECONDS.toNanos(200));
+    Duration twoBeats = heartbeat.multipliedBy(2);
+    this.sendWindow = min(twoBeats.compareTo(MIN_SEND_WINDOW) < 0 ? MIN_SEND_WINDOW : twoBeats, lease);
+    // What it covers: a sender's check of the window and its POST reaching ComfyUI, and the two
+    // clocks' rates; past it a follower may be taking over.
+    this.sendMarginNanos = sendWindow.toNanos() / 4;
+    Duration lockTimeout = heartbeat.compareTo(MIN_SEND_WINDOW) < 0 ? MIN_SEND_WINDOW : heartbeat;
+    this.alive = store.livenessLock(role.instanceId, lockTimeout);
     this.host = host;
     this.version = version;
   }
@@ -111,6 +137,8 @@ final class Coordinator implements AutoCloseable {
       beat();
     } else if (role.dispatching() && role.takeLost()) {
       stepDown("a dispatch found the lease lost or lapsed");
+    } else if (!role.dispatching() && System.nanoTime() - nextStealNanos >= 0) {
+      tryToSteal(System.nanoTime());
     }
     mirrorIfNeeded();
     readFeed();
@@ -159,20 +187,22 @@ final class Coordinator implements AutoCloseable {
       LOG.warn("heartbeat failed: {}", e.getMessage());
     }
     if (role.dispatching()) {
-      renew(started);
+      renew();
     } else {
-      tryToAcquire(started);
+      tryToAcquire(System.nanoTime());
     }
   }
 
-  private void renew(long started) {
+  private void renew() {
     if (role.takeLost()) {
       stepDown("a dispatch found the lease lost or lapsed");
       return;
     }
+    long started = System.nanoTime(); // not before the heartbeat's write: the window counts from here
     try {
-      if (store.renew(role.instanceId, role.fence(), lease)) {
-        role.renewed(started + lease.toNanos() - marginNanos);
+      if (store.renew(role.instanceId, role.fence(), lease, sendWindow)) {
+        role.renewed(started + lease.toNanos() - marginNanos, started + sendWindow.toNanos() - sendMarginNanos);
+        holdLivenessLock();
         return;
       }
       stepDown("the lease was taken or ran out before it was renewed");
@@ -188,22 +218,46 @@ final class Coordinator implements AutoCloseable {
   private void tryToAcquire(long started) {
     OptionalLong fence;
     try {
-      fence = store.acquire(role.instanceId, lease);
+      fence = store.acquire(role.instanceId, lease, sendWindow);
     } catch (RuntimeException e) {
       LOG.warn("could not ask for the dispatcher lease: {}", e.getMessage());
       return;
     }
     if (fence.isEmpty()) {
       tryAgainAtExpiry();
+      tryToSteal(System.nanoTime());
       return;
     }
+    takeOver(fence.getAsLong(), started, null);
+  }
+
+  /** Takes the lease from a holder that is gone, if it is (see {@link ClusterStore#steal}). */
+  private void tryToSteal(long started) {
+    nextStealNanos = started + POLL.toNanos();
+    Optional<ClusterStore.Steal> stolen;
+    try {
+      stolen = store.steal(role.instanceId, lease, sendWindow);
+    } catch (RuntimeException e) {
+      LOG.debug("could not try to take over from a dead dispatcher: {}", e.getMessage());
+      return;
+    }
+    stolen.ifPresent(s -> takeOver(s.fence(), started, s.from()));
+  }
+
+  /**
+   * Starts dispatching with the lease just taken at {@code started} (from {@code from}, a holder
+   * that was gone; null when it was free or expired): the feed read up to now, the view rebuilt,
+   * and the recovery.
+   */
+  private void takeOver(long fence, long started, String from) {
     if (stopping) {
       return;
     }
     readFeed(); // what happened before this instance took over is applied first
-    role.acquired(fence.getAsLong(), started + lease.toNanos() - marginNanos);
+    role.acquired(fence, started + lease.toNanos() - marginNanos, started + sendWindow.toNanos() - sendMarginNanos);
     board.abandonAll();
     board.dispatching(true);
+    holdLivenessLock();
     try {
       recovery.recover();
       for (JobId id : feed.pendingCancelRequests()) {
@@ -215,8 +269,24 @@ final class Coordinator implements AutoCloseable {
       return;
     }
     LOG.atInfo().setMessage("dispatcher_acquired").addKeyValue("event", "dispatcher_acquired")
-        .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence.getAsLong())
+        .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence)
+        .addKeyValue("taken_from", from == null ? "" : from)
         .addKeyValue("took_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).log();
+  }
+
+  /**
+   * Takes or checks the liveness lock (one round trip); it may be held by an old holder that has
+   * not stepped down yet, or its connection may have broken: tried again at the next renewal.
+   */
+  private void holdLivenessLock() {
+    try {
+      boolean had = alive.held();
+      if (!alive.hold() && had) {
+        LOG.warn("lost the dispatcher's liveness lock; taking it again at the next renewal");
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("could not take the dispatcher's liveness lock ({}); trying again at the next renewal", e.getMessage());
+    }
   }
 
   /**
@@ -246,6 +316,7 @@ final class Coordinator implements AutoCloseable {
     } catch (RuntimeException e) {
       // it runs out by itself
     }
+    alive.close();
     LOG.atWarn().setMessage("dispatcher_lost").addKeyValue("event", "dispatcher_lost")
         .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence).addKeyValue("reason", reason).log();
     mirrored = false;
@@ -332,10 +403,15 @@ final class Coordinator implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("could not release the dispatcher lease on close; it runs out by itself", e);
     } finally {
+      alive.close();
       if (listener != null) {
         listener.close();
       }
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static void pause(Duration d) {

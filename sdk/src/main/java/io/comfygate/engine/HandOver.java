@@ -64,8 +64,10 @@ final class HandOver {
   /**
    * Records the job as handed to its backend, then sends it. With several instances the record
    * commits only while this one holds the dispatcher lease (checked in its transaction), and the
-   * prompt is sent only if the lease has not lapsed since by this process's clock; otherwise
-   * nothing is sent, and the next dispatcher's recovery sends it.
+   * prompt is POSTed only within this instance's send window ({@link ClusterRole#maySend}): past
+   * it, the sender waits for the next renewal, and sends then. If this instance stops dispatching
+   * meanwhile (or the lease lapses by its clock) nothing is sent, and the next dispatcher's
+   * recovery sends it: the record is there, the prompt is not on ComfyUI.
    */
   void dispatch(ActiveJob job) {
     if (!board.isActive(job)) {
@@ -85,10 +87,6 @@ final class HandOver {
       return;
     }
     board.handedOver(job, backend.name);
-    if (!role.mayDispatch()) {
-      role.lost(); // recorded, not sent: whoever dispatches next sends it (recovery)
-      return;
-    }
     try {
       Sent sent = submitWithInputs(job, backend);
       LOG.atDebug().setMessage("dispatched").addKeyValue("event", "dispatch").addKeyValue("job_id", id.value())
@@ -97,6 +95,8 @@ final class HandOver {
       listeners.emitDispatched(new DispatchTiming(id, job.stored().userId(), job.stored().template(), backend.name,
           Duration.between(job.stored().createdAt(), clock.instant()), sent.took));
       runner.follow(job, sent.handle);
+    } catch (NotSent e) {
+      // recorded, not sent: whoever dispatches next sends it (recovery)
     } catch (InputFailure e) {
       transitions.end(job, JobState.FAILED, e.getMessage());
     } catch (ComfyValidationException e) {
@@ -143,7 +143,11 @@ final class HandOver {
     }
   }
 
+  /** POSTs the prompt, within the send window (waiting for it if need be: see {@link #dispatch}). */
   private Sent post(ActiveJob job, Backend backend, ObjectNode workflow) {
+    if (!role.awaitSendWindow(() -> board.isActive(job))) {
+      throw new NotSent();
+    }
     PromptRequest request = PromptRequest.builder(workflow).promptId(job.stored().promptId()).build();
     long started = System.nanoTime();
     PromptHandle handle = backend.client.submit(request, progress.listenerFor(job));
@@ -168,6 +172,15 @@ final class HandOver {
 
     InputFailure(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /** This instance stopped dispatching, or let the job go, before the prompt could be sent. */
+  private static final class NotSent extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotSent() {
+      super("not sent: this instance no longer dispatches", null, false, false);
     }
   }
 

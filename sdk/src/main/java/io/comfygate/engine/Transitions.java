@@ -48,11 +48,12 @@ final class Transitions {
 
   /**
    * Whether this instance may record what ComfyUI did with the jobs it sent: always alone on its
-   * database; with several, only while its dispatcher lease has not lapsed (a paused dispatcher
-   * that wakes up leaves the outcomes to the one that took over, and steps down).
+   * database; with several, only while its dispatcher lease has not lapsed by its own clock (a
+   * paused dispatcher that wakes up leaves the outcomes to the one that took over, and steps
+   * down). The shorter send window does not count here: a lapse of it only holds new prompts back.
    */
   private boolean mayRecord() {
-    if (role.mayDispatch()) {
+    if (role.holdsByOwnClock()) {
       return true;
     }
     role.lost();

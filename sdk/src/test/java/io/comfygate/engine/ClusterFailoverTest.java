@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Two instances on one PostgreSQL schema, the dispatcher in a JVM of its own ({@link
  * EngineProcess}) with 50 jobs of 5 users running, handed over and waiting, and a survivor in the
  * test's JVM, with the default heartbeat (1 s) and lease (5 s). The dispatcher is killed with
- * SIGKILL, or paused with SIGSTOP past its lease and resumed: the survivor takes over within the
- * lease and a margin, every job ends once, each prompt is POSTed to ComfyUI once, and the resumed
- * one sends nothing.
+ * SIGKILL, or paused with SIGSTOP past its lease and resumed: every job ends once, each prompt is
+ * POSTed to ComfyUI once, and the resumed one sends nothing. Killed, its liveness lock goes with
+ * it and the survivor takes over well before the lease could have expired; paused, it keeps its
+ * lock, and the survivor takes over when the lease expires.
  */
 class ClusterFailoverTest {
   private static final int JOBS = 50;
@@ -36,6 +37,12 @@ class ClusterFailoverTest {
   private static final Duration LEASE = Duration.ofSeconds(5);
   /** The lease, one heartbeat for the survivor to notice, and room for a loaded machine. */
   private static final Duration TAKE_OVER_WITHIN = LEASE.plus(HEARTBEAT).plusSeconds(3);
+  /**
+   * After a kill: sooner than the lease's expiry could ever let anyone take over (the lease less
+   * one heartbeat after the kill: it was renewed at most a heartbeat before). The steal itself comes
+   * within the send window (2 s) of the last renewal and a follower's poll (250 ms).
+   */
+  private static final Duration TAKE_OVER_FROM_THE_DEAD_WITHIN = LEASE.minus(HEARTBEAT);
   private static final Duration CHILD_READY = Duration.ofSeconds(45);
   private static final String CHILD = "gw-child";
   private static final String SURVIVOR = "gw-survivor";
@@ -108,7 +115,8 @@ class ClusterFailoverTest {
     long postMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
     System.out.printf("failover after kill -9 (lease %d s, heartbeat %d s): survivor holds the lease after %d ms,"
         + " POSTs its first prompt after %d ms%n", LEASE.toSeconds(), HEARTBEAT.toSeconds(), leaseMillis, postMillis);
-    assertThat(leaseMillis).as("take-over time").isLessThan(TAKE_OVER_WITHIN.toMillis());
+    assertThat(leaseMillis).as("take-over time: from a dead holder, before its lease expired")
+        .isLessThan(TAKE_OVER_FROM_THE_DEAD_WITHIN.toMillis());
 
     everyJobSucceededOnceEachPromptPostedOnce(survivor, ids);
   }

@@ -93,6 +93,23 @@ public final class PostgresSchema implements BeforeEachCallback, AfterEachCallba
   }
 
 
+  /**
+   * Ends, as a cut connection would, the sessions that hold this schema's dispatcher liveness lock
+   * (see {@code LivenessLock}); returns how many there were.
+   */
+  public int terminateLivenessLockHolders() throws SQLException {
+    try (Connection connection = DriverManager.getConnection(serverUrl());
+        java.sql.PreparedStatement terminate = connection.prepareStatement("SELECT count(pg_terminate_backend(pid))"
+            + " FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+            + " AND ((classid::int8 << 32) | objid::int8) = hashtextextended(? || ':dispatcher-alive', 0)")) {
+      terminate.setString(1, schema);
+      try (java.sql.ResultSet rows = terminate.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
+
   /** Runs {@code sql} on the server outside any test schema (creating and dropping schemas). */
   public static void admin(String sql) throws SQLException {
     try (Connection connection = DriverManager.getConnection(serverUrl());

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -71,9 +72,15 @@ public final class Database implements Stores {
   private final boolean readsPreset;
   /** SQLite's group commit; null on PostgreSQL, whose writers commit side by side. */
   private final GroupCommit groupCommit;
+  /** A container's DataSource, or null when this database opens its own connections from {@link #url}. */
+  private final DataSource containerDataSource;
+  /** For the connections opened outside the pools ({@link #openSession}); null without one. */
+  private final String password;
 
   private Database(Builder builder) {
     this.url = builder.url;
+    this.containerDataSource = builder.dataSource;
+    this.password = builder.password;
     this.dialect = builder.dialect();
     Migrator migrator = builder.migrator != null ? builder.migrator : new Migrator(dialect.migrations());
     try {
@@ -319,6 +326,47 @@ public final class Database implements Stores {
    */
   public void lockInLine(Connection connection, String what) throws SQLException {
     dialect.lockInLine(connection, what);
+  }
+
+  /**
+   * A PostgreSQL connection of its own, outside the pools, in autocommit, for a session whose
+   * life must be this process's (a session-level advisory lock that the server drops as soon as
+   * the process is gone): the pool would keep it, hand it on or replace it. Opened from the URL
+   * with TCP keepalive and with {@code timeout} for connecting and for every round trip; a
+   * container's DataSource gives a connection of its pool, with the same round-trip timeout
+   * (whoever holds a session lock on it must unlock it before closing it). The caller closes it.
+   *
+   * @param name the session's {@code application_name}, as {@code pg_stat_activity} shows it
+   */
+  Connection openSession(String name, Duration timeout) throws SQLException {
+    Connection connection;
+    if (containerDataSource != null) {
+      connection = containerDataSource.getConnection();
+    } else {
+      Properties props = new Properties();
+      if (password != null) {
+        props.setProperty("password", password);
+      }
+      String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+      props.setProperty("connectTimeout", seconds);
+      props.setProperty("socketTimeout", seconds);
+      props.setProperty("tcpKeepAlive", "true");
+      props.setProperty("ApplicationName", name);
+      // Named, not found through DriverManager: in a WAR the driver is in the web app's class loader.
+      connection = new org.postgresql.Driver().connect(url, props);
+      if (connection == null) {
+        throw new SQLException("the PostgreSQL driver does not accept " + url);
+      }
+    }
+    try {
+      connection.setAutoCommit(true);
+      connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+      connection.setClientInfo("ApplicationName", name);
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
   }
 
   @Override

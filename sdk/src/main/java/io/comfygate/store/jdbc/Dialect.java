@@ -113,7 +113,8 @@ enum Dialect {
       "V8__jobs_waiting_index.sql",
       "V9__webhook_claims.sql",
       "V10__cluster.sql",
-      "V11__job_changes_by_transaction.sql");
+      "V11__job_changes_by_transaction.sql",
+      "V12__lease_liveness.sql");
 
   private final String schemaFolder;
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PostgresClusterStoreTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration WINDOW = Duration.ofSeconds(2);
 
   @RegisterExtension final PostgresSchema store = new PostgresSchema();
 
@@ -34,19 +35,19 @@ class PostgresClusterStoreTest {
       ClusterStore a = new ClusterStore(store.db());
       ClusterStore b = new ClusterStore(other);
 
-      OptionalLong first = a.acquire("a", LEASE);
+      OptionalLong first = a.acquire("a", LEASE, WINDOW);
       assertThat(first).isPresent();
-      assertThat(b.acquire("b", LEASE)).as("a live lease cannot be taken").isEmpty();
-      assertThat(a.renew("a", first.getAsLong(), LEASE)).isTrue();
-      assertThat(b.renew("b", first.getAsLong(), LEASE)).as("only its holder renews it").isFalse();
+      assertThat(b.acquire("b", LEASE, WINDOW)).as("a live lease cannot be taken").isEmpty();
+      assertThat(a.renew("a", first.getAsLong(), LEASE, WINDOW)).isTrue();
+      assertThat(b.renew("b", first.getAsLong(), LEASE, WINDOW)).as("only its holder renews it").isFalse();
       assertThat(b.lease().holder()).isEqualTo("a");
       assertThat(b.lease().live()).isTrue();
 
       assertThat(a.release("a", first.getAsLong())).isTrue();
-      OptionalLong second = b.acquire("b", LEASE);
+      OptionalLong second = b.acquire("b", LEASE, WINDOW);
       assertThat(second).isPresent();
       assertThat(second.getAsLong()).isGreaterThan(first.getAsLong());
-      assertThat(a.renew("a", first.getAsLong(), LEASE)).as("the old holder lost it").isFalse();
+      assertThat(a.renew("a", first.getAsLong(), LEASE, WINDOW)).as("the old holder lost it").isFalse();
       assertThat(a.release("a", first.getAsLong())).as("nor can it release the new holder's").isFalse();
     }
   }
@@ -56,14 +57,14 @@ class PostgresClusterStoreTest {
     try (Database other = store.open(); JobFeed feedA = new JobFeed(store.db(), "a")) {
       ClusterStore a = new ClusterStore(store.db());
       ClusterStore b = new ClusterStore(other);
-      long fenceA = a.acquire("a", Duration.ofSeconds(2)).orElseThrow();
+      long fenceA = a.acquire("a", Duration.ofSeconds(2), WINDOW).orElseThrow();
       assertThat(a.holds("a", fenceA)).isTrue();
       JdbcJobStore jobsOfA = new JdbcJobStore(store.db(), JobChangeHook.NONE, feedA, a.fence("a", () -> fenceA));
       StoredJob job = StoredJob.queued(JobId.generate(java.time.Clock.systemUTC()), "alice", "t", "{}", Instant.now());
       jobsOfA.insert(job);
 
       io.comfygate.testkit.Await.until("the lease expires", Duration.ofSeconds(10), () -> !a.holds("a", fenceA));
-      assertThat(b.acquire("b", LEASE)).isPresent();
+      assertThat(b.acquire("b", LEASE, WINDOW)).isPresent();
 
       assertThatThrownBy(() -> jobsOfA.assignBackend(job.id(), null, "comfy:8188"))
           .isInstanceOf(LeaseLostException.class).hasMessageContaining("instance a");
