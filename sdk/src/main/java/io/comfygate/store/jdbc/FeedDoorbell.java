@@ -1,6 +1,8 @@
 package io.comfygate.store.jdbc;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,16 +66,14 @@ final class FeedDoorbell implements AutoCloseable {
   }
 
   private void send() {
-    try {
-      db.inTransaction("feed.notify", tx -> {
-        try (PreparedStatement notify = tx.prepareStatement("SELECT pg_notify(?, ?)")) {
-          notify.setString(1, channel);
-          notify.setString(2, payload);
-          notify.execute();
-        }
-        return null;
-      });
-    } catch (RuntimeException e) {
+    // One statement in autocommit: one round trip, no transaction to begin and end.
+    try (Connection connection = db.writeDataSource().getConnection();
+        PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+      connection.setAutoCommit(true);
+      notify.setString(1, channel);
+      notify.setString(2, payload);
+      notify.execute();
+    } catch (SQLException | RuntimeException e) {
       LOG.debug("job-change notification not sent (readers poll the table): {}", e.getMessage());
     }
   }
