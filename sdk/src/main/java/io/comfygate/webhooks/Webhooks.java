@@ -3,6 +3,7 @@ package io.comfygate.webhooks;
 import io.comfygate.config.Settings;
 import io.comfygate.internal.Durations;
 import io.comfygate.jobs.JobId;
+import io.comfygate.jobs.JobState;
 import io.comfygate.store.Page;
 import io.comfygate.store.PageRequest;
 import io.comfygate.store.Stores;
@@ -101,6 +102,8 @@ public final class Webhooks implements AutoCloseable {
       WebhookTarget target = expected.remove(id);
       if (target != null) {
         store.subscribe(tx, id, target);
+      } else if (state == JobState.QUEUED) {
+        return; // a job is queued only by its insert: announced with no target, it has none to look up
       }
       store.record(tx, id, state, at, payloads);
     };
