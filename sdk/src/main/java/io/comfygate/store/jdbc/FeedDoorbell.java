@@ -1,7 +1,5 @@
 package io.comfygate.store.jdbc;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -20,16 +18,14 @@ final class FeedDoorbell implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FeedDoorbell.class);
 
   private final Database db;
-  private final String channel;
   private final String payload;
   private final Object lock = new Object();
   private final Thread thread;
   private boolean rung;
   private boolean closed;
 
-  FeedDoorbell(Database db, String channel, String payload) {
+  FeedDoorbell(Database db, String payload) {
     this.db = Objects.requireNonNull(db, "db");
-    this.channel = channel;
     this.payload = payload;
     this.thread = new Thread(this::run, "comfygate-feed-doorbell");
     thread.setDaemon(true);
@@ -66,13 +62,8 @@ final class FeedDoorbell implements AutoCloseable {
   }
 
   private void send() {
-    // One statement in autocommit: one round trip, no transaction to begin and end.
-    try (Connection connection = db.writeDataSource().getConnection();
-        PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-      connection.setAutoCommit(true);
-      notify.setString(1, channel);
-      notify.setString(2, payload);
-      notify.execute();
+    try {
+      JobFeed.send(db, payload);
     } catch (SQLException | RuntimeException e) {
       LOG.debug("job-change notification not sent (readers poll the table): {}", e.getMessage());
     }

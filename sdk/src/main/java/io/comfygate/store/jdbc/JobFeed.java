@@ -84,7 +84,7 @@ public final class JobFeed implements AutoCloseable {
         return rows.getString(1);
       }
     });
-    this.doorbell = new FeedDoorbell(db, CHANNEL, payload(CHANGED, null));
+    this.doorbell = new FeedDoorbell(db, payload(CHANGED, null));
   }
 
   /** One change of a job, as the feed recorded it. */
@@ -231,10 +231,11 @@ public final class JobFeed implements AutoCloseable {
    * instance listening on this schema; not stored.
    */
   public void publish(String type, ObjectNode body) {
-    db.inTransaction("feed.publish", tx -> {
-      notify(tx, payload(type, body));
-      return null;
-    });
+    try {
+      send(db, payload(type, body));
+    } catch (SQLException e) {
+      throw new io.comfygate.errors.StoreException("feed.publish", e.getMessage(), e);
+    }
   }
 
   private String payload(String type, ObjectNode body) {
@@ -245,13 +246,20 @@ public final class JobFeed implements AutoCloseable {
     return out.toString();
   }
 
-  private static void notify(Connection tx, String payload) throws SQLException {
-    try (PreparedStatement notify = tx.prepareStatement("SELECT pg_notify(?, ?)")) {
+  /**
+   * Sends {@code payload} on {@value #CHANNEL} as one statement in autocommit: one round trip, no
+   * transaction to begin and end, and no write transaction held up (see {@link FeedDoorbell}).
+   */
+  static void send(Database db, String payload) throws SQLException {
+    try (Connection connection = db.writeDataSource().getConnection();
+        PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+      connection.setAutoCommit(true);
       notify.setString(1, CHANNEL);
       notify.setString(2, payload);
       notify.execute();
     }
   }
+
 
   /**
    * Listens for this schema's notifications on a connection of its own (held until {@link
