@@ -201,7 +201,7 @@ final class Coordinator implements AutoCloseable {
     long started = System.nanoTime(); // not before the heartbeat's write: the window counts from here
     try {
       if (store.renew(role.instanceId, role.fence(), lease, sendWindow)) {
-        role.renewed(started + lease.toNanos() - marginNanos, started + sendWindow.toNanos() - sendMarginNanos);
+        role.renewed(leaseUntil(started), sendUntil(started));
         holdLivenessLock();
         return;
       }
@@ -254,7 +254,7 @@ final class Coordinator implements AutoCloseable {
       return;
     }
     readFeed(); // what happened before this instance took over is applied first
-    role.acquired(fence, started + lease.toNanos() - marginNanos, started + sendWindow.toNanos() - sendMarginNanos);
+    role.acquired(fence, leaseUntil(started), sendUntil(started));
     board.abandonAll();
     board.dispatching(true);
     holdLivenessLock();
@@ -272,6 +272,16 @@ final class Coordinator implements AutoCloseable {
         .addKeyValue("instance", role.instanceId).addKeyValue("fence", fence)
         .addKeyValue("taken_from", from == null ? "" : from)
         .addKeyValue("took_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).log();
+  }
+
+  /** Until when a lease taken or renewed at {@code started} counts as held by this process's clock. */
+  private long leaseUntil(long started) {
+    return started + lease.toNanos() - marginNanos;
+  }
+
+  /** Until when this process may send prompts under a lease taken or renewed at {@code started}. */
+  private long sendUntil(long started) {
+    return started + sendWindow.toNanos() - sendMarginNanos;
   }
 
   /**

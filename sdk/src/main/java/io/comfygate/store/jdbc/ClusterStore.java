@@ -285,31 +285,24 @@ public final class ClusterStore {
    * holder's acquisition, and the recovery that follows it, see that write.
    */
   public DispatchFence fence(String holder, LongSupplier fence) {
-    return tx -> {
-      try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM leases WHERE name = ? AND holder = ?"
-          + " AND fence = ? AND expires_at > " + DB_NOW + " FOR SHARE")) {
-        select.setString(1, DISPATCHER);
-        select.setString(2, holder);
-        select.setLong(3, fence.getAsLong());
-        try (ResultSet rows = select.executeQuery()) {
-          return rows.next();
-        }
-      }
-    };
+    return tx -> holdsLive(tx, holder, fence.getAsLong(), " FOR SHARE");
   }
 
   /** Whether {@code holder} holds a live lease with {@code fence} now (a check before an interrupt). */
   public boolean holds(String holder, long fence) {
-    return db.read("cluster.holds", tx -> {
-      try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM leases WHERE name = ? AND holder = ?"
-          + " AND fence = ? AND expires_at > " + DB_NOW)) {
-        select.setString(1, DISPATCHER);
-        select.setString(2, holder);
-        select.setLong(3, fence);
-        try (ResultSet rows = select.executeQuery()) {
-          return rows.next();
-        }
+    return db.read("cluster.holds", tx -> holdsLive(tx, holder, fence, ""));
+  }
+
+  /** The lease row says {@code holder} holds it, live, with {@code fence}; {@code lock} is appended to the query. */
+  private static boolean holdsLive(Connection tx, String holder, long fence, String lock) throws SQLException {
+    try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM leases WHERE name = ? AND holder = ?"
+        + " AND fence = ? AND expires_at > " + DB_NOW + lock)) {
+      select.setString(1, DISPATCHER);
+      select.setString(2, holder);
+      select.setLong(3, fence);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next();
       }
-    });
+    }
   }
 }
