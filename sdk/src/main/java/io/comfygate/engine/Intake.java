@@ -121,11 +121,14 @@ final class Intake {
     if (webhook != null) {
       webhooks.expect(id, webhook); // taken up by the store's hook inside the insert
     }
+    boolean admitted = false;
     try {
-      return jobs.admit(admission);
+      AdmitResult result = jobs.admit(admission);
+      admitted = result instanceof AdmitResult.Admitted;
+      return result;
     } finally {
-      if (webhook != null) {
-        webhooks.forget(id);
+      if (webhook != null && !admitted) {
+        webhooks.forget(id); // an admitted job's subscription was taken up; its queued event wakes the deliverer
       }
     }
   }

@@ -51,8 +51,10 @@ public interface WebhookStore {
   /**
    * Inside a job's state change: writes the event of this change, pending and due at {@code at},
    * if the job is subscribed; does nothing otherwise.
+   *
+   * @return whether it wrote an event
    */
-  void record(Connection tx, JobId id, JobState state, Instant at, Payloads payloads) throws SQLException;
+  boolean record(Connection tx, JobId id, JobState state, Instant at, Payloads payloads) throws SQLException;
 
   // ------------------------------------------------------------------------------ deliverers
 

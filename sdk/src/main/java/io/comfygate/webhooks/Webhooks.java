@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,6 +58,8 @@ public final class Webhooks implements AutoCloseable {
   private final WebhookUrlPolicy policy;
   private final Clock clock;
   private final Map<JobId, WebhookTarget> expected = new ConcurrentHashMap<>();
+  /** Jobs whose change wrote an event that the deliverer has not been told of (see {@link #committed}). */
+  private final Set<JobId> written = ConcurrentHashMap.newKeySet();
 
   private Webhooks(Builder b) {
     this.clock = b.clock;
@@ -105,7 +108,9 @@ public final class Webhooks implements AutoCloseable {
       } else if (state == JobState.QUEUED) {
         return; // a job is queued only by its insert: announced with no target, it has none to look up
       }
-      store.record(tx, id, state, at, payloads);
+      if (store.record(tx, id, state, at, payloads)) {
+        written.add(id);
+      }
     };
   }
 
@@ -120,11 +125,19 @@ public final class Webhooks implements AutoCloseable {
   /** Drops an announcement whose job was not inserted. */
   public void forget(JobId id) {
     expected.remove(id);
+    written.remove(id);
   }
 
-  /** Tells the deliverer that rows were committed (the engine calls it after each state change). */
-  public void nudge() {
-    deliverer.nudge();
+  /**
+   * A change of this job has committed (the engine calls it after each state change): wakes the
+   * deliverer if the change wrote an event. A change of a job without a receiver costs a set
+   * look-up, not a look at the outbox (a busy loop of two reads per submit before). Waking only
+   * after the commit matters: a deliverer woken before it would find nothing and sleep a second.
+   */
+  public void committed(JobId id) {
+    if (written.remove(id)) {
+      deliverer.nudge();
+    }
   }
 
   /** The rule receiver URLs must follow (public addresses only, unless {@code WEBHOOK_ALLOWED_HOSTS} says more). */

@@ -164,6 +164,65 @@ public abstract class JobStoreContract extends StoreContractSupport {
   }
 
   @Test
+  void theWaitingLimitCountsRightAfterAnyHistoryOfChanges() {
+    // The store may keep each user's count instead of counting rows: after hand-overs, their undoing,
+    // starts, cancels and ends in any order, a user with n waiting jobs is refused at a limit of n
+    // and admitted at n + 1.
+    java.util.Random random = new java.util.Random(14);
+    List<String> users = List.of("alice", "bob", "carol");
+    List<StoredJob> jobs = new java.util.ArrayList<>();
+    for (int step = 0; step < 120; step++) {
+      StoredJob pick = jobs.isEmpty() ? null : jobs.get(random.nextInt(jobs.size()));
+      StoredJob now = pick == null ? null : jobStore().find(pick.id()).orElseThrow();
+      switch (random.nextInt(6)) {
+        case 0, 1 -> jobs.add(admitted(job(users.get(random.nextInt(users.size())), at(step))));
+        case 2 -> {
+          if (now != null && now.state() == JobState.QUEUED) {
+            jobStore().assignBackend(now.id(), now.backend(), now.backend() == null ? "gpu-1" : null);
+          }
+        }
+        case 3 -> {
+          if (now != null && now.state() == JobState.QUEUED) {
+            jobStore().transition(now.id(), JobState.QUEUED, JobState.RUNNING,
+                JobUpdate.none().withBackend("gpu-1").withStartedAt(at(step)));
+          }
+        }
+        case 4 -> {
+          if (now != null) {
+            jobStore().cancelWaiting(now.id(), at(step));
+          }
+        }
+        default -> {
+          if (now != null && now.state() == JobState.RUNNING) {
+            jobStore().transition(now.id(), JobState.RUNNING, JobState.SUCCEEDED, JobUpdate.none().withFinishedAt(at(step)));
+          }
+        }
+      }
+    }
+    for (String user : users) {
+      int waiting = (int) jobStore().listActive().stream()
+          .filter(j -> j.userId().equals(user) && j.state() == JobState.QUEUED && j.backend() == null).count();
+      assertThat(stores().db().<Integer>read("test", c -> {
+        try (var select = c.prepareStatement("SELECT waiting FROM user_waiting WHERE user_id = ?")) {
+          select.setString(1, user);
+          try (var row = select.executeQuery()) {
+            return row.next() ? row.getInt(1) : 0;
+          }
+        }
+      })).as("the count the database keeps for " + user).isEqualTo(waiting);
+      assertThat(admit(job(user, at(1000)), limit(waiting, 1, false))).as(user + " with " + waiting + " waiting")
+          .isEqualTo(new AdmitResult.OverLimit(waiting));
+      assertThat(admit(job(user, at(1001)), limit(waiting + 1, 1, false))).as(user + " with " + waiting + " waiting")
+          .isEqualTo(AdmitResult.ADMITTED);
+    }
+  }
+
+  private StoredJob admitted(StoredJob job) {
+    assertThat(admit(job, limit(1000, 1, false))).isEqualTo(AdmitResult.ADMITTED);
+    return job;
+  }
+
+  @Test
   void concurrentAdmissionsNeverPassTheLimitAndEachFailureStaysItsOwn() throws Exception {
     WaitingLimit fiveWaiting = limit(5, 1, false);
     StoredJob taken = insertQueued("bob", at(0));

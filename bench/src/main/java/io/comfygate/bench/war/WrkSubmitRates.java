@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * pick-up). Rounds alternate the order (a b, b a, …), each after a short warm-up, so a drift of
  * the shared machine's speed hits both alike. wrk's own latency percentiles are reported.
  *
- * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.WrkSubmitRates [connections] [seconds] [users] [rounds]}
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.WrkSubmitRates [connections] [seconds] [users] [rounds] [warm-up seconds]}
  */
 public final class WrkSubmitRates {
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -43,6 +43,7 @@ public final class WrkSubmitRates {
     int seconds = Rig.arg(args, 1, 10);
     int users = Rig.arg(args, 2, 200);
     int rounds = Rig.arg(args, 3, 2);
+    int warmUp = Rig.arg(args, 4, 20);
     PrintStream out = System.out;
     Path scripts = Files.createTempDirectory("comfygate-wrk-");
     try (FakeComfyUi fake = FakeComfyUi.builder().steps(1).stepDelay(Duration.ZERO).start();
@@ -61,7 +62,7 @@ public final class WrkSubmitRates {
       String target = rig.base.getScheme() + "://" + rig.base.getAuthority();
       out.println("load average at start: " + LiveDelay.loadAverage());
       for (Map.Entry<String, Path> e : endpoints.entrySet()) {
-        wrk(target, e.getValue(), connections, 3); // warm-up, not reported
+        wrk(target, e.getValue(), connections, warmUp); // warm-up, not reported: the JIT compiles the path
       }
       Map<String, List<Run>> runs = new LinkedHashMap<>();
       List<String> order = new ArrayList<>(endpoints.keySet());

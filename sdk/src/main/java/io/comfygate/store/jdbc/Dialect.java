@@ -114,7 +114,8 @@ enum Dialect {
       "V9__webhook_claims.sql",
       "V10__cluster.sql",
       "V11__job_changes_by_transaction.sql",
-      "V12__lease_liveness.sql");
+      "V12__lease_liveness.sql",
+      "V13__user_waiting_counts.sql");
 
   private final String schemaFolder;
 

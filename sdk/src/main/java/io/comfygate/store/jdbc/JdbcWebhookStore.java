@@ -59,14 +59,14 @@ public final class JdbcWebhookStore implements WebhookStore {
   }
 
   @Override
-  public void record(Connection tx, JobId id, JobState state, Instant at, Payloads payloads) throws SQLException {
+  public boolean record(Connection tx, JobId id, JobState state, Instant at, Payloads payloads) throws SQLException {
     String url;
     String keyId;
     try (PreparedStatement select = tx.prepareStatement("SELECT url, key_id FROM job_webhooks WHERE job_id = ?")) {
       select.setString(1, id.value());
       try (ResultSet row = select.executeQuery()) {
         if (!row.next()) {
-          return;
+          return false;
         }
         url = row.getString("url");
         keyId = row.getString("key_id");
@@ -89,6 +89,7 @@ public final class JdbcWebhookStore implements WebhookStore {
       insert.setLong(9, at.toEpochMilli());
       insert.executeUpdate();
     }
+    return true;
   }
 
   /** The job as the change being recorded left it. */

@@ -128,6 +128,11 @@ class DatabaseTest {
   }
 
   @Test
+  void theWaitingCountsOfVersion13StartFromTheJobsAlreadyStored() {
+    WaitingCountsUpgrade.check("jdbc:sqlite:" + dir.resolve("upgrade.db"), Dialect.SQLITE);
+  }
+
+  @Test
   void aFailingMigrationLeavesNoTraceAndStopsTheOpen() {
     String location = dir.resolve("broken.db").toString();
     List<String> broken =

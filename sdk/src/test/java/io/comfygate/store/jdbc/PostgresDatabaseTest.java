@@ -44,7 +44,19 @@ class PostgresDatabaseTest {
     assertThat(Dialect.POSTGRESQL.migrations()).hasSameSizeAs(Dialect.SQLITE.migrations());
     assertThat(db.schemaVersion()).isEqualTo(Dialect.SQLITE.latestVersion());
     assertThat(tables(db)).containsExactlyInAnyOrder("jobs", "images", "api_keys", "job_webhooks", "webhook_events",
-        "uploads", "idempotency_keys", "schema_version", "instances", "leases", "job_changes");
+        "uploads", "idempotency_keys", "schema_version", "instances", "leases", "job_changes", "user_waiting");
+  }
+
+  @Test
+  void theWaitingCountsOfVersion13StartFromTheJobsAlreadyStored() throws SQLException {
+    String schema = store.schema() + "_v12";
+    PostgresSchema.admin("CREATE SCHEMA " + schema);
+    try {
+      WaitingCountsUpgrade.check(store.url().replace("currentSchema=" + store.schema(), "currentSchema=" + schema),
+          Dialect.POSTGRESQL);
+    } finally {
+      PostgresSchema.admin("DROP SCHEMA " + schema + " CASCADE");
+    }
   }
 
   @Test
