@@ -275,6 +275,7 @@ public final class FairQueue<J> {
     private final TreeSet<Long> holes = new TreeSet<>();
     private long head; // sequence number of the first job
     private long next; // sequence number the next job at the back gets
+    private int size;
 
     void addLast(J job, Place place) {
       if (jobs.isEmpty()) {
@@ -284,6 +285,7 @@ public final class FairQueue<J> {
       place.waiting = true;
       jobs.add(job);
       byJob.put(job, place);
+      size++;
     }
 
     void addFirst(J job, Place place) {
@@ -300,6 +302,7 @@ public final class FairQueue<J> {
       jobs.add(job);
       jobs.addAll(rest);
       byJob.put(job, place);
+      size++;
     }
 
     J pollFirst() {
@@ -307,6 +310,7 @@ public final class FairQueue<J> {
       J job = it.next();
       it.remove();
       byJob.remove(job);
+      size--;
       advanceHead();
       return job;
     }
@@ -314,6 +318,7 @@ public final class FairQueue<J> {
     void remove(J job, Place place) {
       jobs.remove(job);
       byJob.remove(job);
+      size--;
       if (place.seq == head) {
         advanceHead();
       } else {
@@ -332,15 +337,17 @@ public final class FairQueue<J> {
     }
 
     int indexOf(Place place) {
-      return (int) (place.seq - head) - holes.headSet(place.seq).size();
+      int distance = (int) (place.seq - head);
+      return holes.isEmpty() ? distance : distance - holes.headSet(place.seq).size();
     }
 
+    /** Read once per user by {@link #position}: a field of this object, not the set's. */
     int size() {
-      return jobs.size();
+      return size;
     }
 
     boolean isEmpty() {
-      return jobs.isEmpty();
+      return size == 0;
     }
   }
 }
