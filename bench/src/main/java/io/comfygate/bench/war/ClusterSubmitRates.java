@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * second instance, one wrk with all the connections on one of the PostgreSQL instances. Rounds rotate
  * the order, each side warmed up first. All three servers, wrk and this driver share the machine's cores.
  *
- * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.ClusterSubmitRates [connections] [seconds] [users] [rounds]}
+ * <p>Run: {@code java -cp "bench/target/classes:bench/target/lib/*" io.comfygate.bench.war.ClusterSubmitRates [connections] [seconds] [users] [rounds] [warm-up seconds]}
  */
 public final class ClusterSubmitRates {
   private static final String BODY = "{\"params\": {\"prompt\": \"wrk\", \"width\": 64, \"height\": 64, \"batch_size\": 1}}";
@@ -32,6 +32,7 @@ public final class ClusterSubmitRates {
     int seconds = Rig.arg(args, 1, 10);
     int users = Rig.arg(args, 2, 200);
     int rounds = Rig.arg(args, 3, 3);
+    int warmUp = Rig.arg(args, 4, 20);
     PrintStream out = System.out;
     out.println(BenchSupport.machine());
     Path scripts = BenchSupport.tempDir("comfygate-wrk-cluster");
@@ -50,8 +51,8 @@ public final class ClusterSubmitRates {
       Path pgScript = WrkSubmitRates.script(scripts, "pg.lua", pgKeys, "POST", pair.a.base.getPath() + "api/v1/jobs", BODY);
       Path sqliteScript = WrkSubmitRates.script(scripts, "sqlite.lua", sqliteKeys, "POST", sqlite.base.getPath() + "api/v1/jobs", BODY);
       out.println("load average at start: " + BenchSupport.loadAverage());
-      pg(pair, pgScript, connections / 2, 3); // warm-ups, not reported
-      WrkSubmitRates.wrk(target(sqlite), sqliteScript, connections, 3);
+      pg(pair, pgScript, connections / 2, warmUp); // warm-ups, not reported: the JIT compiles the path
+      WrkSubmitRates.wrk(target(sqlite), sqliteScript, connections, warmUp);
       List<Double> ratios = new ArrayList<>();
       List<Double> onePg = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
