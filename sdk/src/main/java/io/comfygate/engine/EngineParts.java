@@ -97,7 +97,7 @@ final class EngineParts implements AutoCloseable {
       // The outbox rows are committed with each change (the store's hook); this only wakes the deliverer.
       listeners.add(event -> {
         if (!(event instanceof JobEvent.Progress)) {
-          webhooks.committed(event.job().id());
+          webhooks.committed(event.job().id(), event.job().state().isTerminal());
         }
       });
     }

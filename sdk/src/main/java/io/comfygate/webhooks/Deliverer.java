@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Deliverer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
-  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  /** How long the scheduler sleeps when nothing wakes it: it looks at the outbox this often anyway. */
+  static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
+  private final Duration idlePoll;
   private static final int MAX_ERROR = 500;
 
   private final WebhookStore store;
@@ -66,9 +69,11 @@ final class Deliverer implements AutoCloseable {
   /**
    * @param owner the id claims are made under: unique among the instances on the database
    * @param lease how long a claim lasts; longer than an attempt can take
+   * @param idlePoll how often the outbox is looked at when nothing wakes the deliverer
    */
   Deliverer(WebhookStore store, String owner, Duration lease, Clock clock, Backoff backoff, int maxAttempts,
-      Duration retryWindow, Duration timeout, int threads, ReceiverGuard guard) {
+      Duration retryWindow, Duration timeout, int threads, ReceiverGuard guard, Duration idlePoll) {
+    this.idlePoll = idlePoll;
     this.store = store;
     this.owner = owner;
     this.lease = lease;
@@ -122,7 +127,7 @@ final class Deliverer implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        LOG.warn("webhook scheduler round failed; retrying in {}", IDLE_POLL, e);
+        LOG.warn("webhook scheduler round failed; retrying in {}", idlePoll, e);
         sleepQuietly();
       }
     }
@@ -150,17 +155,17 @@ final class Deliverer implements AutoCloseable {
             inFlight.remove(event.seq());
           }
           claimed.subList(i, claimed.size()).forEach(this::releaseQuietly); // closing: for the next one to send
-          return IDLE_POLL;
+          return idlePoll;
         }
       }
     }
     Optional<Instant> next = store.nextDue(clock.instant());
     if (next.isEmpty()) {
-      return IDLE_POLL;
+      return idlePoll;
     }
     Duration until = Duration.between(clock.instant(), next.get());
     // Due already: everything due went to a sender, or waits for its job's attempt in flight (whose end nudges).
-    return until.compareTo(IDLE_POLL) > 0 || until.isNegative() ? IDLE_POLL : until;
+    return until.compareTo(idlePoll) > 0 || until.isNegative() ? idlePoll : until;
   }
 
   private void attempt(ClaimedEvent event) {
@@ -311,9 +316,9 @@ final class Deliverer implements AutoCloseable {
     return null;
   }
 
-  private static void sleepQuietly() {
+  private void sleepQuietly() {
     try {
-      Thread.sleep(IDLE_POLL.toMillis());
+      Thread.sleep(idlePoll.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

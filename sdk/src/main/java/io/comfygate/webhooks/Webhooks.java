@@ -58,7 +58,7 @@ public final class Webhooks implements AutoCloseable {
   private final WebhookUrlPolicy policy;
   private final Clock clock;
   private final Map<JobId, WebhookTarget> expected = new ConcurrentHashMap<>();
-  /** Jobs whose change wrote an event that the deliverer has not been told of (see {@link #committed}). */
+  /** Jobs of this instance that write events, until their last change (see {@link #committed}). */
   private final Set<JobId> written = ConcurrentHashMap.newKeySet();
 
   private Webhooks(Builder b) {
@@ -69,7 +69,8 @@ public final class Webhooks implements AutoCloseable {
     Duration lease = b.claimLease != null ? b.claimLease : defaultLease(b.timeout);
     this.deliverer = new Deliverer(store, b.owner, lease, clock, new Backoff(b.initialBackoff, b.maxBackoff),
         b.maxAttempts, b.retryWindow, b.timeout, b.threads,
-        new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads));
+        new ReceiverGuard(policy.allowedHosts(), policy.addresses(), InetAddress::getAllByName, b.timeout, b.threads),
+        b.idlePoll);
   }
 
   /**
@@ -129,13 +130,17 @@ public final class Webhooks implements AutoCloseable {
   }
 
   /**
-   * A change of this job has committed (the engine calls it after each state change): wakes the
-   * deliverer if the change wrote an event. A change of a job without a receiver costs a set
-   * look-up, not a look at the outbox (a busy loop of two reads per submit before). Waking only
+   * A change of this job has committed (the engine calls it after each state change, in order):
+   * wakes the deliverer if the job writes events on this instance. Jobs without a receiver cost a
+   * set look-up, not a look at the outbox (a busy loop of two reads per submit before). Waking only
    * after the commit matters: a deliverer woken before it would find nothing and sleep a second.
+   * The mark stays until the job's last change, so a change whose row is written while the event
+   * of the one before is still on its way still wakes the deliverer when its own event comes.
+   *
+   * @param last whether the job has ended (no change follows)
    */
-  public void committed(JobId id) {
-    if (written.remove(id)) {
+  public void committed(JobId id, boolean last) {
+    if (last ? written.remove(id) : written.contains(id)) {
       deliverer.nudge();
     }
   }
@@ -240,6 +245,7 @@ public final class Webhooks implements AutoCloseable {
     private Duration initialBackoff = Duration.ofSeconds(5);
     private Duration maxBackoff = Duration.ofHours(1);
     private int threads = 4;
+    private Duration idlePoll = Deliverer.IDLE_POLL;
     private List<String> allowedHosts = List.of();
     private String imageUrlBase = "/api/";
 
@@ -344,6 +350,15 @@ public final class Webhooks implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How often the outbox is looked at when nothing wakes the deliverer (default 1 s). Tests set it
+     * long, to see that each committed event wakes the deliverer by itself.
+     */
+    Builder idlePoll(Duration every) {
+      this.idlePoll = Durations.requirePositive(every, "idlePoll");
       return this;
     }
 

@@ -12,6 +12,7 @@ import io.comfygate.engine.JobEngine;
 import io.comfygate.engine.SubmitOptions;
 import io.comfygate.jobs.JobState;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.WebhookStore;
 import io.comfygate.store.jdbc.Database;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.FakeComfyUiExtension;
@@ -49,6 +50,8 @@ class WebhookDeliveryTest {
   private Webhooks webhooks;
   private JobEngine engine;
   private IssuedKey key;
+  private Duration idlePoll = Duration.ofSeconds(1);
+  private final ClaimCounter claims = new ClaimCounter();
 
   @BeforeEach
   void start() {
@@ -73,8 +76,9 @@ class WebhookDeliveryTest {
 
   private void openAll(int threads, int maxAttempts, List<String> allowedHosts) {
     db = Database.open(dir.resolve("db/app.db").toString());
-    webhooks = Webhooks.builder(db).backoff(Duration.ofMillis(50), Duration.ofMillis(200))
-        .timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts).allowedHosts(allowedHosts).build();
+    webhooks = Webhooks.builder(claims.wrap(db.webhooks())).backoff(Duration.ofMillis(50), Duration.ofMillis(200))
+        .idlePoll(idlePoll).timeout(Duration.ofSeconds(2)).threads(threads).maxAttempts(maxAttempts)
+        .allowedHosts(allowedHosts).build();
     engine = JobEngine.builder().servers(List.of(COMFY.get().baseUrl())).database(db).webhooks(webhooks)
         .outputDir(dir.resolve("outputs")).probeInterval(Duration.ofMillis(200))
         .quota(new io.comfygate.queue.QuotaPolicy(10, 1))
@@ -271,6 +275,50 @@ class WebhookDeliveryTest {
     assertThat(webhooks.resolve(id, "https://hooks.example.com/known", "http://127.0.0.1:1/y").orElseThrow().url()
         .getPort()).as("the job's own URL first").isEqualTo(1);
     assertThatThrownBy(() -> webhooks.resolve(null, null, "https://hooks.example.com/x")).hasMessageContaining("API key");
+  }
+
+  @Test
+  void eachCommittedEventWakesTheDelivererAndJobsWithoutAWebhookDoNot() {
+    closeAll();
+    idlePoll = Duration.ofMinutes(1); // events that arrive at all arrive because their commit woke the deliverer
+    openAll(4, 1000);
+
+    for (int i = 0; i < 3; i++) {
+      Job job = submit("ext");
+      waitUntil("the events of job " + i, () -> receiver.types(job.id().value()).size() == 3,
+          () -> receiver.types(job.id().value()));
+      assertThat(receiver.types(job.id().value())).isEqualTo(LIFE);
+    }
+
+    long looks = claims.count();
+    for (int i = 0; i < 10; i++) {
+      awaitState(engine.submit("ext", null, small()), JobState.SUCCEEDED);
+    }
+    assertThat(claims.count() - looks).as("looks at the outbox for 10 jobs (30 changes) without a webhook")
+        .isLessThanOrEqualTo(2);
+  }
+
+  /** Counts the deliverer's looks at the outbox ({@link WebhookStore#claimDue}) on the real store. */
+  private static final class ClaimCounter {
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+
+    WebhookStore wrap(WebhookStore store) {
+      return (WebhookStore) java.lang.reflect.Proxy.newProxyInstance(WebhookStore.class.getClassLoader(),
+          new Class<?>[] {WebhookStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("claimDue")) {
+              calls.incrementAndGet();
+            }
+            try {
+              return method.invoke(store, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    long count() {
+      return calls.get();
+    }
   }
 
   @Test
