@@ -127,8 +127,10 @@ final class Intake {
       admitted = result instanceof AdmitResult.Admitted;
       return result;
     } finally {
-      if (webhook != null && !admitted) {
-        webhooks.forget(id); // an admitted job's subscription was taken up; its queued event wakes the deliverer
+      if (webhook != null && admitted) {
+        webhooks.subscribed(id);
+      } else if (webhook != null) {
+        webhooks.forget(id);
       }
     }
   }

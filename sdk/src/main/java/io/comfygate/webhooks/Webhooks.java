@@ -103,7 +103,8 @@ public final class Webhooks implements AutoCloseable {
    */
   public JobChangeHook storeHook() {
     return (tx, id, state, at) -> {
-      WebhookTarget target = expected.remove(id);
+      // Read, not taken: the insert's work may run twice (group commit); the engine takes it after.
+      WebhookTarget target = expected.get(id);
       if (target != null) {
         store.subscribe(tx, id, target);
       } else if (state == JobState.QUEUED) {
@@ -117,7 +118,8 @@ public final class Webhooks implements AutoCloseable {
 
   /**
    * Announces that the job about to be inserted with this id sends its events to {@code target}
-   * (the engine calls this just before the insert, and {@link #forget} if the insert fails).
+   * (the engine calls this just before the insert, then {@link #subscribed} or, if the insert
+   * failed, {@link #forget}).
    */
   public void expect(JobId id, WebhookTarget target) {
     expected.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(target, "target"));
@@ -127,6 +129,11 @@ public final class Webhooks implements AutoCloseable {
   public void forget(JobId id) {
     expected.remove(id);
     written.remove(id);
+  }
+
+  /** Drops the announcement of a job that was inserted with its subscription. */
+  public void subscribed(JobId id) {
+    expected.remove(id);
   }
 
   /**

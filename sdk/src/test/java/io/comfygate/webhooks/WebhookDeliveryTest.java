@@ -10,10 +10,14 @@ import io.comfygate.auth.IssuedKey;
 import io.comfygate.engine.Job;
 import io.comfygate.engine.JobEngine;
 import io.comfygate.engine.SubmitOptions;
+import io.comfygate.jobs.JobId;
 import io.comfygate.jobs.JobState;
+import io.comfygate.store.JobUpdate;
 import io.comfygate.store.PageRequest;
+import io.comfygate.store.StoredJob;
 import io.comfygate.store.WebhookStore;
 import io.comfygate.store.jdbc.Database;
+import io.comfygate.store.jdbc.JdbcJobStore;
 import io.comfygate.testkit.FakeComfyUi;
 import io.comfygate.testkit.FakeComfyUiExtension;
 import io.comfygate.testkit.WebhookReceiver;
@@ -296,6 +300,33 @@ class WebhookDeliveryTest {
     }
     assertThat(claims.count() - looks).as("looks at the outbox for 10 jobs (30 changes) without a webhook")
         .isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aJobWhoseInsertRunsTwiceKeepsItsSubscription() {
+    // The group commit runs a batch again, each write in a savepoint, when one write fails: the
+    // store's hook then sees the same insert twice, the first time rolled back.
+    JobId id = JobId.generate(Clock.systemUTC());
+    Instant now = Instant.now();
+    webhooks.expect(id, new WebhookTarget(receiver.url(), key.key().id()));
+    assertThatThrownBy(() -> db.inTransaction("test.first_run", c -> {
+      try (var insert = c.prepareStatement("INSERT INTO jobs (id, user_id, template, params, state, prompt_id,"
+          + " created_at) VALUES (?, 'ext', 'txt2img', '{}', 'queued', ?, ?)")) {
+        insert.setString(1, id.value());
+        insert.setString(2, id.promptId());
+        insert.setLong(3, now.toEpochMilli());
+        insert.executeUpdate();
+      }
+      webhooks.storeHook().changed(c, id, JobState.QUEUED, now);
+      throw new IllegalStateException("another write of the batch failed");
+    })).hasMessageContaining("another write");
+
+    JdbcJobStore store = new JdbcJobStore(db, webhooks.storeHook());
+    store.insert(StoredJob.queued(id, "ext", "txt2img", "{}", now));
+    webhooks.subscribed(id);
+    store.transition(id, JobState.QUEUED, JobState.CANCELLED, JobUpdate.none().withFinishedAt(now));
+
+    assertThat(deliveries(null, id.value())).as("the job's events after its second run").hasSize(2);
   }
 
   /** Counts the deliverer's looks at the outbox ({@link WebhookStore#claimDue}) on the real store. */

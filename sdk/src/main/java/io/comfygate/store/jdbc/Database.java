@@ -240,11 +240,12 @@ public final class Database implements Stores {
   /**
    * Runs {@code work} in a write transaction that it may share with writes of other threads
    * arriving at the same time (group commit: one commit for many on SQLite's single writer; on
-   * PostgreSQL, whose writers commit side by side, it is an {@link #inTransaction} of its own). The
-   * work runs in a savepoint of its own: if it throws, only its own changes are rolled back, and
-   * the others commit. A caller that finds the writer idle commits at once, alone: it never waits
-   * for company. The work may run on another caller's thread, so it must not rely on thread-local
-   * state; it must not call back into this database.
+   * PostgreSQL, whose writers commit side by side, it is an {@link #inTransaction} of its own). If
+   * the work throws, only its own changes are rolled back, and the others commit: the shared
+   * transaction is rolled back and run again with each work in a savepoint of its own, so a work
+   * may run twice and must have no effect outside the transaction. A caller that finds the writer
+   * idle commits at once, alone: it never waits for company. The work may run on another caller's
+   * thread, so it must not rely on thread-local state; it must not call back into this database.
    *
    * @param operation names the operation in a {@link StoreException}
    * @throws StoreException wrapping any {@link SQLException} of the work, or of BEGIN or COMMIT

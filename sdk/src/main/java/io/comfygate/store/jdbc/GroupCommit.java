@@ -19,9 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrive meanwhile queue and are committed by the next leader, which may be one of them. Each
  * caller waits on its own: the leader wakes every owner of its batch at once when it is done, and
  * the oldest still queued to lead the next one (waiting on the leader's lock instead woke the
- * batch's owners one after the other, a thread switch each). Each
- * write runs inside a savepoint, so one that fails (a duplicate id, a refusal) rolls back alone;
- * a failed BEGIN or COMMIT fails every write of the batch, and none of them is stored.
+ * batch's owners one after the other, a thread switch each). A write that fails (a duplicate
+ * id) rolls back alone: the batch then runs again, each write in a savepoint of its own, so a
+ * write's work may run twice and must have no effect outside the transaction. A failed BEGIN or
+ * COMMIT fails every write of the batch, and none of them is stored.
  */
 final class GroupCommit {
   /** Writes per transaction at most, so one batch stays short. */
@@ -86,18 +87,45 @@ final class GroupCommit {
     }
   }
 
-  /** Takes what is queued (the caller's write among it) and commits it in one transaction. */
+  /**
+   * Takes what is queued (the caller's write among it) and commits it in one transaction. The
+   * writes first run one after the other with nothing between them; if one of them throws, that
+   * transaction is rolled back and the batch runs again with each write in a savepoint of its own,
+   * so that only the failing one is undone. A write rarely fails (refusals are results, not
+   * exceptions), so the common batch spends no statements on savepoints (two per write before).
+   */
   private void commitBatch() {
     List<Pending<?>> batch = new ArrayList<>();
     for (Pending<?> p = queue.poll(); p != null; p = batch.size() < MAX_BATCH ? queue.poll() : null) {
       batch.add(p);
     }
+    boolean[] aWriteFailed = {false};
     try {
       db.inTransaction(batch.get(0).operation, connection -> {
-        if (batch.size() == 1) {
-          batch.get(0).runAlone(connection); // a failure rolls back the transaction: its own
-          return null;
+        for (Pending<?> p : batch) {
+          try {
+            p.runAlone(connection); // a failure rolls back the whole transaction
+          } catch (SQLException | RuntimeException e) {
+            aWriteFailed[0] = true;
+            throw e;
+          }
         }
+        return null;
+      });
+      batch.forEach(Pending::finish);
+    } catch (RuntimeException | Error e) {
+      if (aWriteFailed[0] && batch.size() > 1) {
+        commitEachInSavepoint(batch);
+      } else {
+        batch.forEach(p -> p.fail(e)); // its own failure, or BEGIN or COMMIT: nothing is stored
+      }
+    }
+  }
+
+  /** The batch again, each write undone alone if it fails. */
+  private void commitEachInSavepoint(List<Pending<?>> batch) {
+    try {
+      db.inTransaction(batch.get(0).operation, connection -> {
         for (Pending<?> p : batch) {
           p.runInSavepoint(connection);
         }
@@ -132,6 +160,7 @@ final class GroupCommit {
     }
 
     void runInSavepoint(Connection connection) throws SQLException {
+      failure = null;
       execute(connection, "SAVEPOINT one_write");
       try {
         value = work.run(connection);
