@@ -61,6 +61,9 @@ class DatabaseTest {
 
       assertThat(onWrite).containsExactly("wal", "4321", "1", "1");
       assertThat(onRead).isEqualTo(onWrite);
+      assertThat(db.<String>inTransaction("test", c -> text(c, "PRAGMA wal_autocheckpoint")))
+          .as("the writer checkpoints less often than SQLite's default of 1000 pages")
+          .isEqualTo(String.valueOf(Database.WAL_CHECKPOINT_PAGES));
     }
   }
 
