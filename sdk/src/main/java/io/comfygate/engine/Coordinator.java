@@ -91,13 +91,11 @@ final class Coordinator implements AutoCloseable {
     this.lease = lease;
     // Stop acting a little before the database would let another instance take over.
     this.marginNanos = Math.max(lease.toNanos() / 5, TimeUnit.MILLISECONDS.toNanos(200));
-    Duration twoBeats = heartbeat.multipliedBy(2);
-    this.sendWindow = min(twoBeats.compareTo(MIN_SEND_WINDOW) < 0 ? MIN_SEND_WINDOW : twoBeats, lease);
+    this.sendWindow = min(max(heartbeat.multipliedBy(2), MIN_SEND_WINDOW), lease);
     // What it covers: a sender's check of the window and its POST reaching ComfyUI, and the two
     // clocks' rates; past it a follower may be taking over.
     this.sendMarginNanos = sendWindow.toNanos() / 4;
-    Duration lockTimeout = heartbeat.compareTo(MIN_SEND_WINDOW) < 0 ? MIN_SEND_WINDOW : heartbeat;
-    this.alive = store.livenessLock(role.instanceId, lockTimeout);
+    this.alive = store.livenessLock(role.instanceId, max(heartbeat, MIN_SEND_WINDOW));
     this.host = host;
     this.version = version;
   }
@@ -422,6 +420,10 @@ final class Coordinator implements AutoCloseable {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static void pause(Duration d) {

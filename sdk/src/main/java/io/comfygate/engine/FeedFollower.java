@@ -60,19 +60,21 @@ final class FeedFollower {
   private List<JobId> rowsNeeded(List<JobFeed.Change> batch) {
     List<JobId> ids = new ArrayList<>();
     for (JobFeed.Change change : batch) {
-      if (!change.origin().equals(self) && isState(change.kind())) {
-        JobState state = JobState.fromWireName(change.kind());
-        if (state == JobState.QUEUED || state.isTerminal()) {
-          ids.add(change.jobId());
-        }
+      if (!change.origin().equals(self) && readsRow(change.kind())) {
+        ids.add(change.jobId());
       }
     }
     return ids;
   }
 
-  private static boolean isState(String kind) {
-    return !kind.equals(JobFeed.HANDED_OVER) && !kind.equals(JobFeed.RETURNED)
-        && !kind.equals(JobFeed.CANCEL_REQUESTED);
+  /** Whether a change of this kind reads the job's row: a state, queued or an end (the other kinds are no state). */
+  private static boolean readsRow(String kind) {
+    for (JobState state : JobState.values()) {
+      if (state.wireName().equals(kind)) {
+        return state == JobState.QUEUED || state.isTerminal();
+      }
+    }
+    return false;
   }
 
   private void apply(JobFeed.Change change, Map<JobId, StoredJob> rows) {

@@ -167,7 +167,6 @@ public final class JdbcJobStore implements JobStore {
       if (!limit.limited()) {
         insertJob(connection, job);
       } else if (insertJobBelow(connection, job, limit.maxWaiting()) == 0) {
-        // At the limit by the count: the jobs being handed over, or a job that starts at once, may still let it in.
         if (!mayWait(connection, job.userId(), limit)) {
           return new AdmitResult.OverLimit(limit.maxWaiting());
         }
@@ -181,23 +180,12 @@ public final class JdbcJobStore implements JobStore {
     });
   }
 
-  /** The rule of {@link WaitingLimit}, on the rows as this transaction sees them. */
+  /**
+   * The rule of {@link WaitingLimit}, on the rows as this transaction sees them. Asked only once
+   * the count the database keeps is at the limit ({@link #insertJobBelow} found it so): the jobs
+   * being handed over, or a job that can start at once, may still let the new one in.
+   */
   private static boolean mayWait(Connection connection, String userId, WaitingLimit limit) throws SQLException {
-    // The count the database keeps (V13's triggers) first: below the limit, the jobs being handed
-    // over cannot matter. One row, however many wait.
-    long queued = 0;
-    try (PreparedStatement count = connection.prepareStatement(
-        "SELECT waiting FROM user_waiting WHERE user_id = ?")) {
-      count.setString(1, userId);
-      try (ResultSet row = count.executeQuery()) {
-        if (row.next()) {
-          queued = row.getLong(1);
-        }
-      }
-    }
-    if (queued < limit.maxWaiting()) {
-      return true;
-    }
     int waits = 0;
     int handedOver = 0;
     try (PreparedStatement select = connection.prepareStatement("""

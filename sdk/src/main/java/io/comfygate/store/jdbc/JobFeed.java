@@ -260,7 +260,6 @@ public final class JobFeed implements AutoCloseable {
     }
   }
 
-
   /**
    * Listens for this schema's notifications on a connection of its own (held until {@link
    * Listener#close}).

@@ -1,5 +1,6 @@
 package io.comfygate.web.resources;
 
+import io.comfygate.web.security.Identity;
 import jakarta.ws.rs.core.SecurityContext;
 
 /** Who is calling, as the security layer established it. */
@@ -13,14 +14,18 @@ record Caller(String user, boolean admin) {
 
   /** The id of the API key the request came with, or null (signed in otherwise). */
   static String apiKeyId(SecurityContext security) {
-    return security != null && security.getUserPrincipal() instanceof io.comfygate.web.security.Identity identity
-        ? identity.apiKeyId() : null;
+    Identity identity = identity(security);
+    return identity == null ? null : identity.apiKeyId();
   }
 
   /** The default webhook URL of the API key the request came with, or null (none, or no key). */
   static String apiKeyWebhookUrl(SecurityContext security) {
-    return security != null && security.getUserPrincipal() instanceof io.comfygate.web.security.Identity identity
-        ? identity.apiKeyWebhookUrl() : null;
+    Identity identity = identity(security);
+    return identity == null ? null : identity.apiKeyWebhookUrl();
+  }
+
+  private static Identity identity(SecurityContext security) {
+    return security != null && security.getUserPrincipal() instanceof Identity identity ? identity : null;
   }
 
   /** The owner filter for lookups: null (any owner) for an administrator. */
